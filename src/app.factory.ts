@@ -1,0 +1,45 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ConfigType } from '@nestjs/config';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import { AppLogger, REQUEST_ID_HEADER, requestIdFor } from './core/common/index.js';
+import { appConfig } from './core/config/index.js';
+import { AvailabilityState } from './core/health/index.js';
+
+export type CreateAppOptions = AppModuleOptions;
+
+/**
+ * Builds the application on Fastify without listening. Configuration is validated first:
+ * a bad environment throws ConfigValidationError before anything is opened.
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const module = AppModule.forRoot(options);
+  const adapter = new FastifyAdapter({ genReqId: requestIdFor });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(AppLogger));
+  app.flushLogs();
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes });
+  installHttpHooks(app, app.get(AvailabilityState));
+  return app;
+}
+
+function installHttpHooks(app: NestFastifyApplication, availability: AvailabilityState): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    availability.requestStarted();
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (_request, _reply, done) => {
+    availability.requestFinished();
+    done();
+  });
+  fastify.addHook('onRequestAbort', (_request, done) => {
+    availability.requestFinished();
+    done();
+  });
+}

@@ -1,0 +1,30 @@
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AllExceptionsFilter } from './core/common/index.js';
+import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
+import { HealthModule } from './core/health/index.js';
+import { LoggingModule } from './core/common/logging/logging.module.js';
+
+export type AppModuleOptions = AppConfigOptions;
+
+/**
+ * The service: infrastructure modules from `core/`, domain modules from `modules/`.
+ * A team extends it by adding its own modules to `imports`.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(options), LoggingModule, HealthModule],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        {
+          provide: APP_PIPE,
+          useFactory: () =>
+            new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+        },
+      ],
+    };
+  }
+}

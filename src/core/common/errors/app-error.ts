@@ -1,0 +1,64 @@
+/** Every domain error code, with the HTTP status the global filter maps it to. */
+export enum ErrorCode {
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  UNAUTHORIZED = 'UNAUTHORIZED',
+  DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
+  CIRCUIT_OPEN = 'CIRCUIT_OPEN',
+  TIMEOUT = 'TIMEOUT',
+  SHUTTING_DOWN = 'SHUTTING_DOWN',
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.VALIDATION_FAILED:
+      return 400;
+    case ErrorCode.UNAUTHORIZED:
+      return 401;
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.CONFLICT:
+      return 409;
+    case ErrorCode.DEPENDENCY_UNAVAILABLE:
+    case ErrorCode.CIRCUIT_OPEN:
+    case ErrorCode.SHUTTING_DOWN:
+      return 503;
+    case ErrorCode.TIMEOUT:
+      return 504;
+    default: {
+      const unreachable: never = code;
+      throw new Error(`unmapped error code ${String(unreachable)}`);
+    }
+  }
+}
+
+export interface AppErrorOptions {
+  /** For 503: seconds after which the client may retry; sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+  /** Field-level details safe to show the client (4xx only). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * A typed domain error. Its message is shown to the client for 4xx codes; for 5xx codes
+ * the client sees only the code and the request id, and the message goes to the log.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.status = httpStatusOf(code);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
+  }
+}

@@ -1,0 +1,46 @@
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { REDACTED, SECRET_FIELD_NAMES, type SecretRedactor, secretRedactor } from './secret-redactor.js';
+
+const ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** The levels at `level` and above, in Nest's terms. */
+export function levelsFrom(level: LogLevel): LogLevel[] {
+  return ORDER.slice(0, ORDER.indexOf(level) + 1);
+}
+
+export interface AppLoggerOptions {
+  format: 'json' | 'pretty';
+  level: LogLevel;
+  redactor?: SecretRedactor;
+}
+
+/**
+ * Nest's ConsoleLogger (JSON in production, readable otherwise) with two layers of redaction:
+ * named secret fields in logged objects, and the plain value of every configured secret in the
+ * final text, wherever it appears.
+ */
+export class AppLogger extends ConsoleLogger {
+  private readonly secretScrubber: SecretRedactor;
+
+  constructor(options: AppLoggerOptions) {
+    super({
+      json: options.format === 'json',
+      colors: options.format === 'pretty' && Boolean(process.stdout.isTTY),
+      logLevels: levelsFrom(options.level),
+      redact: { paths: SECRET_FIELD_NAMES, censor: REDACTED },
+    });
+    this.secretScrubber = options.redactor ?? secretRedactor;
+  }
+
+  protected override formatMessage(...args: Parameters<ConsoleLogger['formatMessage']>): string {
+    return this.secretScrubber.scrub(super.formatMessage(...args));
+  }
+
+  protected override stringifyJsonLogObject(logObject: Record<string, unknown>): string {
+    return this.secretScrubber.scrub(super.stringifyJsonLogObject(logObject));
+  }
+
+  protected override printStackTrace(stack: string): void {
+    super.printStackTrace(this.secretScrubber.scrub(stack));
+  }
+}

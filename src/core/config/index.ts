@@ -1,0 +1,16 @@
+export { AppConfigModule, type AppConfigOptions } from './config.module.js';
+export { ConfigValidationError, type ConfigProblem } from './config-validation.error.js';
+export { loadEnvironment, type RawEnvironment, type LoadedEnvironment } from './env.loader.js';
+export { EnvironmentVariables, type NodeEnv, type LogLevel } from './env.schema.js';
+export {
+  appConfig,
+  databaseConfig,
+  cacheConfig,
+  influxConfig,
+  monitoringConfig,
+  circuitBreakerConfig,
+  healthConfig,
+  tradingConfig,
+  marketDataConfig,
+} from './namespaces.config.js';
+export { readRawEnvironment } from './raw-environment.js';

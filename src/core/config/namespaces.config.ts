@@ -1,0 +1,113 @@
+import { registerAs } from '@nestjs/config';
+import { currentEnvironment } from './environment.holder.js';
+import type { EnvironmentVariables } from './env.schema.js';
+
+function parseHostPort(entry: string): { host: string; port: number } {
+  const at = entry.lastIndexOf(':');
+  return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
+}
+
+export const buildAppConfig = (e: EnvironmentVariables) => ({
+  nodeEnv: e.NODE_ENV,
+  isProduction: e.NODE_ENV === 'production',
+  port: e.PORT,
+  host: e.HOST,
+  logLevel: e.LOG_LEVEL,
+  logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'),
+  bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+  shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+});
+
+export const buildDatabaseConfig = (e: EnvironmentVariables) => ({
+  primaryUrl: e.DB_PRIMARY_URL,
+  replicaUrls: e.DB_REPLICA_URLS,
+  sqlitePath: e.DB_SQLITE_PATH,
+  poolMax: e.DB_POOL_MAX,
+  connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+  queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+  statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+  replicaMaxLagMs: e.DB_REPLICA_MAX_LAG_MS,
+  probeIntervalMs: e.DB_PROBE_INTERVAL_MS,
+  probeTimeoutMs: e.DB_PROBE_TIMEOUT_MS,
+});
+
+export const buildCacheConfig = (e: EnvironmentVariables) => ({
+  redisUrl: e.REDIS_URL,
+  sentinels: e.REDIS_SENTINELS.map(parseHostPort),
+  sentinelMaster: e.REDIS_SENTINEL_MASTER,
+  sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+  redisPassword: e.REDIS_PASSWORD,
+  opTimeoutMs: e.CACHE_OP_TIMEOUT_MS,
+  memoryMaxEntries: e.CACHE_MEMORY_MAX_ENTRIES,
+  keyPrefix: e.CACHE_KEY_PREFIX,
+  defaultTtlMs: e.CACHE_DEFAULT_TTL_MS,
+});
+
+export const buildInfluxConfig = (e: EnvironmentVariables) => ({
+  url: e.INFLUX_URL,
+  database: e.INFLUX_DATABASE,
+  token: e.INFLUX_TOKEN,
+  flushIntervalMs: e.INFLUX_FLUSH_INTERVAL_MS,
+  bufferMaxPoints: e.INFLUX_BUFFER_MAX_POINTS,
+});
+
+export const buildMonitoringConfig = (e: EnvironmentVariables) => ({
+  metricsEnabled: e.METRICS_ENABLED,
+  managementPort: e.MANAGEMENT_PORT,
+});
+
+export const buildCircuitBreakerConfig = (e: EnvironmentVariables) => ({
+  defaults: {
+    failureRateThreshold: e.CB_FAILURE_RATE_THRESHOLD,
+    slowCallRateThreshold: e.CB_SLOW_CALL_RATE_THRESHOLD,
+    slowCallDurationMs: e.CB_SLOW_CALL_DURATION_MS,
+    windowType: e.CB_WINDOW_TYPE,
+    windowSize: e.CB_WINDOW_SIZE,
+    minimumCalls: e.CB_MINIMUM_CALLS,
+    waitInOpenMs: e.CB_WAIT_IN_OPEN_MS,
+    halfOpenCalls: e.CB_HALF_OPEN_CALLS,
+  },
+  overrides: JSON.parse(e.CB_OVERRIDES) as Record<string, Record<string, unknown>>,
+});
+
+export const buildHealthConfig = (e: EnvironmentVariables) => ({
+  detailsToken: e.HEALTH_DETAILS_TOKEN,
+  checkTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+  cacheTtlMs: e.HEALTH_CACHE_TTL_MS,
+  eventLoopStallMs: e.HEALTH_EVENT_LOOP_STALL_MS,
+});
+
+export const buildTradingConfig = (e: EnvironmentVariables) => ({
+  symbols: e.TRADING_SYMBOLS,
+  maxOrderNotional: e.TRADING_MAX_ORDER_NOTIONAL,
+});
+
+export const buildMarketDataConfig = (e: EnvironmentVariables) => ({
+  url: e.MARKET_DATA_URL,
+  timeoutMs: e.MARKET_DATA_TIMEOUT_MS,
+  retries: e.MARKET_DATA_RETRIES,
+  apiKey: e.MARKET_DATA_API_KEY,
+});
+
+/** Inject with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`. */
+export const appConfig = registerAs('app', () => buildAppConfig(currentEnvironment()));
+export const databaseConfig = registerAs('database', () => buildDatabaseConfig(currentEnvironment()));
+export const cacheConfig = registerAs('cache', () => buildCacheConfig(currentEnvironment()));
+export const influxConfig = registerAs('influx', () => buildInfluxConfig(currentEnvironment()));
+export const monitoringConfig = registerAs('monitoring', () => buildMonitoringConfig(currentEnvironment()));
+export const circuitBreakerConfig = registerAs('circuitBreaker', () => buildCircuitBreakerConfig(currentEnvironment()));
+export const healthConfig = registerAs('health', () => buildHealthConfig(currentEnvironment()));
+export const tradingConfig = registerAs('trading', () => buildTradingConfig(currentEnvironment()));
+export const marketDataConfig = registerAs('marketData', () => buildMarketDataConfig(currentEnvironment()));
+
+export const CONFIG_NAMESPACES = [
+  appConfig,
+  databaseConfig,
+  cacheConfig,
+  influxConfig,
+  monitoringConfig,
+  circuitBreakerConfig,
+  healthConfig,
+  tradingConfig,
+  marketDataConfig,
+];

@@ -1,0 +1,5 @@
+export { PostgresCluster, type PostgresNode } from './postgres.js';
+export { RedisSetup, type RedisNode } from './redis.js';
+export { InfluxServer } from './influx.js';
+export { freePort, waitFor, requireBinary, makeTempDir, removeDir } from './system.js';
+export { spawnServer, killProcess } from './processes.js';
