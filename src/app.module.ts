@@ -1,11 +1,14 @@
-import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module, type ModuleMetadata, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/common/index.js';
 import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
 import { HealthModule } from './core/health/index.js';
 import { LoggingModule } from './core/common/logging/logging.module.js';
 
-export type AppModuleOptions = AppConfigOptions;
+export interface AppModuleOptions extends AppConfigOptions {
+  /** Extra modules: how a team adds its own features without editing this file. */
+  imports?: ModuleMetadata['imports'];
+}
 
 /**
  * The service: infrastructure modules from `core/`, domain modules from `modules/`.
@@ -16,7 +19,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(options), LoggingModule, HealthModule],
+      imports: [AppConfigModule.forRoot(options), LoggingModule, HealthModule, ...(options.imports ?? [])],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         {

@@ -3,3 +3,4 @@ export { RedisSetup, type RedisNode } from './redis.js';
 export { InfluxServer } from './influx.js';
 export { freePort, waitFor, requireBinary, makeTempDir, removeDir } from './system.js';
 export { spawnServer, killProcess } from './processes.js';
+export { AppProcess, MAIN_ENTRY, FIXTURE_ENTRY } from './app-process.js';

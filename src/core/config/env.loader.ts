@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { type ConfigProblem, ConfigValidationError } from './config-validation.error.js';
-import { displayValue, envVarMeta, envVarNames } from './env.metadata.js';
+import { displayValue, envVarMeta, envVarNames, PLACEHOLDER_MARK } from './env.metadata.js';
 import { EnvironmentVariables } from './env.schema.js';
 import { decryptSecret, isEncrypted, parseMasterKey, SecretCipherError } from './secret-cipher.js';
 
@@ -130,9 +130,10 @@ function checkProduction(env: EnvironmentVariables, plain: Record<string, string
   }
   for (const name of envVarNames()) {
     const meta = envVarMeta(name);
-    if (!meta || meta.secret === 'none' || !meta.example) continue;
-    if (plain[name] !== undefined && plain[name] === meta.example) {
-      problems.add(name, 'production', 'still holds the placeholder from .env.example', shown(name, raw));
+    const value = plain[name];
+    if (!meta || meta.secret === 'none' || value === undefined) continue;
+    if (value === meta.example || value.includes(PLACEHOLDER_MARK)) {
+      problems.add(name, 'production', 'still holds a placeholder from .env.example', shown(name, raw));
     }
   }
 }
@@ -168,7 +169,10 @@ export function loadEnvironment(raw: RawEnvironment, options: LoadOptions): Load
   const key = resolveMasterKey(known, problems, options);
   const plain = decryptAll(known, key, problems);
   const env = plainToInstance(EnvironmentVariables, plain);
-  collectValidation(validateSync(env, { forbidUnknownValues: false }), raw, problems);
+  // A value that could not be decrypted is still its ciphertext: its other rules say nothing useful.
+  const undecrypted = new Set(problems.items.map((p) => p.variable));
+  const validation = validateSync(env, { forbidUnknownValues: false }).filter((e) => !undecrypted.has(e.property));
+  collectValidation(validation, raw, problems);
   checkCombinations(env, raw, problems);
   checkProduction(env, plain, raw, problems);
   if (problems.items.length > 0) throw new ConfigValidationError(problems.items);

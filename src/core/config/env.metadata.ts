@@ -8,7 +8,12 @@ export interface EnvVarMeta {
   secret: SecretKind;
   /** The value written in .env.example. For a secret, production refuses it. */
   example?: string;
+  /** A commented-out sample shown above the variable in .env.example. */
+  hint?: string;
 }
+
+/** Production refuses a secret containing this: it marks every placeholder we ship. */
+export const PLACEHOLDER_MARK = 'change-me';
 
 const registry = new Map<string, EnvVarMeta>();
 

@@ -45,7 +45,7 @@ export class EnvironmentVariables {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
 
-  @EnvVar({ group: 'app', description: 'json | pretty (default: json in production, pretty otherwise)', example: 'pretty' })
+  @EnvVar({ group: 'app', description: 'json | pretty (empty: json in production, pretty otherwise)', example: '' })
   @IsOptional() @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
@@ -58,11 +58,11 @@ export class EnvironmentVariables {
   SHUTDOWN_DRAIN_MS = 5000;
 
   // ---- database
-  @EnvVar({ group: 'database', description: 'Postgres primary; unset = embedded SQLite', secret: 'url', example: 'postgres://app:change-me@127.0.0.1:5432/trading' })
+  @EnvVar({ group: 'database', description: 'Postgres primary; unset = embedded SQLite', secret: 'url', example: '', hint: 'postgres://app:change-me@127.0.0.1:5432/trading' })
   @IsOptional() @IsServiceUrl(['postgres', 'postgresql'])
   DB_PRIMARY_URL?: string;
 
-  @EnvVar({ group: 'database', description: 'Read replicas, comma separated', secret: 'url', example: '' })
+  @EnvVar({ group: 'database', description: 'Read replicas, comma separated', secret: 'url', example: '', hint: 'postgres://app:change-me@127.0.0.1:5433/trading' })
   @ToList() @ArrayMaxSize(16) @IsServiceUrl(['postgres', 'postgresql'], { each: true })
   DB_REPLICA_URLS: string[] = [];
 
@@ -99,15 +99,15 @@ export class EnvironmentVariables {
   DB_PROBE_TIMEOUT_MS = 500;
 
   // ---- cache
-  @EnvVar({ group: 'cache', description: 'Standalone Redis, redis:// or rediss://; unset (and no sentinels) = memory', secret: 'url', example: '' })
+  @EnvVar({ group: 'cache', description: 'Standalone Redis, redis:// or rediss://; unset (and no sentinels) = memory', secret: 'url', example: '', hint: 'redis://:change-me@127.0.0.1:6379' })
   @IsOptional() @IsServiceUrl(['redis', 'rediss'])
   REDIS_URL?: string;
 
-  @EnvVar({ group: 'cache', description: 'Sentinels, comma separated host:port', example: '' })
+  @EnvVar({ group: 'cache', description: 'Sentinels, comma separated host:port', example: '', hint: '127.0.0.1:26379,127.0.0.1:26380' })
   @ToList() @ArrayMaxSize(16) @IsHostPort({ each: true })
   REDIS_SENTINELS: string[] = [];
 
-  @EnvVar({ group: 'cache', description: 'Master name monitored by the sentinels', example: '' })
+  @EnvVar({ group: 'cache', description: 'Master name monitored by the sentinels', example: '', hint: 'mymaster' })
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   REDIS_SENTINEL_MASTER?: string;
 
@@ -136,7 +136,7 @@ export class EnvironmentVariables {
   CACHE_DEFAULT_TTL_MS = 60_000;
 
   // ---- influx
-  @EnvVar({ group: 'influx', description: 'InfluxDB base URL; unset = push off', secret: 'url', example: '' })
+  @EnvVar({ group: 'influx', description: 'InfluxDB base URL; unset = push off', secret: 'url', example: '', hint: 'http://127.0.0.1:8086' })
   @IsOptional() @IsServiceUrl(['http', 'https'])
   INFLUX_URL?: string;
 
@@ -229,7 +229,7 @@ export class EnvironmentVariables {
   TRADING_MAX_ORDER_NOTIONAL = 1_000_000;
 
   // ---- market data
-  @EnvVar({ group: 'marketData', description: 'Market-data provider base URL; unset = quotes unavailable', secret: 'url', example: '' })
+  @EnvVar({ group: 'marketData', description: 'Market-data provider base URL; unset = quotes unavailable', secret: 'url', example: '', hint: 'http://127.0.0.1:9090' })
   @IsOptional() @IsServiceUrl(['http', 'https'])
   MARKET_DATA_URL?: string;
 
@@ -246,11 +246,11 @@ export class EnvironmentVariables {
   MARKET_DATA_API_KEY?: string;
 
   // ---- config encryption
-  @EnvVar({ group: 'config', description: 'Key for ENC(...) values: 32 bytes, base64 or hex', secret: 'secret', example: '' })
+  @EnvVar({ group: 'config', description: 'Key for ENC(...) values: 32 bytes, base64 or hex (npm run --silent config:keygen)', secret: 'secret', example: '' })
   @IsOptional() @IsString()
   CONFIG_MASTER_KEY?: string;
 
-  @EnvVar({ group: 'config', description: 'File holding the key instead (e.g. a mounted secret)', example: '' })
+  @EnvVar({ group: 'config', description: 'File holding the key instead (e.g. a mounted secret)', example: '', hint: '/run/secrets/config_master_key' })
   @IsOptional() @IsString()
   CONFIG_MASTER_KEY_FILE?: string;
 }

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { encryptSecret, generateMasterKey, parseMasterKey } from '../../src/core/config/secret-cipher.js';
+import { AppProcess, FIXTURE_ENTRY, MAIN_ENTRY, freePort, makeTempDir, removeDir } from '../harness/index.js';
+
+describe('booting the service as a process', () => {
+  let cwd: string;
+  before(() => {
+    cwd = makeTempDir('boot');
+  });
+  after(() => removeDir(cwd));
+
+  it('serves /health/live on the embedded defaults with no .env and no servers', async () => {
+    const app = AppProcess.spawn(MAIN_ENTRY, { PORT: String(await freePort()) }, cwd);
+    try {
+      await app.ready();
+      const res = await fetch(`${app.url}/health/live`);
+      assert.equal(res.status, 200);
+      assert.match(app.output, /listening on .* \(development\)/);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('exits 1 with one message naming every invalid variable', async () => {
+    const app = AppProcess.spawn(MAIN_ENTRY, { PORT: 'abc', DB_POOL_MAX: '-1' }, cwd);
+    assert.equal(await app.exit(), 1);
+    assert.match(app.output, /^Invalid configuration: 2 variables rejected\n/);
+    assert.match(app.output, /PORT="abc": must be an integer/);
+    assert.match(app.output, /DB_POOL_MAX="-1": must not be less than 1/);
+    assert.doesNotMatch(app.output, /\n\s+at /, 'no stack trace');
+  });
+
+  it('refuses a production profile fit only for a laptop', async () => {
+    const app = AppProcess.spawn(MAIN_ENTRY, { NODE_ENV: 'production', PORT: String(await freePort()) }, cwd);
+    assert.equal(await app.exit(), 1);
+    assert.match(app.output, /DB_PRIMARY_URL=\(unset\): production needs/);
+    assert.match(app.output, /HEALTH_DETAILS_TOKEN=\(unset\): production needs/);
+  });
+
+  it('stops on an ENC value it cannot decrypt, naming the variable and not the value', async () => {
+    const value = encryptSecret('postgres://u:Never-Shown-9@h/db', parseMasterKey(generateMasterKey()));
+    const app = AppProcess.spawn(MAIN_ENTRY, { CONFIG_MASTER_KEY: generateMasterKey(), DB_PRIMARY_URL: value }, cwd);
+    assert.equal(await app.exit(), 1);
+    assert.match(app.output, /DB_PRIMARY_URL=ENC\(…\): cannot decrypt/);
+    assert.doesNotMatch(app.output, /Never-Shown-9/);
+    assert.ok(!app.output.includes(value.slice(8, 30)), 'not even the ciphertext');
+  });
+
+  it('never writes a secret to its output, from boot to shutdown', async () => {
+    const keyText = generateMasterKey();
+    const key = parseMasterKey(keyText);
+    const secrets = {
+      db: 'PgPass-Leak-Check-1',
+      replica: 'Replica-Pw-Leak-2',
+      token: 'Health-Token-Leak-Check-3',
+      apiKey: 'Api-Key-Leak-4',
+      influx: 'Influx-Token-Leak-5',
+    };
+    const app = AppProcess.spawn(
+      FIXTURE_ENTRY,
+      {
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'verbose',
+        LOG_FORMAT: 'json',
+        CONFIG_MASTER_KEY: keyText,
+        DB_PRIMARY_URL: encryptSecret(`postgres://app:${secrets.db}@127.0.0.1:1/trading`, key),
+        DB_REPLICA_URLS: `postgres://ro:${secrets.replica}@127.0.0.1:2/trading`,
+        HEALTH_DETAILS_TOKEN: encryptSecret(secrets.token, key),
+        MARKET_DATA_API_KEY: secrets.apiKey,
+        INFLUX_TOKEN: encryptSecret(secrets.influx, key),
+      },
+      cwd,
+    );
+    const bodies: string[] = [];
+    try {
+      await app.ready();
+      for (const path of ['/fixture/crash', '/fixture/log-secrets', '/health/live', '/health/ready', '/nowhere']) {
+        bodies.push(await (await fetch(`${app.url}${path}`)).text());
+      }
+      app.child.kill('SIGTERM');
+      assert.equal(await app.exit(), 0);
+    } finally {
+      await app.stop();
+    }
+    assert.match(app.output, /GET \/fixture\/crash failed with 500/, 'the crash was logged');
+    assert.match(app.output, /primary is postgres:\/\/app:\*\*\*@/, 'the log line survived, masked');
+    const everything = app.output + bodies.join('\n');
+    for (const secret of [...Object.values(secrets), keyText, 'field-level-pw-123']) {
+      assert.ok(!everything.includes(secret), `secret ${secret.slice(0, 6)}… leaked`);
+    }
+  });
+
+  it('on SIGTERM fails readiness at once and lets the in-flight request finish', async () => {
+    const app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), SHUTDOWN_DRAIN_MS: '10000' }, cwd);
+    try {
+      await app.ready();
+      const slow = fetch(`${app.url}/fixture/slow`);
+      await new Promise((r) => setTimeout(r, 200));
+      app.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 100));
+      const ready = await fetch(`${app.url}/health/ready`);
+      assert.equal(ready.status, 503);
+      const finished = await slow;
+      assert.equal(finished.status, 200);
+      assert.deepEqual(await finished.json(), { done: true });
+      assert.equal(await app.exit(), 0);
+      assert.match(app.output, /shutdown complete/);
+    } finally {
+      await app.stop();
+    }
+  });
+});
