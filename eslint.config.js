@@ -9,17 +9,11 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through core/config only.' }],
     },
   },
   {
     files: ['src/core/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**', '*.js'],
     rules: { 'no-restricted-properties': 'off' },
-  },
-  {
-    files: ['src/**/*.ts'],
-    ignores: ['src/**/*.spec.ts'],
-    rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
 );

@@ -27,19 +27,29 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   return app;
 }
 
+// Set on a request while it counts as in flight, so an abort followed by a response counts once.
+const IN_FLIGHT = Symbol('inFlight');
+type Tracked = { [IN_FLIGHT]?: boolean };
+
 function installHttpHooks(app: NestFastifyApplication, availability: AvailabilityState): void {
   const fastify = app.getHttpAdapter().getInstance();
+  const finished = (request: Tracked): void => {
+    if (!request[IN_FLIGHT]) return;
+    request[IN_FLIGHT] = false;
+    availability.requestFinished();
+  };
   fastify.addHook('onRequest', (request, reply, done) => {
+    (request as Tracked)[IN_FLIGHT] = true;
     availability.requestStarted();
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  fastify.addHook('onResponse', (_request, _reply, done) => {
-    availability.requestFinished();
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    finished(request as Tracked);
     done();
   });
-  fastify.addHook('onRequestAbort', (_request, done) => {
-    availability.requestFinished();
+  fastify.addHook('onRequestAbort', (request, done) => {
+    finished(request as Tracked);
     done();
   });
 }

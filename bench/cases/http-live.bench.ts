@@ -1,0 +1,48 @@
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort, makeTempDir, removeDir } from '../../test/harness/system.js';
+import { loadTest, startServerProcess } from '../lib/http.js';
+import type { CaseResult } from '../lib/report.js';
+import { interleave } from '../lib/stats.js';
+import type { BenchOptions } from '../lib/options.js';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** GET /health/live through the whole app vs the same route on bare Fastify, each in its own process. */
+export async function httpLive(options: BenchOptions): Promise<CaseResult> {
+  const cwd = makeTempDir('bench-live');
+  const children: ChildProcess[] = [];
+  try {
+    const [barePort, nestPort, appPort] = [await freePort(), await freePort(), await freePort()];
+    const bareUrl = `http://127.0.0.1:${barePort}/health/live`;
+    const nestUrl = `http://127.0.0.1:${nestPort}/health/live`;
+    const appUrl = `http://127.0.0.1:${appPort}/health/live`;
+    children.push(await startServerProcess(here('../servers/bare-fastify.js'), [String(barePort)], {}, bareUrl));
+    children.push(await startServerProcess(here('../servers/bare-nest.js'), [String(nestPort)], {}, nestUrl));
+    children.push(
+      await startServerProcess(here('../../src/main.js'), [], { PORT: String(appPort), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn' }, appUrl, cwd),
+    );
+    // Warm both up (JIT, connection setup) before anything is recorded.
+    for (const url of [bareUrl, nestUrl, appUrl]) await loadTest(url, 1);
+    const samples = await interleave(
+      [
+        { name: 'bare fastify', measure: () => loadTest(bareUrl, options.seconds) },
+        { name: 'bare nest (reference)', measure: () => loadTest(nestUrl, options.seconds) },
+        { name: 'app /health/live', measure: () => loadTest(appUrl, options.seconds) },
+      ],
+      options.rounds,
+    );
+    return {
+      case: 'http-live',
+      description: 'GET /health/live through the full app vs a bare Fastify route',
+      unit: 'req/s',
+      baseline: 'bare fastify',
+      target: { contender: 'app /health/live', ratio: 0.8, direction: 'at-least' },
+      rounds: options.rounds,
+      samples,
+    };
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    removeDir(cwd);
+  }
+}

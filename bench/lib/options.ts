@@ -1,0 +1,6 @@
+export interface BenchOptions {
+  /** Interleaved rounds per case. */
+  rounds: number;
+  /** Length of one HTTP measurement. */
+  seconds: number;
+}

@@ -1,0 +1,66 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, type Sample } from './stats.js';
+
+export interface CaseResult {
+  case: string;
+  description: string;
+  unit: string;
+  baseline: string;
+  /** Ratio to the baseline that the issue asks of `contender`, e.g. 0.8. */
+  target?: { contender: string; ratio: number; direction: 'at-least' | 'at-most' };
+  rounds: number;
+  samples: Map<string, Sample[]>;
+}
+
+interface Row {
+  contender: string;
+  median: number;
+  ratio: number;
+  extra: Record<string, number>;
+  meetsTarget?: boolean;
+}
+
+function rows(result: CaseResult): Row[] {
+  const base = median((result.samples.get(result.baseline) ?? []).map((s) => s.value));
+  return [...result.samples.entries()].map(([contender, samples]) => {
+    const value = median(samples.map((s) => s.value));
+    const extraKeys = Object.keys(samples[0]?.extra ?? {});
+    const extra = Object.fromEntries(extraKeys.map((k) => [k, median(samples.map((s) => s.extra?.[k] ?? Number.NaN))]));
+    const ratio = value / base;
+    const meetsTarget =
+      result.target && contender === result.target.contender
+        ? result.target.direction === 'at-least'
+          ? ratio >= result.target.ratio
+          : ratio <= result.target.ratio
+        : undefined;
+    return { contender, median: value, ratio, extra, meetsTarget };
+  });
+}
+
+const fmt = (n: number): string => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)) : 'n/a');
+
+/** Prints the case's table and writes it, with every raw sample, to bench/results/<case>.json and .md. */
+export function report(result: CaseResult, outDir = 'bench/results'): string {
+  const table = rows(result);
+  const extraKeys = Object.keys(table[0]?.extra ?? {});
+  const target = result.target ? `${result.target.direction === 'at-least' ? '>=' : '<='} ${result.target.ratio}` : '';
+  const header = ['contender', `median ${result.unit}`, ...extraKeys.map((k) => `median ${k}`), `ratio vs ${result.baseline}`, `target ${target}`];
+  const lines = [
+    `### ${result.case}: ${result.description}`,
+    `${result.rounds} interleaved rounds, medians; ${new Date().toISOString()}, node ${process.version}`,
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...table.map((r) => {
+      const verdict = r.meetsTarget === undefined ? '' : r.meetsTarget ? 'met' : 'MISSED';
+      return `| ${[r.contender, fmt(r.median), ...extraKeys.map((k) => fmt(r.extra[k])), fmt(r.ratio), verdict].join(' | ')} |`;
+    }),
+  ];
+  const text = lines.join('\n');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${result.case}.md`), `${text}\n`);
+  const raw = { ...result, samples: Object.fromEntries(result.samples), table, at: new Date().toISOString(), node: process.version };
+  writeFileSync(join(outDir, `${result.case}.json`), `${JSON.stringify(raw, null, 2)}\n`);
+  return text;
+}
