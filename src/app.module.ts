@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/common/index.js';
 import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
 import { HealthModule } from './core/health/index.js';
+import { MonitoringModule } from './core/monitoring/index.js';
 import { LoggingModule } from './core/common/logging/logging.module.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(options), LoggingModule, HealthModule, ...(options.imports ?? [])],
+      imports: [AppConfigModule.forRoot(options), LoggingModule, MonitoringModule, HealthModule, ...(options.imports ?? [])],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         {

@@ -1,30 +1,37 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { AvailabilityState } from './availability.state.js';
+import { EventLoopWatch } from './event-loop.watch.js';
 
 export const LIVENESS_PATH = '/health/live';
 
 /**
  * GET /health/live, registered on Fastify itself rather than through a Nest controller:
  * probes hit it constantly, it checks no dependency, and it must keep answering whatever
- * guards or interceptors a team adds to its own routes. It still passes through the
- * app's Fastify hooks (request id, in-flight count).
+ * guards or interceptors a team adds to its own routes. 503 while shutting down or when the
+ * event loop has stalled past HEALTH_EVENT_LOOP_STALL_MS.
  */
 @Injectable()
-export class LivenessRoute implements OnModuleInit {
+export class LivenessRoute implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly availability: AvailabilityState,
+    private readonly eventLoop: EventLoopWatch,
   ) {}
 
   onModuleInit(): void {
+    this.eventLoop.start();
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const up = { status: 'up' } as const;
-    const down = { status: 'shutting_down' } as const;
     fastify.get(LIVENESS_PATH, async (_request, reply) => {
-      if (!this.availability.isShuttingDown) return up;
-      return reply.status(503).send(down);
+      if (this.availability.isShuttingDown) return reply.status(503).send({ status: 'shutting_down' });
+      if (this.eventLoop.isStalled()) return reply.status(503).send({ status: 'down', reason: 'event loop stalled', lagMs: Math.round(this.eventLoop.lagMs) });
+      return up;
     });
+  }
+
+  onModuleDestroy(): void {
+    this.eventLoop.stop();
   }
 }

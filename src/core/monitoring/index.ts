@@ -1,0 +1,3 @@
+export { MonitoringModule } from './monitoring.module.js';
+export { MetricsService } from './metrics.service.js';
+export { InfluxPusher, type InfluxPusherOptions } from './influx/influx.pusher.js';

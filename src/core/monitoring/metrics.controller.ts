@@ -1,0 +1,19 @@
+import { Controller, Get, Inject, NotFoundException, Res } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { FastifyReply } from 'fastify';
+import { monitoringConfig } from '../config/index.js';
+
+/** Prometheus exposition; 404 when METRICS_ENABLED=false. */
+@Controller()
+export class MetricsController extends PrometheusController {
+  constructor(@Inject(monitoringConfig.KEY) private readonly config: ConfigType<typeof monitoringConfig>) {
+    super();
+  }
+
+  @Get()
+  override async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+    if (!this.config.metricsEnabled) throw new NotFoundException();
+    return super.index(response);
+  }
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration, register, type Registry } from 'prom-client';
+
+/**
+ * The one registry (prom-client's global one, which @willsoto/nestjs-prometheus serves), with
+ * get-or-create helpers: a module that is instantiated twice in a process (tests build several
+ * apps) gets the same metric back instead of a "already registered" crash.
+ * Label values must be bounded: never a raw path, an id or a user input.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry: Registry = register;
+
+  counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
+    return (this.registry.getSingleMetric(config.name) as Counter<L> | undefined) ?? new Counter({ ...config, registers: [this.registry] });
+  }
+
+  gauge<L extends string>(config: GaugeConfiguration<L>): Gauge<L> {
+    return (this.registry.getSingleMetric(config.name) as Gauge<L> | undefined) ?? new Gauge({ ...config, registers: [this.registry] });
+  }
+
+  histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
+    return (this.registry.getSingleMetric(config.name) as Histogram<L> | undefined) ?? new Histogram({ ...config, registers: [this.registry] });
+  }
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { AppProcess, FIXTURE_ENTRY, freePort, makeTempDir, removeDir, requireBinary } from '../harness/index.js';
+
+function promtool(text: string): { status: number | null; output: string } {
+  const result = spawnSync(requireBinary('/usr/bin/promtool', 'prometheus'), ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+// Runtime series (GC kinds, libuv resource types) appear lazily but from small fixed sets;
+// everything else must not grow with the paths requested.
+const seriesCount = (text: string): number =>
+  text.split('\n').filter((l) => l && !l.startsWith('#') && !/^(nodejs|process)_/.test(l)).length;
+
+describe('metrics', () => {
+  let cwd: string;
+  let app: AppProcess;
+  before(async () => {
+    cwd = makeTempDir('metrics');
+    app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), LOG_LEVEL: 'fatal' }, cwd);
+    await app.ready();
+  });
+  after(async () => {
+    await app?.stop();
+    removeDir(cwd);
+  });
+
+  it('passes promtool check metrics after traffic on every route', async () => {
+    const json = { 'content-type': 'application/json' };
+    await fetch(`${app.url}/fixture/echo`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'a', quantity: 1, side: 'buy' }) });
+    await fetch(`${app.url}/fixture/echo`, { method: 'POST', headers: json, body: '{bad' });
+    for (const path of ['/health', '/health/ready', '/health/live', '/fixture/crash', '/fixture/unavailable', '/nowhere']) await fetch(`${app.url}${path}`);
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    assert.match(text, /http_server_request_duration_seconds_count\{method="POST",route="\/fixture\/echo",status_class="4xx"\}/);
+    assert.match(text, /nodejs_eventloop_lag_seconds/);
+    const check = promtool(text);
+    assert.equal(check.status, 0, check.output);
+  });
+
+  it('keeps the series count flat across 1,000 distinct unknown paths', async () => {
+    await fetch(`${app.url}/unknown/warmup`);
+    const before = seriesCount(await (await fetch(`${app.url}/metrics`)).text());
+    for (let i = 0; i < 1000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => fetch(`${app.url}/unknown/${i + j}?q=${i + j}`).then((r) => r.arrayBuffer())));
+    }
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    assert.equal(seriesCount(text), before);
+    assert.doesNotMatch(text, /\/unknown\//);
+  });
+});
+
+describe('management port', () => {
+  it('serves health and metrics only on MANAGEMENT_PORT', async () => {
+    const cwd = makeTempDir('mgmt');
+    const managementPort = await freePort();
+    const app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), MANAGEMENT_PORT: String(managementPort), LOG_LEVEL: 'fatal' }, cwd);
+    try {
+      await app.ready().catch(() => undefined);
+      const management = `http://127.0.0.1:${managementPort}`;
+      assert.equal((await fetch(`${management}/health/live`)).status, 200);
+      assert.equal((await fetch(`${management}/health/ready`)).status, 200);
+      const metrics = await fetch(`${management}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(await metrics.text(), /process_cpu_user_seconds_total/);
+      assert.equal((await fetch(`${app.url}/metrics`)).status, 404);
+      assert.equal((await fetch(`${app.url}/health/ready`)).status, 404);
+      assert.equal((await fetch(`${app.url}/fixture/unavailable`)).status, 503, 'the main port still serves the app');
+    } finally {
+      await app.stop();
+      removeDir(cwd);
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { Gauge, Registry } from 'prom-client';
+import { after, before, describe, it } from 'node:test';
+import { InfluxPusher } from '../../src/core/monitoring/index.js';
+import { AppProcess, InfluxServer, MAIN_ENTRY, freePort, makeTempDir, removeDir, waitFor } from '../harness/index.js';
+
+interface HealthBody {
+  status: string;
+  components: Record<string, { status: string }>;
+}
+
+interface InfluxResult {
+  results: Array<{ series?: Array<{ values: Array<[string, number]> }> }>;
+}
+
+async function countPoints(influx: InfluxServer, db: string, measurement: string): Promise<number> {
+  const result = (await influx.query(`SELECT count(value) FROM "${measurement}"`, db)) as InfluxResult;
+  return result.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+describe('InfluxDB push against a real InfluxDB 1.x', () => {
+  let influx: InfluxServer;
+  before(async () => {
+    influx = await InfluxServer.start();
+  });
+  after(async () => influx?.destroy());
+
+  it('creates the database and lands every point; across a kill and restart it loses no more than the buffer bound', async () => {
+    const registry = new Registry();
+    const gauge = new Gauge({ name: 'pusher_probe', help: 'one series, so one point per cycle', registers: [registry] });
+    let now = 1_700_000_000_000;
+    const pusher = new InfluxPusher(
+      { url: influx.url, database: 'pushtest', flushIntervalMs: 1000, bufferMaxPoints: 5, requestTimeoutMs: 1000 },
+      registry,
+      () => (now += 1000),
+    );
+    gauge.set(1);
+    // The first write meets "database not found", creates it, and delivers on the next cycle.
+    await pusher.cycle();
+    assert.equal(await pusher.cycle(), 'sent');
+    assert.equal(await countPoints(influx, 'pushtest', 'pusher_probe'), 2);
+
+    await influx.kill();
+    for (let i = 0; i < 8; i++) assert.equal(await pusher.cycle(), 'failed');
+    assert.equal(pusher.stats.buffered, 5);
+    assert.equal(pusher.stats.dropped, 3, 'exactly the points beyond the bound');
+
+    await influx.restart();
+    // The next cycle collects one more point before it flushes: 9 collected since the outage began,
+    // the newest 5 kept, 4 dropped and counted.
+    assert.equal(await pusher.cycle(), 'sent');
+    assert.equal(await countPoints(influx, 'pushtest', 'pusher_probe'), 2 + 5);
+    assert.equal(pusher.stats.dropped, 4);
+    assert.equal(pusher.stats.buffered, 0);
+  });
+
+  it('the service pushes its metrics on an interval and reports influxdb in /health', async () => {
+    const cwd = makeTempDir('influx-app');
+    const token = 'influx-e2e-token-0123456789abcdef';
+    const app = AppProcess.spawn(
+      MAIN_ENTRY,
+      { PORT: String(await freePort()), INFLUX_URL: influx.url, INFLUX_DATABASE: 'service', INFLUX_FLUSH_INTERVAL_MS: '200', HEALTH_DETAILS_TOKEN: token, HEALTH_CACHE_TTL_MS: '0', LOG_LEVEL: 'warn' },
+      cwd,
+    );
+    try {
+      await app.ready();
+      await waitFor('process metrics in InfluxDB', async () => (await countPoints(influx, 'service', 'process_cpu_user_seconds_total')) > 0);
+      const health = (await (await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as HealthBody;
+      assert.equal(health.components.influxdb.status, 'up');
+
+      await influx.kill();
+      const down = await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(down.status, 200, 'InfluxDB is not critical');
+      const body = (await down.json()) as HealthBody;
+      assert.equal(body.components.influxdb.status, 'down');
+      assert.equal(body.status, 'degraded');
+      assert.equal((await fetch(`${app.url}/health/ready`)).status, 200);
+      await influx.restart();
+    } finally {
+      await app.stop();
+      removeDir(cwd);
+    }
+  });
+});
