@@ -1,4 +1,6 @@
+import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
+import { metricsScrape } from './cases/metrics-scrape.bench.js';
 import type { BenchOptions } from './lib/options.js';
 import { type CaseResult, report } from './lib/report.js';
 
@@ -6,6 +8,8 @@ import { type CaseResult, report } from './lib/report.js';
 // writes it to bench/results/. BENCH_ROUNDS and BENCH_SECONDS override the defaults.
 const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'http-live': httpLive,
+  'health-ready': healthReady,
+  'metrics-scrape': metricsScrape,
 };
 
 const options: BenchOptions = {

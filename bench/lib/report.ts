@@ -7,8 +7,8 @@ export interface CaseResult {
   description: string;
   unit: string;
   baseline: string;
-  /** Ratio to the baseline that the issue asks of `contender`, e.g. 0.8. */
-  target?: { contender: string; ratio: number; direction: 'at-least' | 'at-most' };
+  /** What the issue asks of `contender`: a ratio to the baseline (e.g. 0.8) or an absolute value in `unit`. */
+  target?: { contender: string; direction: 'at-least' | 'at-most' } & ({ ratio: number } | { value: number });
   rounds: number;
   samples: Map<string, Sample[]>;
 }
@@ -28,12 +28,12 @@ function rows(result: CaseResult): Row[] {
     const extraKeys = Object.keys(samples[0]?.extra ?? {});
     const extra = Object.fromEntries(extraKeys.map((k) => [k, median(samples.map((s) => s.extra?.[k] ?? Number.NaN))]));
     const ratio = value / base;
-    const meetsTarget =
-      result.target && contender === result.target.contender
-        ? result.target.direction === 'at-least'
-          ? ratio >= result.target.ratio
-          : ratio <= result.target.ratio
-        : undefined;
+    let meetsTarget: boolean | undefined;
+    if (result.target && contender === result.target.contender) {
+      const measured = 'ratio' in result.target ? ratio : value;
+      const wanted = 'ratio' in result.target ? result.target.ratio : result.target.value;
+      meetsTarget = result.target.direction === 'at-least' ? measured >= wanted : measured <= wanted;
+    }
     return { contender, median: value, ratio, extra, meetsTarget };
   });
 }
@@ -44,7 +44,9 @@ const fmt = (n: number): string => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n
 export function report(result: CaseResult, outDir = 'bench/results'): string {
   const table = rows(result);
   const extraKeys = Object.keys(table[0]?.extra ?? {});
-  const target = result.target ? `${result.target.direction === 'at-least' ? '>=' : '<='} ${result.target.ratio}` : '';
+  const target = result.target
+    ? `${result.target.direction === 'at-least' ? '>=' : '<='} ${'ratio' in result.target ? result.target.ratio : `${result.target.value} ${result.unit}`}`
+    : '';
   const header = ['contender', `median ${result.unit}`, ...extraKeys.map((k) => `median ${k}`), `ratio vs ${result.baseline}`, `target ${target}`];
   const lines = [
     `### ${result.case}: ${result.description}`,
