@@ -4,6 +4,8 @@ import { AllExceptionsFilter } from './core/common/index.js';
 import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
 import { HealthModule } from './core/health/index.js';
 import { MonitoringModule } from './core/monitoring/index.js';
+import { CircuitBreakerModule } from './core/circuit-breaker/index.js';
+import { QuotesModule } from './modules/quotes/index.js';
 import { LoggingModule } from './core/common/logging/logging.module.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
@@ -20,7 +22,15 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(options), LoggingModule, MonitoringModule, HealthModule, ...(options.imports ?? [])],
+      imports: [
+        AppConfigModule.forRoot(options),
+        LoggingModule,
+        MonitoringModule,
+        HealthModule,
+        CircuitBreakerModule,
+        QuotesModule,
+        ...(options.imports ?? []),
+      ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         {

@@ -76,6 +76,13 @@ describe('loadEnvironment', () => {
   it('requires CB_OVERRIDES to be a JSON object', () => {
     assert.deepEqual(failure({ CB_OVERRIDES: '[1]' }).variables, ['CB_OVERRIDES']);
     assert.deepEqual(failure({ CB_OVERRIDES: '{oops' }).variables, ['CB_OVERRIDES']);
+    const bad = failure({ CB_OVERRIDES: '{"quotes":{"windowSize":0,"colour":"red","severity":{"timeout":"panic"}},"x":3}' });
+    assert.deepEqual(bad.problems.map((p) => p.message), [
+      'quotes.windowSize must be a whole number >= 1',
+      'quotes.colour must be one of the known settings (see README)',
+      'quotes.severity must be error classes (timeout, connection, rate-limited, upstream-5xx, caller-4xx, validation, unknown) mapped to ignore | record | critical; got timeout: panic',
+      'x must be an object of settings',
+    ]);
     const { env } = load({ CB_OVERRIDES: '{"quotes":{"windowSize":20}}' });
     assert.deepEqual(buildCircuitBreakerConfig(env).overrides, { quotes: { windowSize: 20 } });
   });

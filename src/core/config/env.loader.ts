@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
+import { breakerOverrideProblems } from './breaker-overrides.js';
 import { type ConfigProblem, ConfigValidationError } from './config-validation.error.js';
 import { displayValue, envVarMeta, envVarNames, PLACEHOLDER_MARK } from './env.metadata.js';
 import { EnvironmentVariables } from './env.schema.js';
@@ -114,6 +115,10 @@ function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, probl
     const overrides: unknown = JSON.parse(env.CB_OVERRIDES);
     if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
       problems.add('CB_OVERRIDES', 'isObject', 'must be a JSON object of breaker name to settings', shown('CB_OVERRIDES', raw));
+    } else {
+      for (const problem of breakerOverrideProblems(overrides as Record<string, unknown>)) {
+        problems.add('CB_OVERRIDES', 'breakerSettings', problem, shown('CB_OVERRIDES', raw));
+      }
     }
   } catch {
     // reported by @IsJSON

@@ -194,6 +194,18 @@ export class EnvironmentVariables {
   @ToInt() @IsInt() @Min(1)
   CB_WAIT_IN_OPEN_MS = 10_000;
 
+  @EnvVar({ group: 'circuitBreaker', description: 'Each consecutive open multiplies the wait by this (1 = fixed wait)', example: '1' })
+  @ToNumber() @IsNumber() @Min(1) @Max(10)
+  CB_WAIT_BACKOFF_MULTIPLIER = 1;
+
+  @EnvVar({ group: 'circuitBreaker', description: 'Longest wait in OPEN with backoff, ms', example: '300000' })
+  @ToInt() @IsInt() @Min(1)
+  CB_MAX_WAIT_IN_OPEN_MS = 300_000;
+
+  @EnvVar({ group: 'circuitBreaker', description: 'An OPEN breaker fails readiness (default: only degrades health)', example: 'false' })
+  @ToBoolean() @IsBoolean()
+  CB_FAIL_READINESS_WHEN_OPEN = false;
+
   @EnvVar({ group: 'circuitBreaker', description: 'Trial calls permitted in HALF_OPEN', example: '3' })
   @ToInt() @IsInt() @Min(1) @Max(1000)
   CB_HALF_OPEN_CALLS = 3;
@@ -240,6 +252,10 @@ export class EnvironmentVariables {
   @EnvVar({ group: 'marketData', description: 'Retries of a failed provider call', example: '2' })
   @ToInt() @IsInt() @Min(0) @Max(10)
   MARKET_DATA_RETRIES = 2;
+
+  @EnvVar({ group: 'marketData', description: 'A fetched price is served without a new call for this long, ms (0 = always call)', example: '500' })
+  @ToInt() @IsInt() @Min(0) @Max(3_600_000)
+  MARKET_DATA_CACHE_TTL_MS = 500;
 
   @EnvVar({ group: 'marketData', description: 'API key sent to the provider', secret: 'secret', example: '' })
   @IsOptional() @IsString() @MaxLength(4096)

@@ -14,3 +14,4 @@ export {
   marketDataConfig,
 } from './namespaces.config.js';
 export { readRawEnvironment } from './raw-environment.js';
+export type { BreakerOverride } from './breaker-overrides.js';

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { currentEnvironment } from './environment.holder.js';
 import type { EnvironmentVariables } from './env.schema.js';
+import type { BreakerOverride } from './breaker-overrides.js';
 
 function parseHostPort(entry: string): { host: string; port: number } {
   const at = entry.lastIndexOf(':');
@@ -65,9 +66,12 @@ export const buildCircuitBreakerConfig = (e: EnvironmentVariables) => ({
     windowSize: e.CB_WINDOW_SIZE,
     minimumCalls: e.CB_MINIMUM_CALLS,
     waitInOpenMs: e.CB_WAIT_IN_OPEN_MS,
+    waitBackoffMultiplier: e.CB_WAIT_BACKOFF_MULTIPLIER,
+    maxWaitInOpenMs: e.CB_MAX_WAIT_IN_OPEN_MS,
     halfOpenCalls: e.CB_HALF_OPEN_CALLS,
+    failReadinessWhenOpen: e.CB_FAIL_READINESS_WHEN_OPEN,
   },
-  overrides: JSON.parse(e.CB_OVERRIDES) as Record<string, Record<string, unknown>>,
+  overrides: JSON.parse(e.CB_OVERRIDES) as Record<string, BreakerOverride>,
 });
 
 export const buildHealthConfig = (e: EnvironmentVariables) => ({
@@ -87,6 +91,7 @@ export const buildMarketDataConfig = (e: EnvironmentVariables) => ({
   timeoutMs: e.MARKET_DATA_TIMEOUT_MS,
   retries: e.MARKET_DATA_RETRIES,
   apiKey: e.MARKET_DATA_API_KEY,
+  cacheTtlMs: e.MARKET_DATA_CACHE_TTL_MS,
 });
 
 /** Inject with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`. */

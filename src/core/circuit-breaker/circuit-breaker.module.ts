@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { HealthModule } from '../health/index.js';
+import { CircuitBreakerController } from './circuit-breaker.controller.js';
+import { CircuitBreakerExplorer } from './circuit-breaker.explorer.js';
+import { CircuitBreakerRegistry } from './circuit-breaker.registry.js';
+import { OperatorTokenGuard } from './operator-token.guard.js';
+
+@Module({
+  imports: [DiscoveryModule, HealthModule],
+  controllers: [CircuitBreakerController],
+  providers: [CircuitBreakerRegistry, CircuitBreakerExplorer, OperatorTokenGuard],
+  exports: [CircuitBreakerRegistry],
+})
+export class CircuitBreakerModule {}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { marketDataConfig } from '../../core/config/index.js';
+import type { MarketDataAdapter, Quote } from './market-data.adapter.js';
+
+/** An upstream answer we cannot use; classified so that the breaker counts it. */
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly errorClass?: 'upstream-5xx' | 'caller-4xx' | 'rate-limited',
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+function parseQuote(body: unknown, symbol: string): Quote {
+  const q = body as Partial<Quote> | null;
+  const valid =
+    typeof q === 'object' && q !== null &&
+    q.symbol === symbol &&
+    typeof q.price === 'number' && Number.isFinite(q.price) && q.price > 0 &&
+    typeof q.timestamp === 'string' && !Number.isNaN(Date.parse(q.timestamp));
+  if (!valid) throw new UpstreamError('malformed quote from the market-data provider', undefined, 'upstream-5xx');
+  return { symbol: q.symbol as string, price: q.price as number, timestamp: new Date(q.timestamp as string).toISOString() };
+}
+
+/**
+ * The built-in provider contract: `GET {MARKET_DATA_URL}/quotes/{symbol}` answering
+ * `{"symbol":"AAPL","price":123.45,"timestamp":"<ISO 8601>"}`. Anything else is an upstream failure.
+ */
+@Injectable()
+export class HttpMarketDataAdapter implements MarketDataAdapter {
+  constructor(@Inject(marketDataConfig.KEY) private readonly config: ConfigType<typeof marketDataConfig>) {}
+
+  get configured(): boolean {
+    return this.config.url !== undefined;
+  }
+
+  async getQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
+    const url = new URL(`quotes/${encodeURIComponent(symbol)}`, this.config.url?.endsWith('/') ? this.config.url : `${this.config.url}/`);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
+    const response = await fetch(url, { headers, signal });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new UpstreamError(`market-data provider answered ${response.status}`, response.status);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new UpstreamError('market-data provider answered with invalid JSON', undefined, 'upstream-5xx');
+    }
+    return parseQuote(body, symbol);
+  }
+}

@@ -1,0 +1,12 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { type QuoteView, QuotesService } from './quotes.service.js';
+
+@Controller('quotes')
+export class QuotesController {
+  constructor(private readonly quotes: QuotesService) {}
+
+  @Get(':symbol')
+  quote(@Param('symbol') symbol: string): Promise<QuoteView> {
+    return this.quotes.quote(symbol);
+  }
+}

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { CircuitBreakerRegistry, CircuitOpenError, type ResiliencePolicy } from '../../core/circuit-breaker/index.js';
+import { AppError, ErrorCode } from '../../core/common/index.js';
+import { marketDataConfig, tradingConfig } from '../../core/config/index.js';
+import { MARKET_DATA_ADAPTER, type MarketDataAdapter, type Quote } from './market-data.adapter.js';
+
+export const MARKET_DATA_BREAKER = 'marketData';
+
+export interface QuoteView extends Quote {
+  /** True when the provider could not be asked and this is the last price known. */
+  stale: boolean;
+  /** How long ago this process received the price, ms. */
+  ageMs: number;
+}
+
+interface Known {
+  quote: Quote;
+  receivedAt: number;
+}
+
+/**
+ * Prices through timeout + retry + breaker. While the provider is failing or the breaker is open,
+ * the last known price is served marked stale with its age; with none known, 503 + Retry-After.
+ */
+@Injectable()
+export class QuotesService {
+  // Last known price per symbol: bounded by TRADING_SYMBOLS, so a Map is enough.
+  private readonly known = new Map<string, Known>();
+  private readonly symbols: Set<string>;
+  private readonly policy: ResiliencePolicy;
+
+  constructor(
+    @Inject(MARKET_DATA_ADAPTER) private readonly adapter: MarketDataAdapter,
+    @Inject(marketDataConfig.KEY) private readonly config: ConfigType<typeof marketDataConfig>,
+    @Inject(tradingConfig.KEY) trading: ConfigType<typeof tradingConfig>,
+    registry: CircuitBreakerRegistry,
+  ) {
+    this.symbols = new Set(trading.symbols);
+    this.policy = registry.policy(MARKET_DATA_BREAKER, { timeoutMs: config.timeoutMs, retries: config.retries });
+  }
+
+  async quote(rawSymbol: string): Promise<QuoteView> {
+    const symbol = rawSymbol.toUpperCase();
+    if (!this.symbols.has(symbol)) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `symbol "${rawSymbol.slice(0, 16)}" is not traded here`, { details: { symbol: 'not in TRADING_SYMBOLS' } });
+    }
+    if (!this.adapter.configured) {
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no market-data provider configured (MARKET_DATA_URL)');
+    }
+    const known = this.known.get(symbol);
+    if (known && Date.now() - known.receivedAt < this.config.cacheTtlMs) return this.view(known, false);
+    try {
+      const quote = await this.policy.execute((signal) => this.adapter.getQuote(symbol, signal));
+      const fresh = { quote, receivedAt: Date.now() };
+      this.known.set(symbol, fresh);
+      return this.view(fresh, false);
+    } catch (error) {
+      if (known) return this.view(known, true);
+      if (error instanceof CircuitOpenError) throw error;
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `no price for ${symbol}: the provider failed`, {
+        retryAfterSeconds: Math.max(1, this.policy.breaker.retryAfterMs() / 1000),
+        cause: error,
+      });
+    }
+  }
+
+  private view(known: Known, stale: boolean): QuoteView {
+    return { ...known.quote, stale, ageMs: Date.now() - known.receivedAt };
+  }
+}
