@@ -1,3 +1,4 @@
+import { breakerOverhead } from './cases/breaker-overhead.bench.js';
 import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
 import { metricsScrape } from './cases/metrics-scrape.bench.js';
@@ -10,6 +11,7 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'http-live': httpLive,
   'health-ready': healthReady,
   'metrics-scrape': metricsScrape,
+  'breaker-overhead': breakerOverhead,
 };
 
 const options: BenchOptions = {

@@ -8,7 +8,7 @@ export interface CaseResult {
   unit: string;
   baseline: string;
   /** What the issue asks of `contender`: a ratio to the baseline (e.g. 0.8) or an absolute value in `unit`. */
-  target?: { contender: string; direction: 'at-least' | 'at-most' } & ({ ratio: number } | { value: number });
+  target?: { contender: string; direction: 'at-least' | 'at-most' } & ({ ratio: number } | { value: number; extra?: string });
   rounds: number;
   samples: Map<string, Sample[]>;
 }
@@ -30,7 +30,7 @@ function rows(result: CaseResult): Row[] {
     const ratio = value / base;
     let meetsTarget: boolean | undefined;
     if (result.target && contender === result.target.contender) {
-      const measured = 'ratio' in result.target ? ratio : value;
+      const measured = 'ratio' in result.target ? ratio : result.target.extra ? extra[result.target.extra] : value;
       const wanted = 'ratio' in result.target ? result.target.ratio : result.target.value;
       meetsTarget = result.target.direction === 'at-least' ? measured >= wanted : measured <= wanted;
     }
@@ -45,7 +45,7 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
   const table = rows(result);
   const extraKeys = Object.keys(table[0]?.extra ?? {});
   const target = result.target
-    ? `${result.target.direction === 'at-least' ? '>=' : '<='} ${'ratio' in result.target ? result.target.ratio : `${result.target.value} ${result.unit}`}`
+    ? `${result.target.direction === 'at-least' ? '>=' : '<='} ${'ratio' in result.target ? result.target.ratio : `${result.target.value} ${result.target.extra ?? result.unit}`}`
     : '';
   const header = ['contender', `median ${result.unit}`, ...extraKeys.map((k) => `median ${k}`), `ratio vs ${result.baseline}`, `target ${target}`];
   const lines = [

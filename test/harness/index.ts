@@ -4,3 +4,4 @@ export { InfluxServer } from './influx.js';
 export { freePort, waitFor, requireBinary, makeTempDir, removeDir } from './system.js';
 export { spawnServer, killProcess } from './processes.js';
 export { AppProcess, MAIN_ENTRY, FIXTURE_ENTRY } from './app-process.js';
+export { HttpUpstream, type UpstreamMode } from './http-upstream.js';

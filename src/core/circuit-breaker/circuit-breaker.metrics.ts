@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import type { MetricsService } from '../monitoring/index.js';
+import type { BucketHistogram, MetricsService } from '../monitoring/index.js';
 import { type CircuitBreaker, CircuitState, type StateTransition } from './circuit-breaker.js';
 
 const STATES = Object.values(CircuitState);
@@ -10,7 +10,7 @@ const STATES = Object.values(CircuitState);
  */
 export class BreakerMetrics {
   private readonly transitions: Counter<'name' | 'from' | 'to'>;
-  private readonly durations;
+  private readonly durations: BucketHistogram;
 
   constructor(metrics: MetricsService, breakers: () => CircuitBreaker[]) {
     metrics.gauge({
@@ -44,16 +44,13 @@ export class BreakerMetrics {
       },
     });
     this.transitions = metrics.counter({ name: 'circuit_breaker_transitions_total', help: 'State transitions.', labelNames: ['name', 'from', 'to'] });
-    this.durations = metrics.histogram({
-      name: 'circuit_breaker_call_duration_seconds',
-      help: 'Duration of permitted calls.',
-      labelNames: ['name'],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    });
+    this.durations = metrics.bucketHistogram('circuit_breaker_call_duration_seconds', 'Duration of permitted calls.', 'name', [
+      0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]);
   }
 
   attach(breaker: CircuitBreaker): void {
-    const child = this.durations.labels({ name: breaker.name });
+    const child = this.durations.child(breaker.name);
     breaker.onCallComplete = (durationMs) => child.observe(durationMs / 1000);
   }
 

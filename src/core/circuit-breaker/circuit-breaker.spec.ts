@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { CircuitBreaker, type BreakerSettings, CircuitState, DEFAULT_BREAKER_SETTINGS, type StateTransition } from './circuit-breaker.js';
 import { CircuitOpenError } from './circuit-breaker.errors.js';
 import { classifyError } from './error-classification.js';
+import { TaskCancelledError } from 'cockatiel';
 
 class FakeClock {
   t = 1_000_000;
@@ -260,6 +261,7 @@ describe('classifyError', () => {
     assert.equal(classifyError(httpError(502)), 'upstream-5xx');
     assert.equal(classifyError(httpError(404)), 'caller-4xx');
     assert.equal(classifyError(Object.assign(new Error('m'), { errorClass: 'upstream-5xx' })), 'upstream-5xx');
+    assert.equal(classifyError(new TaskCancelledError()), 'timeout');
     assert.equal(classifyError('a string'), 'unknown');
   });
 
@@ -267,5 +269,17 @@ describe('classifyError', () => {
     const { cb, clock } = breaker({ classify: (e) => ((e as Error).message === 'halt' ? 'validation' : undefined) });
     call(cb, clock, new Error('halt'));
     assert.equal(cb.counters.ignored, 1);
+  });
+});
+
+describe('CircuitBreaker minimum calls', () => {
+  it('opens when a success brings the window to its minimum size with the failure rate already over the threshold', () => {
+    const { cb, clock } = breaker({ minimumCalls: 4, failureRateThreshold: 50 });
+    call(cb, clock, boom());
+    call(cb, clock, boom());
+    call(cb, clock, boom());
+    assert.equal(cb.state, CircuitState.CLOSED);
+    call(cb, clock, 'ok');
+    assert.equal(cb.state, CircuitState.OPEN, '3 of 4 failed');
   });
 });

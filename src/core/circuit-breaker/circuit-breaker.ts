@@ -3,6 +3,11 @@ import { CircuitOpenError } from './circuit-breaker.errors.js';
 import { classifyError, DEFAULT_SEVERITY, type ErrorClass, type Severity } from './error-classification.js';
 import { CountWindow, type SlidingWindow, TimeWindow } from './sliding-window.js';
 
+// Monotonic, sub-millisecond, on the epoch scale (time windows bucket by second). timeOrigin is
+// read once: it is a getter, and reading it per call doubled the cost of a call.
+const ORIGIN = performance.timeOrigin;
+const wallClock = (): number => ORIGIN + performance.now();
+
 export enum CircuitState {
   CLOSED = 'CLOSED',
   OPEN = 'OPEN',
@@ -98,7 +103,7 @@ export class CircuitBreaker {
   constructor(
     readonly name: string,
     readonly settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS,
-    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
+    private readonly now: () => number = wallClock,
   ) {
     this.window = settings.windowType === 'count' ? new CountWindow(settings.windowSize) : new TimeWindow(settings.windowSize);
   }
@@ -111,19 +116,30 @@ export class CircuitBreaker {
   }
 
   /** Runs `fn` if the breaker permits, recording its outcome; else rejects with CircuitOpenError. */
-  async execute<T>(fn: () => Promise<T> | T): Promise<T> {
-    if (!this.tryAcquire()) throw this.rejection();
+  execute<T>(fn: () => Promise<T> | T): Promise<T> {
+    // CLOSED is checked inline: the common case skips the state machine entirely.
+    if (this.current !== CircuitState.CLOSED && !this.tryAcquire()) return Promise.reject(this.rejection());
     const started = this.now();
+    let pending: Promise<T> | T;
     try {
-      const result = await fn();
-      const ended = this.now();
-      this.succeeded(ended - started, ended);
-      return result;
+      pending = fn();
     } catch (error) {
       const ended = this.now();
       this.failed(ended - started, ended, error);
-      throw error;
+      return Promise.reject(error);
     }
+    return Promise.resolve(pending).then(
+      (result) => {
+        const ended = this.now();
+        this.succeeded(ended - started, ended);
+        return result;
+      },
+      (error: unknown) => {
+        const ended = this.now();
+        this.failed(ended - started, ended, error);
+        throw error;
+      },
+    );
   }
 
   /** Asks for permission to call; a caller that gets `true` must report onSuccess or onError. */
@@ -162,7 +178,9 @@ export class CircuitBreaker {
     this.count(slow ? 'slow' : 'success', durationMs);
     if (this.current === CircuitState.CLOSED) {
       this.window.record(now, false, slow);
-      this.evaluate(now);
+      // A fast success lowers both rates: it can open the breaker only by bringing the window to
+      // its minimum size (the count grows one call at a time, so it passes that size exactly).
+      if (slow || this.window.snapshot(now).total === this.settings.minimumCalls) this.evaluate(now);
     } else if (this.current === CircuitState.HALF_OPEN) {
       this.trialsDone += 1;
       if (slow) this.slowTrials += 1;
@@ -238,7 +256,7 @@ export class CircuitBreaker {
 
   private count(outcome: CallOutcome, durationMs: number): void {
     this.counters[outcome] += 1;
-    this.onCallComplete?.(durationMs, outcome);
+    if (this.onCallComplete !== undefined) this.onCallComplete(durationMs, outcome);
   }
 
   private evaluate(now: number): void {

@@ -30,13 +30,15 @@ interface ErrorLike {
   statusCode?: unknown;
   errorClass?: unknown;
   cause?: unknown;
+  isTaskCancelledError?: unknown;
 }
 
 /** Reads the usual shapes: Node and undici error codes, `status`/`statusCode`, an explicit `errorClass`. */
 export function classifyError(error: unknown): ErrorClass {
   const e = (error ?? {}) as ErrorLike;
   if (typeof e.errorClass === 'string') return e.errorClass as ErrorClass;
-  if (TIMEOUT_NAMES.has(String(e.name)) || TIMEOUT_CODES.has(String(e.code))) return 'timeout';
+  // cockatiel's timeout rejects with TaskCancelledError, whose name is plain "Error".
+  if (TIMEOUT_NAMES.has(String(e.name)) || TIMEOUT_CODES.has(String(e.code)) || e.isTaskCancelledError === true) return 'timeout';
   if (CONNECTION_CODES.has(String(e.code))) return 'connection';
   // fetch() wraps the socket error: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
   if (e.cause && e.cause !== error) {

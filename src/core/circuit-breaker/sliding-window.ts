@@ -4,9 +4,10 @@ export interface WindowSnapshot {
   slow: number;
 }
 
+/** snapshot() returns the window itself, read-only: no allocation on the call path. */
 export interface SlidingWindow {
   record(nowMs: number, failed: boolean, slow: boolean): void;
-  snapshot(nowMs: number): WindowSnapshot;
+  snapshot(nowMs: number): Readonly<WindowSnapshot>;
   reset(): void;
 }
 
@@ -14,12 +15,12 @@ const FAILED = 1;
 const SLOW = 2;
 
 /** The last `size` calls, in a ring: O(1) per call, no allocation. */
-export class CountWindow implements SlidingWindow {
+export class CountWindow implements SlidingWindow, WindowSnapshot {
   private readonly ring: Uint8Array;
   private next = 0;
-  private total = 0;
-  private failures = 0;
-  private slow = 0;
+  total = 0;
+  failures = 0;
+  slow = 0;
 
   constructor(private readonly size: number) {
     this.ring = new Uint8Array(size);
@@ -40,8 +41,8 @@ export class CountWindow implements SlidingWindow {
     this.next = (this.next + 1) % this.size;
   }
 
-  snapshot(): WindowSnapshot {
-    return { total: this.total, failures: this.failures, slow: this.slow };
+  snapshot(): Readonly<WindowSnapshot> {
+    return this;
   }
 
   reset(): void {
@@ -51,18 +52,18 @@ export class CountWindow implements SlidingWindow {
 }
 
 /** The calls of the last `seconds` seconds, in one bucket per second: O(1) amortized per call. */
-export class TimeWindow implements SlidingWindow {
+export class TimeWindow implements SlidingWindow, WindowSnapshot {
   private readonly totals: Uint32Array;
-  private readonly failures: Uint32Array;
+  private readonly failed: Uint32Array;
   private readonly slows: Uint32Array;
   private currentSecond = -1;
-  private total = 0;
-  private failed = 0;
-  private slow = 0;
+  total = 0;
+  failures = 0;
+  slow = 0;
 
   constructor(private readonly seconds: number) {
     this.totals = new Uint32Array(seconds);
-    this.failures = new Uint32Array(seconds);
+    this.failed = new Uint32Array(seconds);
     this.slows = new Uint32Array(seconds);
   }
 
@@ -71,8 +72,8 @@ export class TimeWindow implements SlidingWindow {
     this.totals[slot] += 1;
     this.total += 1;
     if (failed) {
-      this.failures[slot] += 1;
-      this.failed += 1;
+      this.failed[slot] += 1;
+      this.failures += 1;
     }
     if (slow) {
       this.slows[slot] += 1;
@@ -80,16 +81,16 @@ export class TimeWindow implements SlidingWindow {
     }
   }
 
-  snapshot(nowMs: number): WindowSnapshot {
+  snapshot(nowMs: number): Readonly<WindowSnapshot> {
     this.advance(nowMs);
-    return { total: this.total, failures: this.failed, slow: this.slow };
+    return this;
   }
 
   reset(): void {
     this.totals.fill(0);
-    this.failures.fill(0);
+    this.failed.fill(0);
     this.slows.fill(0);
-    this.total = this.failed = this.slow = 0;
+    this.total = this.failures = this.slow = 0;
     this.currentSecond = -1;
   }
 
@@ -105,8 +106,8 @@ export class TimeWindow implements SlidingWindow {
 
   private clear(slot: number): void {
     this.total -= this.totals[slot];
-    this.failed -= this.failures[slot];
+    this.failures -= this.failed[slot];
     this.slow -= this.slows[slot];
-    this.totals[slot] = this.failures[slot] = this.slows[slot] = 0;
+    this.totals[slot] = this.failed[slot] = this.slows[slot] = 0;
   }
 }

@@ -1,3 +1,4 @@
 export { MonitoringModule } from './monitoring.module.js';
 export { MetricsService } from './metrics.service.js';
 export { InfluxPusher, type InfluxPusherOptions } from './influx/influx.pusher.js';
+export { BucketHistogram, BucketRecorder } from './bucket-histogram.js';

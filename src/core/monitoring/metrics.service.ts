@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { BucketHistogram } from './bucket-histogram.js';
 import { Counter, Gauge, Histogram, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration, register, type Registry } from 'prom-client';
 
 /**
@@ -9,7 +10,7 @@ import { Counter, Gauge, Histogram, type CounterConfiguration, type GaugeConfigu
  */
 @Injectable()
 export class MetricsService {
-  readonly registry: Registry = register;
+  registry: Registry = register;
 
   counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
     return (this.registry.getSingleMetric(config.name) as Counter<L> | undefined) ?? new Counter({ ...config, registers: [this.registry] });
@@ -17,6 +18,12 @@ export class MetricsService {
 
   gauge<L extends string>(config: GaugeConfiguration<L>): Gauge<L> {
     return (this.registry.getSingleMetric(config.name) as Gauge<L> | undefined) ?? new Gauge({ ...config, registers: [this.registry] });
+  }
+
+  /** A one-label histogram for hot paths (see BucketHistogram). */
+  bucketHistogram(name: string, help: string, labelName: string, buckets: readonly number[]): BucketHistogram {
+    const existing = this.registry.getSingleMetric(name) as unknown;
+    return existing instanceof BucketHistogram ? existing : new BucketHistogram(name, help, labelName, buckets).register(this.registry);
   }
 
   histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
