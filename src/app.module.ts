@@ -6,6 +6,8 @@ import { HealthModule } from './core/health/index.js';
 import { MonitoringModule } from './core/monitoring/index.js';
 import { CircuitBreakerModule } from './core/circuit-breaker/index.js';
 import { QuotesModule } from './modules/quotes/index.js';
+import { OrdersModule } from './modules/orders/index.js';
+import { DatabaseModule } from './core/database/index.js';
 import { LoggingModule } from './core/common/logging/logging.module.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
@@ -28,7 +30,9 @@ export class AppModule {
         MonitoringModule,
         HealthModule,
         CircuitBreakerModule,
+        DatabaseModule,
         QuotesModule,
+        OrdersModule,
         ...(options.imports ?? []),
       ],
       providers: [

@@ -29,7 +29,7 @@ describe('@CircuitBreakerProtected', () => {
   let app: NestFastifyApplication;
   before(async () => {
     app = await createApp({
-      env: { LOG_LEVEL: 'fatal', CB_OVERRIDES: JSON.stringify({ flaky: { minimumCalls: 2, windowSize: 4, waitInOpenMs: 60000 } }) },
+      env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', CB_OVERRIDES: JSON.stringify({ flaky: { minimumCalls: 2, windowSize: 4, waitInOpenMs: 60000 } }) },
       imports: [FlakyModule],
     });
     await app.init();

@@ -16,7 +16,7 @@ describe('health endpoints', () => {
 
   before(async () => {
     app = await createApp({
-      env: { LOG_LEVEL: 'fatal', HEALTH_DETAILS_TOKEN: TOKEN, HEALTH_CHECK_TIMEOUT_MS: '300', HEALTH_CACHE_TTL_MS: '0' },
+      env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', HEALTH_DETAILS_TOKEN: TOKEN, HEALTH_CHECK_TIMEOUT_MS: '300', HEALTH_CACHE_TTL_MS: '0' },
       imports: [HealthFixtureModule],
     });
     await app.init();

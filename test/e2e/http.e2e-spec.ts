@@ -14,7 +14,7 @@ describe('HTTP surface (in process, Fastify inject)', () => {
 
   before(async () => {
     app = await createApp({
-      env: { LOG_LEVEL: 'fatal', DB_PRIMARY_URL: `postgres://app:${SECRET_PW}@127.0.0.1:1/x`, HEALTH_DETAILS_TOKEN: TOKEN, HTTP_BODY_LIMIT_BYTES: '2048' },
+      env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', DB_PRIMARY_URL: `postgres://app:${SECRET_PW}@127.0.0.1:1/x`, HEALTH_DETAILS_TOKEN: TOKEN, HTTP_BODY_LIMIT_BYTES: '2048' },
       imports: [FixtureModule],
     });
     await app.init();

@@ -20,7 +20,7 @@ describe('quotes through timeout, retry and a circuit breaker, against a real HT
     upstream = await HttpUpstream.start();
     app = await createApp({
       env: {
-        LOG_LEVEL: 'fatal',
+        LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:',
         MARKET_DATA_URL: upstream.url,
         MARKET_DATA_TIMEOUT_MS: '200',
         MARKET_DATA_RETRIES: '1',

@@ -65,6 +65,11 @@ export class QuotesService {
     }
   }
 
+  /** The last price received for `symbol`, however old, without calling the provider. */
+  lastKnownPrice(symbol: string): number | undefined {
+    return this.known.get(symbol.toUpperCase())?.quote.price;
+  }
+
   private view(known: Known, stale: boolean): QuoteView {
     return { ...known.quote, stale, ageMs: Date.now() - known.receivedAt };
   }

@@ -1,0 +1,29 @@
+/** A command Postgres must refuse on replay; the entry goes to the dead-letter table with this reason. */
+export class JournalRejection extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'JournalRejection';
+  }
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+// 08: connection exception; 57P01-03: shutdown, crash, cannot connect now; 53300: too many connections;
+// 25006: read-only transaction (the "writer" is in recovery now).
+const CONNECTION_SQLSTATE = /^(08|57P0[123]|53300|25006)/;
+const TIMEOUT_MESSAGES = /timeout|timed out|Connection terminated|Client has encountered a connection error|not queryable|Connection ended/i;
+
+/** True when the error says the target is unreachable or no longer what we thought, not that the query was wrong. */
+export function isTargetFailure(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (CONNECTION_CODES.has(code) || CONNECTION_SQLSTATE.test(code)) return true;
+  return typeof e.message === 'string' && TIMEOUT_MESSAGES.test(e.message);
+}
+
+/** 23xxx integrity constraint violations, and our own rejections: the command, not the target, is at fault. */
+export function isCommandRejection(error: unknown): boolean {
+  if (error instanceof JournalRejection) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('23');
+}

@@ -1,0 +1,105 @@
+import { Logger } from '@nestjs/common';
+import { secretRedactor } from '../../common/index.js';
+import { isCommandRejection } from '../database.errors.js';
+import type { CommandHandler, JournalEntry } from '../database.types.js';
+import type { PgTarget } from '../postgres/pg-target.js';
+import type { DeadLetter, SqliteStore } from '../sqlite/sqlite-store.js';
+import type { Journal } from './journal.js';
+
+export interface ReplayOutcome {
+  replayed: number;
+  deadLettered: number;
+  /** `done`: the journal is empty; `interrupted`: the writer failed, the rest waits for the next writer. */
+  result: 'done' | 'interrupted';
+}
+
+const BATCH = 200;
+
+/**
+ * Drains the journal into the writer, in order, a batch per Postgres transaction with a savepoint
+ * per entry: a command Postgres refuses goes to the dead letters without undoing its neighbours.
+ * Entries leave the journal only after the Postgres commit; a crash in between replays them again,
+ * which the handlers' idempotency (unique key, ON CONFLICT) turns into a no-op. Exactly once.
+ */
+export class Replayer {
+  private running?: Promise<ReplayOutcome>;
+  private readonly logger = new Logger('Journal');
+
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly journal: Journal,
+    private readonly handlers: ReadonlyMap<string, CommandHandler>,
+    private readonly onBatch: (replayed: number, deadLettered: number) => void,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Single flight: a second call while one runs gets the same outcome. */
+  run(writer: PgTarget): Promise<ReplayOutcome> {
+    this.running ??= this.drain(writer).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async drain(writer: PgTarget): Promise<ReplayOutcome> {
+    const total = { replayed: 0, deadLettered: 0 };
+    this.logger.log(`replaying ${this.journal.backlog()} journaled command(s) into ${writer.name}`);
+    for (;;) {
+      const batch = this.journal.peek(BATCH);
+      if (batch.length === 0) {
+        if (!this.journal.hasPending) break;
+        // Appends still waiting for their group commit: let it happen, then drain them too.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      try {
+        const { replayed, rejected } = await this.applyBatch(writer, batch);
+        this.store.settle(replayed, rejected);
+        total.replayed += replayed.length;
+        total.deadLettered += rejected.length;
+        this.onBatch(replayed.length, rejected.length);
+        for (const r of rejected) this.logger.error(`journal entry ${r.entry.seq} (${r.entry.type} ${r.entry.key}) dead-lettered: ${r.reason}`);
+      } catch (error) {
+        writer.markDown(error);
+        this.logger.warn(`replay interrupted after ${total.replayed} command(s): ${secretRedactor.scrub(String((error as Error).message))}`);
+        return { ...total, result: 'interrupted' };
+      }
+    }
+    this.logger.log(`journal replayed: ${total.replayed} applied, ${total.deadLettered} dead-lettered`);
+    return { ...total, result: 'done' };
+  }
+
+  private async applyBatch(writer: PgTarget, batch: JournalEntry[]): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
+    const client = await writer.pool.connect();
+    const replayed: number[] = [];
+    const rejected: DeadLetter[] = [];
+    try {
+      await client.query('BEGIN');
+      for (const entry of batch) {
+        const handler = this.handlers.get(entry.type);
+        if (!handler) {
+          rejected.push({ entry, reason: `no handler for command type "${entry.type}"` });
+          continue;
+        }
+        await client.query('SAVEPOINT entry');
+        try {
+          await handler.postgres(client, entry.payload);
+          await client.query('RELEASE SAVEPOINT entry');
+          replayed.push(entry.seq);
+        } catch (error) {
+          if (!isCommandRejection(error)) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT entry');
+          rejected.push({ entry, reason: secretRedactor.scrub((error as Error).message).slice(0, 500) });
+        }
+      }
+      await client.query('COMMIT');
+      client.release();
+      return { replayed, rejected };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(error as Error);
+      throw error;
+    }
+  }
+}

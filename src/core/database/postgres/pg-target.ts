@@ -1,0 +1,110 @@
+import pg from 'pg';
+import { secretRedactor, withTimeout } from '../../common/index.js';
+
+export type TargetRole = 'writer' | 'replica' | 'unknown';
+
+export interface TargetOptions {
+  name: string;
+  url: string;
+  poolMax: number;
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+  statementTimeoutMs: number;
+  probeTimeoutMs: number;
+}
+
+export interface TargetStatus {
+  reachable: boolean;
+  role: TargetRole;
+  /** Replay lag of a replica, ms (0 when it has replayed all it received). */
+  lagMs: number;
+  latencyMs: number;
+  lastError?: string;
+  lastProbeAt?: number;
+  /** Consecutive failures, for the reconnect backoff. */
+  failures: number;
+}
+
+// Lag that means something: zero when the replica has replayed all it received (an idle primary
+// makes now() - pg_last_xact_replay_timestamp() grow without any lag), else the age of the last replay.
+const PROBE_SQL = `SELECT pg_is_in_recovery() AS recovery,
+  CASE WHEN NOT pg_is_in_recovery() THEN 0
+       WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+       ELSE COALESCE(EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp())) * 1000, 0)
+  END AS lag_ms`;
+
+/** One Postgres server: its pool and what the last probe or query said of it. */
+export class PgTarget {
+  readonly pool: pg.Pool;
+  readonly status: TargetStatus = { reachable: false, role: 'unknown', lagMs: 0, latencyMs: 0, failures: 0 };
+
+  constructor(
+    readonly options: TargetOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      query_timeout: options.queryTimeoutMs,
+      statement_timeout: options.statementTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: 'trading-service-core',
+    });
+    // An idle client whose server dies emits 'error' on the pool: without a listener it would crash the process.
+    this.pool.on('error', (error) => this.markDown(error));
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get isWriter(): boolean {
+    return this.status.reachable && this.status.role === 'writer';
+  }
+
+  /** Asks the server its role and lag, bounded by the probe timeout; never throws. */
+  async probe(): Promise<TargetStatus> {
+    const started = performance.now();
+    try {
+      const result = await withTimeout(this.pool.query<{ recovery: boolean; lag_ms: string | number }>(PROBE_SQL), this.options.probeTimeoutMs, `probe ${this.name}`);
+      const row = result.rows[0];
+      Object.assign(this.status, {
+        reachable: true,
+        role: row.recovery ? 'replica' : 'writer',
+        lagMs: Math.round(Number(row.lag_ms)),
+        latencyMs: Math.round(performance.now() - started),
+        lastError: undefined,
+        lastProbeAt: this.now(),
+        failures: 0,
+      });
+    } catch (error) {
+      this.markDown(error);
+    }
+    return this.status;
+  }
+
+  /** Seen failing by a probe or a real query: out of rotation until a probe says otherwise. */
+  markDown(error: unknown): void {
+    this.status.reachable = false;
+    this.status.failures += 1;
+    this.status.lastProbeAt = this.now();
+    this.status.lastError = secretRedactor.scrub(error instanceof Error ? error.message : String(error)).slice(0, 200);
+  }
+
+  /** Delay before the next probe: the interval while healthy; exponential backoff with full jitter while down. */
+  nextProbeDelay(intervalMs: number, maxBackoffMs = 10_000, random: () => number = Math.random): number {
+    if (this.status.reachable || this.status.failures === 0) return intervalMs;
+    const ceiling = Math.min(maxBackoffMs, intervalMs * 2 ** Math.min(this.status.failures - 1, 10));
+    return Math.max(intervalMs / 4, Math.round(random() * ceiling));
+  }
+
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}

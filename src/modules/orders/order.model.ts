@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit';
+/** `accepted`: journaled while Postgres had no writer, not yet stored there; `new`: stored. */
+export type OrderStatus = 'accepted' | 'new';
+
+export interface Order {
+  id: string;
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  quantity: number;
+  limitPrice: number | null;
+  status: OrderStatus;
+  createdAt: string;
+}
+
+/** What the journal holds for an order: everything but the status, which the store decides. */
+export type NewOrder = Omit<Order, 'status'>;
+
+/**
+ * The order id follows from the clientOrderId, so a retried request, or a journaled one replayed
+ * after a crash, names the same order: no second id can be acknowledged for one key.
+ */
+export function orderIdFor(clientOrderId: string): string {
+  const h = createHash('sha256').update(`order:${clientOrderId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Same logical order: what the client asked for, ignoring when and how it was stored. */
+export function sameOrder(a: NewOrder, b: NewOrder): boolean {
+  return a.clientOrderId === b.clientOrderId && a.symbol === b.symbol && a.side === b.side && a.type === b.type && a.quantity === b.quantity && a.limitPrice === b.limitPrice;
+}
+
+export interface OrderRow {
+  id: string;
+  client_order_id: string;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  quantity: string | number;
+  limit_price: string | number | null;
+  status: OrderStatus;
+  created_at: string | Date;
+}
+
+export function fromRow(row: OrderRow): Order {
+  return {
+    id: row.id,
+    clientOrderId: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.type,
+    quantity: Number(row.quantity),
+    limitPrice: row.limit_price === null ? null : Number(row.limit_price),
+    status: row.status,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CreateOrderDto } from './create-order.dto.js';
+import type { Order } from './order.model.js';
+import type { OrderPage } from './order-cursor.js';
+import { type CreatedOrder, OrdersService } from './orders.service.js';
+
+class ListOrdersQuery {
+  @IsOptional()
+  @Matches(/^[A-Za-z][A-Za-z0-9.-]{0,11}$/)
+  symbol?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  /** 201 for a new order (status `new`, or `accepted` when journaled); 200 with the stored order for a repeated clientOrderId. */
+  @Post()
+  async create(@Body() dto: CreateOrderDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedOrder['order']> {
+    const { order, created } = await this.orders.create(dto);
+    void reply.status(created ? 201 : 200);
+    return order;
+  }
+
+  @Get(':id')
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Order> {
+    return this.orders.get(id);
+  }
+
+  @Get()
+  list(@Query() query: ListOrdersQuery): Promise<OrderPage> {
+    return this.orders.list({ symbol: query.symbol, limit: query.limit ?? 50, cursor: query.cursor });
+  }
+}

@@ -1,0 +1,121 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AppError, ErrorCode } from '../../core/common/index.js';
+import { tradingConfig } from '../../core/config/index.js';
+import { DatabaseService, isCommandRejection } from '../../core/database/index.js';
+import { QuotesService } from '../quotes/index.js';
+import type { CreateOrderDto } from './create-order.dto.js';
+import { fromRow, type NewOrder, type Order, orderIdFor, type OrderRow } from './order.model.js';
+import { CREATE_ORDER, type CreateOutcome, createOrderHandler } from './orders.handlers.js';
+import { ORDERS_MIGRATIONS } from './orders.migrations.js';
+import { decodeCursor, encodeCursor, type OrderPage } from './order-cursor.js';
+
+export interface CreatedOrder extends CreateOutcome {
+  /** Accepted into the journal while Postgres had no writer; stored there when it returns. */
+  journaled: boolean;
+}
+
+export interface ListQuery {
+  symbol?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** The example domain service: validation and risk checks here, storage through DatabaseService. */
+@Injectable()
+export class OrdersService implements OnModuleInit {
+  private readonly symbols: Set<string>;
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly quotes: QuotesService,
+    @Inject(tradingConfig.KEY) private readonly trading: ConfigType<typeof tradingConfig>,
+  ) {
+    this.symbols = new Set(trading.symbols);
+  }
+
+  onModuleInit(): void {
+    this.database.registerMigrations(ORDERS_MIGRATIONS);
+    this.database.registerHandler(createOrderHandler);
+  }
+
+  async create(dto: CreateOrderDto): Promise<CreatedOrder> {
+    const order = this.validated(dto);
+    try {
+      const { result, journaled } = await this.database.write<NewOrder, CreateOutcome>({ type: CREATE_ORDER, key: order.clientOrderId, entityId: order.id, payload: order });
+      return { ...result, journaled };
+    } catch (error) {
+      if (isCommandRejection(error)) throw new AppError(ErrorCode.CONFLICT, (error as Error).message);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Order> {
+    const order = await this.database.read<Order>({
+      kind: 'single',
+      postgres: async (db) => {
+        const { rows } = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
+        return rows[0] ? fromRow(rows[0]) : undefined;
+      },
+      embedded: (db) => {
+        const row = db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+        return row ? fromRow(row) : undefined;
+      },
+      journal: (journal) => {
+        const entry = journal.byEntity(CREATE_ORDER, id);
+        return entry ? { ...(entry.payload as NewOrder), status: 'accepted' } : undefined;
+      },
+    });
+    if (!order) throw new AppError(ErrorCode.NOT_FOUND, `order ${id} not found`);
+    return order;
+  }
+
+  /** Newest first, keyset pagination; orders still in the journal are not listed. */
+  async list(query: ListQuery): Promise<OrderPage> {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const symbol = query.symbol?.toUpperCase();
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (symbol) where.push(`symbol = ${this.param(params, symbol)}`);
+    if (after) where.push(`(created_at, id) < (${this.param(params, after.createdAt)}, ${this.param(params, after.id)})`);
+    const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${query.limit + 1}`;
+    const rows = await this.database.read<OrderRow[]>({
+      kind: 'list',
+      postgres: async (db) => (await db.query<OrderRow>(sql, params)).rows,
+      embedded: (db) => db.prepare(sql.replace(/\$\d+/g, '?')).all(...params) as OrderRow[],
+    });
+    const orders = (rows ?? []).slice(0, query.limit).map(fromRow);
+    const last = orders.at(-1);
+    return { orders, nextCursor: rows && rows.length > query.limit && last ? encodeCursor(last) : null };
+  }
+
+  private param(params: unknown[], value: unknown): string {
+    params.push(value);
+    return `$${params.length}`;
+  }
+
+  private validated(dto: CreateOrderDto): NewOrder {
+    const symbol = dto.symbol.toUpperCase();
+    const problems: Record<string, string> = {};
+    if (!this.symbols.has(symbol)) problems.symbol = `${symbol} is not in TRADING_SYMBOLS`;
+    if (dto.type === 'market' && dto.limitPrice !== undefined) problems.limitPrice = 'limitPrice is only for limit orders';
+    const price = dto.type === 'limit' ? dto.limitPrice : this.quotes.lastKnownPrice(symbol);
+    if (price === undefined && !problems.symbol) problems.type = `a market order needs a reference price and none is known for ${symbol}: send a limit order`;
+    if (price !== undefined && dto.quantity * price > this.trading.maxOrderNotional) {
+      problems.quantity = `notional ${dto.quantity * price} exceeds TRADING_MAX_ORDER_NOTIONAL ${this.trading.maxOrderNotional}`;
+    }
+    if (Object.keys(problems).length > 0) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, Object.values(problems).join('; '), { details: problems });
+    }
+    return {
+      id: orderIdFor(dto.clientOrderId),
+      clientOrderId: dto.clientOrderId,
+      symbol,
+      side: dto.side,
+      type: dto.type,
+      quantity: dto.quantity,
+      limitPrice: dto.limitPrice ?? null,
+      createdAt: new Date().toISOString(),
+    };
+  }
+}
