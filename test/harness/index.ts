@@ -5,3 +5,4 @@ export { freePort, waitFor, requireBinary, makeTempDir, removeDir } from './syst
 export { spawnServer, killProcess } from './processes.js';
 export { AppProcess, MAIN_ENTRY, FIXTURE_ENTRY } from './app-process.js';
 export { HttpUpstream, type UpstreamMode } from './http-upstream.js';
+export { InProcessApp, TEST_TOKEN } from './app-in-process.js';

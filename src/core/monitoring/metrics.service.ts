@@ -13,11 +13,19 @@ export class MetricsService {
   registry: Registry = register;
 
   counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
+    this.dropIfCollected(config.name, config.collect);
     return (this.registry.getSingleMetric(config.name) as Counter<L> | undefined) ?? new Counter({ ...config, registers: [this.registry] });
   }
 
   gauge<L extends string>(config: GaugeConfiguration<L>): Gauge<L> {
+    this.dropIfCollected(config.name, config.collect);
     return (this.registry.getSingleMetric(config.name) as Gauge<L> | undefined) ?? new Gauge({ ...config, registers: [this.registry] });
+  }
+
+  // A metric read at scrape time closes over the instance that made it: a newer instance (an app
+  // rebuilt in the same process) replaces it, or scrapes would read a closed one.
+  private dropIfCollected(name: string, collect: unknown): void {
+    if (collect !== undefined && this.registry.getSingleMetric(name)) this.registry.removeSingleMetric(name);
   }
 
   /** A one-label histogram for hot paths (see BucketHistogram). */

@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import { DatabaseService } from '../../src/core/database/index.js';
+import { InProcessApp, PostgresCluster, TEST_TOKEN } from '../harness/index.js';
+
+const order = (clientOrderId: string, quantity = 1) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity, limitPrice: 100 });
+
+async function post(app: InProcessApp, body: object) {
+  return app.request({ method: 'POST', url: '/orders', payload: body });
+}
+
+/** Fails if `work` has not settled after `ms`: a bound on hanging, not a speed test. */
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function countInPostgres(cluster: PostgresCluster, which: 'primary' | 'replica', clientOrderIds: string[]): Promise<{ rows: number; distinct: number }> {
+  if (clientOrderIds.length === 0) return { rows: 0, distinct: 0 };
+  const list = clientOrderIds.map((id) => `'${id}'`).join(',');
+  const out = await cluster.sql(which, `SELECT count(*) || ',' || count(DISTINCT client_order_id) FROM orders WHERE client_order_id IN (${list})`);
+  const [rows, distinct] = out.split(',').map(Number);
+  return { rows, distinct };
+}
+
+describe('DatabaseModule against a real Postgres primary and streaming replica', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  after(() => PostgresCluster.destroyAll());
+
+  async function setup(options: { replica?: boolean; startApp?: boolean } = {}) {
+    const cluster = await PostgresCluster.start({ replica: options.replica ?? true });
+    cleanups.push(() => cluster.destroy());
+    const env: Record<string, string> = { DB_PRIMARY_URL: cluster.primary.url };
+    if (cluster.replica) env.DB_REPLICA_URLS = cluster.replica.url;
+    return { cluster, env };
+  }
+
+  async function boot(env: Record<string, string>, dir?: string) {
+    const app = await InProcessApp.start(env, dir);
+    cleanups.push(() => app.close());
+    return app;
+  }
+
+  const mode = (app: InProcessApp) => app.get(DatabaseService).currentMode;
+
+  it('writes to the primary, reads from the replica, and confirms a replica miss on the writer', async () => {
+    const { cluster, env } = await setup();
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    const created = await post(app, order('n-1'));
+    assert.equal(created.statusCode, 201);
+    assert.equal(created.json().status, 'new');
+    // Read straight after the write: even if the replica has not replayed it yet, never a 404.
+    const read = await app.request({ method: 'GET', url: `/orders/${created.json().id}` });
+    assert.equal(read.statusCode, 200);
+    assert.equal((await countInPostgres(cluster, 'primary', ['n-1'])).rows, 1);
+    const missing = await app.request({ method: 'GET', url: '/orders/00000000-0000-4000-8000-000000000000' });
+    assert.equal(missing.statusCode, 404);
+    const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    assert.equal(health.components.database.details.mode, 'normal');
+    assert.equal(health.components['database.primary'].details.role, 'writer');
+    assert.equal(health.components['database.replica.1'].details.role, 'replica');
+  });
+
+  it('loses and doubles nothing when the primary is killed during a stream of concurrent orders', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    const acknowledged: string[] = [];
+    const failures: number[] = [];
+    let stop = false;
+    let n = 0;
+    const worker = async (w: number) => {
+      while (!stop) {
+        const id = `k-${w}-${n++}`;
+        const res = await post(app, order(id));
+        if (res.statusCode === 201 || res.statusCode === 200) acknowledged.push(id);
+        else failures.push(res.statusCode);
+      }
+    };
+    const workers = [0, 1, 2, 3, 4, 5, 6, 7].map(worker);
+    await new Promise((r) => setTimeout(r, 400));
+    await cluster.stop('primary', 'immediate');
+    await app.until('fallback mode', () => mode(app) === 'fallback');
+    await new Promise((r) => setTimeout(r, 400));
+    await cluster.start('primary');
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await Promise.all(workers);
+    await app.until('the journal to drain', () => mode(app) === 'normal', 20_000);
+    assert.ok(failures.length <= 8, `at most the requests in flight at the kill may fail, got ${failures.length}: ${failures.join(',')}`);
+    const counts = await countInPostgres(cluster, 'primary', acknowledged);
+    assert.equal(counts.distinct, acknowledged.length, 'every acknowledged order is in Postgres');
+    assert.equal(counts.rows, acknowledged.length, 'none twice');
+    assert.ok(acknowledged.length > 20, `a real stream: ${acknowledged.length} orders`);
+  });
+
+  it('answers requests and readiness within their timeouts while the primary is frozen', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    cluster.freeze('primary');
+    cleanups.push(() => cluster.freeze('primary', false));
+    const created = await within(10_000, 'POST /orders', post(app, order('frozen-1')));
+    assert.equal(created.statusCode, 201);
+    assert.equal(created.json().status, 'accepted', 'journaled once the query timed out');
+    const ready = await within(5_000, '/health/ready', app.request({ method: 'GET', url: '/health/ready' }));
+    assert.equal(ready.statusCode, 200, 'a frozen primary degrades, the journal still takes orders');
+    const read = await within(10_000, 'GET /orders/:id', app.request({ method: 'GET', url: `/orders/${created.json().id}` }));
+    assert.equal(read.statusCode, 200);
+    cluster.freeze('primary', false);
+    await app.until('replay after thaw', () => mode(app) === 'normal', 20_000);
+    assert.equal((await countInPostgres(cluster, 'primary', ['frozen-1'])).rows, 1);
+  });
+
+  it('takes a promoted replica as the writer, with no journal', async () => {
+    const { cluster, env } = await setup();
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    await cluster.stop('primary', 'immediate');
+    await cluster.promote();
+    await app.until('the promoted replica as writer', () => app.get(DatabaseService).writer?.name === 'replica.1' && mode(app) === 'normal');
+    const created = await post(app, order('promoted-1'));
+    assert.equal(created.statusCode, 201);
+    assert.equal(created.json().status, 'new');
+    assert.equal((await countInPostgres(cluster, 'replica', ['promoted-1'])).rows, 1);
+  });
+
+  it('moves reads to the primary once replica lag exceeds the budget', async () => {
+    const { cluster, env } = await setup();
+    const app = await boot(env);
+    await app.until('normal mode with a readable replica', () => mode(app) === 'normal' && app.get(DatabaseService).monitor?.readableReplicas().length === 1);
+    await cluster.sql('replica', 'SELECT pg_wal_replay_pause()');
+    const created = await post(app, order('lag-1'));
+    assert.equal(created.statusCode, 201);
+    await app.until('the lagging replica out of the read set', () => app.get(DatabaseService).monitor?.readableReplicas().length === 0);
+    const list = await app.request({ method: 'GET', url: '/orders?limit=5' });
+    assert.equal(list.statusCode, 200);
+    assert.ok(list.json().orders.some((o: { clientOrderId: string }) => o.clientOrderId === 'lag-1'), 'served by the primary, which has it');
+    await cluster.sql('replica', 'SELECT pg_wal_replay_resume()');
+    await app.until('the replica back in the read set', () => app.get(DatabaseService).monitor?.readableReplicas().length === 1);
+  });
+
+  it('boots with every Postgres down, journals orders, never answers a false 404, and replays them when Postgres starts', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    await cluster.stop('primary', 'immediate');
+    const app = await boot(env);
+    assert.equal(mode(app), 'fallback');
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await post(app, order(`boot-${i}`));
+      assert.equal(res.statusCode, 201);
+      assert.equal(res.json().status, 'accepted');
+      ids.push(res.json().id);
+    }
+    assert.equal((await app.request({ method: 'GET', url: `/orders/${ids[0]}` })).json().status, 'accepted');
+    const unknown = await app.request({ method: 'GET', url: '/orders/00000000-0000-4000-8000-000000000000' });
+    assert.equal(unknown.statusCode, 503, 'only Postgres could say it does not exist');
+    assert.ok(Number(unknown.headers['retry-after']) >= 1);
+    assert.equal((await app.request({ method: 'GET', url: '/orders' })).statusCode, 503);
+    assert.equal((await app.request({ method: 'GET', url: '/health/ready' })).statusCode, 200, 'fallback is degraded, not down');
+    await cluster.start('primary');
+    await app.until('replay', () => mode(app) === 'normal', 20_000);
+    const counts = await countInPostgres(cluster, 'primary', Array.from({ length: 20 }, (_, i) => `boot-${i}`));
+    assert.deepEqual(counts, { rows: 20, distinct: 20 });
+    assert.equal((await app.request({ method: 'GET', url: `/orders/${ids[0]}` })).json().status, 'new');
+  });
+
+  it('resumes the journal after a process restart: nothing lost, nothing doubled', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    await cluster.stop('primary', 'immediate');
+    const first = await InProcessApp.start(env);
+    for (let i = 0; i < 30; i++) assert.equal((await post(first, order(`restart-${i}`))).statusCode, 201);
+    await first.close(false);
+    await cluster.start('primary');
+    const second = await boot(env, first.dir);
+    assert.ok(second.get(DatabaseService).journal.backlog() > 0 || mode(second) !== 'fallback');
+    await second.until('replay after restart', () => mode(second) === 'normal', 20_000);
+    const counts = await countInPostgres(cluster, 'primary', Array.from({ length: 30 }, (_, i) => `restart-${i}`));
+    assert.deepEqual(counts, { rows: 30, distinct: 30 });
+  });
+
+  it('puts a journaled command that Postgres refuses in the dead-letter table, counted and shown', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    assert.equal((await post(app, order('dup-1', 1))).statusCode, 201);
+    await cluster.stop('primary', 'immediate');
+    await app.until('fallback mode', () => mode(app) === 'fallback');
+    // The same key with other terms: the journal cannot know, Postgres will refuse it.
+    assert.equal((await post(app, order('dup-1', 2))).statusCode, 201);
+    assert.equal((await post(app, order('fine-1', 3))).statusCode, 201);
+    await cluster.start('primary');
+    await app.until('replay', () => mode(app) === 'normal', 20_000);
+    const db = app.get(DatabaseService);
+    const dead = db.store.deadLetters();
+    assert.equal(dead.length, 1);
+    assert.match(dead[0].reason, /already used by order .* with different terms/);
+    assert.equal((await countInPostgres(cluster, 'primary', ['fine-1'])).rows, 1);
+    assert.equal(await cluster.sql('primary', "SELECT quantity FROM orders WHERE client_order_id = 'dup-1'"), '1');
+    const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    assert.equal(health.components.database.details.deadLetters, 1);
+    const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /db_journal_dead_lettered_total 1/);
+  });
+});

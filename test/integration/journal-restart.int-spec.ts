@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { AppProcess, MAIN_ENTRY, PostgresCluster, freePort, makeTempDir, removeDir, waitFor } from '../harness/index.js';
+
+const TOKEN = 'journal-restart-token-0123456789';
+const ORDERS = 1000;
+
+interface Health {
+  components: { database: { details: { mode: string; backlog: number } } };
+}
+
+describe('journal replay across a killed process', () => {
+  const dir = makeTempDir('journal-restart');
+  let cluster: PostgresCluster | undefined;
+  after(() => {
+    cluster?.destroy();
+    removeDir(dir);
+  });
+
+  it('SIGKILL in the middle of a replay: the next process finishes it, nothing lost, nothing doubled', async () => {
+    cluster = await PostgresCluster.start();
+    await cluster.stop('primary', 'immediate');
+    const port = String(await freePort());
+    const env = { PORT: port, HOST: '127.0.0.1', DB_PRIMARY_URL: cluster.primary.url, DB_PROBE_INTERVAL_MS: '100', HEALTH_DETAILS_TOKEN: TOKEN, HEALTH_CACHE_TTL_MS: '0', LOG_LEVEL: 'warn' };
+    const first = AppProcess.spawn(MAIN_ENTRY, env, dir);
+    try {
+      await first.ready();
+      for (let i = 0; i < ORDERS; i += 50) {
+        const batch = Array.from({ length: 50 }, (_, j) =>
+          fetch(`${first.url}/orders`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ clientOrderId: `r-${i + j}`, symbol: 'MSFT', side: 'sell', type: 'limit', quantity: 1, limitPrice: 10 }),
+          }).then((r) => assert.equal(r.status, 201)),
+        );
+        await Promise.all(batch);
+      }
+      const health = async (): Promise<Health> => (await fetch(`${first.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as Promise<Health>;
+      assert.equal((await health()).components.database.details.backlog, ORDERS);
+      await cluster.start('primary');
+      await waitFor('the replay to start', async () => (await health()).components.database.details.mode === 'replaying', 15_000, 10);
+      first.child.kill('SIGKILL');
+      await first.exited;
+    } finally {
+      await first.stop();
+    }
+    const sqlite = new Database(join(dir, 'data', 'app.sqlite'), { readonly: true });
+    const left = (sqlite.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+    sqlite.close();
+    assert.ok(left > 0, 'the kill landed before the journal was drained');
+
+    const second = AppProcess.spawn(MAIN_ENTRY, env, dir);
+    try {
+      await second.ready();
+      await waitFor('the resumed replay', async () => {
+        const h = (await (await fetch(`${second.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as Health;
+        return h.components.database.details.mode === 'normal';
+      }, 20_000);
+    } finally {
+      await second.stop();
+    }
+    const counts = await cluster.sql('primary', "SELECT count(*) || ',' || count(DISTINCT client_order_id) FROM orders WHERE client_order_id LIKE 'r-%'");
+    assert.equal(counts, `${ORDERS},${ORDERS}`);
+  });
+});
