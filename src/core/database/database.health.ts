@@ -36,7 +36,7 @@ export function registerDatabaseHealth(health: HealthService, db: DatabaseServic
   health.register('database', {
     check: async () => {
       const mode = db.currentMode;
-      let journalWritable = true;
+      let journalWritable: boolean;
       try {
         journalWritable = db.store.writable();
       } catch {
