@@ -1,4 +1,6 @@
 import { breakerOverhead } from './cases/breaker-overhead.bench.js';
+import { dbFailover } from './cases/db-failover.bench.js';
+import { dbThroughput } from './cases/db-throughput.bench.js';
 import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
 import { metricsScrape } from './cases/metrics-scrape.bench.js';
@@ -12,6 +14,8 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'health-ready': healthReady,
   'metrics-scrape': metricsScrape,
   'breaker-overhead': breakerOverhead,
+  'db-throughput': dbThroughput,
+  'db-failover': dbFailover,
 };
 
 const options: BenchOptions = {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, type Sample } from './stats.js';
+import { median, percentile, type Sample } from './stats.js';
 
 export interface CaseResult {
   case: string;
@@ -27,6 +27,7 @@ function rows(result: CaseResult): Row[] {
     const value = median(samples.map((s) => s.value));
     const extraKeys = Object.keys(samples[0]?.extra ?? {});
     const extra = Object.fromEntries(extraKeys.map((k) => [k, median(samples.map((s) => s.extra?.[k] ?? Number.NaN))]));
+    extra.p95 = percentile(samples.map((s) => s.value), 95);
     const ratio = value / base;
     let meetsTarget: boolean | undefined;
     if (result.target && contender === result.target.contender) {
@@ -47,7 +48,7 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
   const target = result.target
     ? `${result.target.direction === 'at-least' ? '>=' : '<='} ${'ratio' in result.target ? result.target.ratio : `${result.target.value} ${result.target.extra ?? result.unit}`}`
     : '';
-  const header = ['contender', `median ${result.unit}`, ...extraKeys.map((k) => `median ${k}`), `ratio vs ${result.baseline}`, `target ${target}`];
+  const header = ['contender', `median ${result.unit}`, ...extraKeys.map((k) => (k === 'p95' ? `p95 ${result.unit}` : `median ${k}`)), `ratio vs ${result.baseline}`, `target ${target}`];
   const lines = [
     `### ${result.case}: ${result.description}`,
     `${result.rounds} interleaved rounds, medians; ${new Date().toISOString()}, node ${process.version}`,

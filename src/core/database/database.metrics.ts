@@ -17,7 +17,7 @@ export class DatabaseMetrics {
   private readonly failovers: Counter;
   private readonly replayedTotal: Counter;
   private readonly deadLetteredTotal: Counter;
-  private readonly timedCache = new Map<string, Queryable>();
+  private readonly timedCache = new Map<PgTarget, { read?: Queryable; write?: Queryable }>();
 
   constructor(metrics: MetricsService, db: DatabaseView) {
     metrics.gauge({
@@ -72,8 +72,12 @@ export class DatabaseMetrics {
 
   /** The target's pool, timing each query into the histogram (children bound once per target and kind). */
   timed(target: PgTarget, kind: 'read' | 'write'): Queryable {
-    const cacheKey = `${target.name}:${kind}`;
-    let queryable = this.timedCache.get(cacheKey);
+    let byKind = this.timedCache.get(target);
+    if (!byKind) {
+      byKind = {};
+      this.timedCache.set(target, byKind);
+    }
+    let queryable = byKind[kind];
     if (!queryable) {
       const child = this.durations.labels({ target: target.name, kind });
       const pool = target.pool;
@@ -87,7 +91,7 @@ export class DatabaseMetrics {
           }
         },
       } as Queryable;
-      this.timedCache.set(cacheKey, queryable);
+      byKind[kind] = queryable;
     }
     return queryable;
   }

@@ -136,7 +136,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       if (known !== undefined) return known;
     }
     const replicas = spec.consistency === 'strong' ? [] : this.shuffledReplicas();
-    const candidates = writer ? [...replicas, writer] : replicas;
+    const candidates = writer ? (replicas.length === 0 ? [writer] : [...replicas, writer]) : replicas;
     for (const target of candidates) {
       try {
         const result = await spec.postgres(this.timed(target, 'read'));
