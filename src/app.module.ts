@@ -8,6 +8,7 @@ import { CircuitBreakerModule } from './core/circuit-breaker/index.js';
 import { QuotesModule } from './modules/quotes/index.js';
 import { OrdersModule } from './modules/orders/index.js';
 import { DatabaseModule } from './core/database/index.js';
+import { CacheModule } from './core/cache/index.js';
 import { LoggingModule } from './core/common/logging/logging.module.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
@@ -31,6 +32,7 @@ export class AppModule {
         HealthModule,
         CircuitBreakerModule,
         DatabaseModule,
+        CacheModule,
         QuotesModule,
         OrdersModule,
         ...(options.imports ?? []),

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit';
-/** `accepted`: journaled while Postgres had no writer, not yet stored there; `new`: stored. */
-export type OrderStatus = 'accepted' | 'new';
+/** `accepted`: journaled while Postgres had no writer, not yet stored there; `new`: stored; `cancelled`. */
+export type OrderStatus = 'accepted' | 'new' | 'cancelled';
 
 export interface Order {
   id: string;

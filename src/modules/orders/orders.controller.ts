@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -34,6 +34,13 @@ export class OrdersController {
     const { order, created } = await this.orders.create(dto);
     void reply.status(created ? 201 : 200);
     return order;
+  }
+
+  /** 200 with the cancelled order (or the journaled cancel); 404 for an unknown order. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string): Promise<Order> {
+    return (await this.orders.cancel(id)).order;
   }
 
   @Get(':id')

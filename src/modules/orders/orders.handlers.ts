@@ -46,3 +46,43 @@ export const createOrderHandler: CommandHandler<NewOrder, CreateOutcome> = {
     return { order: { ...o, status: 'accepted' }, created: true };
   },
 };
+
+export const CANCEL_ORDER = 'order.cancel';
+
+export interface CancelOrder {
+  id: string;
+  /** The order as it stood when the cancel was asked, so a journaled cancel can answer reads. */
+  before: Order;
+}
+
+export interface CancelOutcome {
+  /** The order after the cancel; absent when journaled (not yet applied). */
+  order?: Order;
+  /** False when it was already cancelled. */
+  changed: boolean;
+}
+
+/** Cancelling an order: idempotent (cancelling a cancelled order changes nothing); an unknown order is refused. */
+export const cancelOrderHandler: CommandHandler<CancelOrder, CancelOutcome> = {
+  type: CANCEL_ORDER,
+
+  async postgres(db: Queryable, { id }: CancelOrder): Promise<CancelOutcome> {
+    const updated = await db.query<OrderRow>("UPDATE orders SET status = 'cancelled' WHERE id = $1 AND status <> 'cancelled' RETURNING *", [id]);
+    if (updated.rows[0]) return { order: fromRow(updated.rows[0]), changed: true };
+    const existing = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
+    if (!existing.rows[0]) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
+    return { order: fromRow(existing.rows[0]), changed: false };
+  },
+
+  embedded(db: SqliteDatabase, { id }: CancelOrder): CancelOutcome {
+    const updated = db.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ? AND status <> 'cancelled' RETURNING *").get(id) as OrderRow | undefined;
+    if (updated) return { order: fromRow(updated), changed: true };
+    const existing = db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+    if (!existing) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
+    return { order: fromRow(existing), changed: false };
+  },
+
+  journaled(): CancelOutcome {
+    return { changed: true };
+  },
+};

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CacheModule } from '../../core/cache/index.js';
 import { DatabaseModule } from '../../core/database/index.js';
 import { QuotesModule } from '../quotes/index.js';
 import { OrdersController } from './orders.controller.js';
@@ -9,7 +10,7 @@ import { OrdersService } from './orders.service.js';
  * service, storage through DatabaseService with a command handler and its own migrations.
  */
 @Module({
-  imports: [DatabaseModule, QuotesModule],
+  imports: [DatabaseModule, CacheModule, QuotesModule],
   controllers: [OrdersController],
   providers: [OrdersService],
   exports: [OrdersService],

@@ -6,9 +6,13 @@ import { DatabaseService, isCommandRejection } from '../../core/database/index.j
 import { QuotesService } from '../quotes/index.js';
 import type { CreateOrderDto } from './create-order.dto.js';
 import { fromRow, type NewOrder, type Order, orderIdFor, type OrderRow } from './order.model.js';
-import { CREATE_ORDER, type CreateOutcome, createOrderHandler } from './orders.handlers.js';
+import { CANCEL_ORDER, type CancelOrder, type CancelOutcome, cancelOrderHandler, CREATE_ORDER, type CreateOutcome, createOrderHandler } from './orders.handlers.js';
+import { CacheService } from '../../core/cache/index.js';
 import { ORDERS_MIGRATIONS } from './orders.migrations.js';
 import { decodeCursor, encodeCursor, type OrderPage } from './order-cursor.js';
+
+const CACHE_TTL_MS = 30_000;
+const cacheKey = (id: string): string => `order:${id}`;
 
 export interface CreatedOrder extends CreateOutcome {
   /** Accepted into the journal while Postgres had no writer; stored there when it returns. */
@@ -28,6 +32,7 @@ export class OrdersService implements OnModuleInit {
 
   constructor(
     private readonly database: DatabaseService,
+    private readonly cache: CacheService,
     private readonly quotes: QuotesService,
     @Inject(tradingConfig.KEY) private readonly trading: ConfigType<typeof tradingConfig>,
   ) {
@@ -37,12 +42,14 @@ export class OrdersService implements OnModuleInit {
   onModuleInit(): void {
     this.database.registerMigrations(ORDERS_MIGRATIONS);
     this.database.registerHandler(createOrderHandler);
+    this.database.registerHandler(cancelOrderHandler);
   }
 
   async create(dto: CreateOrderDto): Promise<CreatedOrder> {
     const order = this.validated(dto);
     try {
       const { result, journaled } = await this.database.write<NewOrder, CreateOutcome>({ type: CREATE_ORDER, key: order.clientOrderId, entityId: order.id, payload: order });
+      await this.cache.del(cacheKey(order.id));
       return { ...result, journaled };
     } catch (error) {
       if (isCommandRejection(error)) throw new AppError(ErrorCode.CONFLICT, (error as Error).message);
@@ -50,9 +57,40 @@ export class OrdersService implements OnModuleInit {
     }
   }
 
+  /**
+   * Cache-aside over a read of the writer: the cache is filled only with the truth (never from a
+   * lagging replica) and only with settled states (not `accepted`), and every write to an order
+   * deletes its entry. Without a writer, the read is answered uncached (journal, then replicas).
+   */
   async get(id: string): Promise<Order> {
-    const order = await this.database.read<Order>({
+    let order: Order | undefined;
+    try {
+      order = await this.cache.wrap(cacheKey(id), CACHE_TTL_MS, () => this.load(id, 'strong'), { cacheIf: (o) => o !== undefined && o.status !== 'accepted' });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== ErrorCode.DEPENDENCY_UNAVAILABLE) throw error;
+      order = await this.load(id, 'eventual');
+    }
+    if (!order) throw new AppError(ErrorCode.NOT_FOUND, `order ${id} not found`);
+    return order;
+  }
+
+  /** Cancels an order (idempotent); journaled like any write while Postgres has no writer. */
+  async cancel(id: string): Promise<{ order: Order; journaled: boolean }> {
+    const before = await this.get(id);
+    try {
+      const { result, journaled } = await this.database.write<CancelOrder, CancelOutcome>({ type: CANCEL_ORDER, key: `cancel:${id}`, entityId: id, payload: { id, before } });
+      await this.cache.del(cacheKey(id));
+      return { order: result.order ?? { ...before, status: 'cancelled' }, journaled };
+    } catch (error) {
+      if (isCommandRejection(error)) throw new AppError(ErrorCode.CONFLICT, (error as Error).message);
+      throw error;
+    }
+  }
+
+  private load(id: string, consistency: 'strong' | 'eventual'): Promise<Order | undefined> {
+    return this.database.read<Order>({
       kind: 'single',
+      consistency,
       postgres: async (db) => {
         const { rows } = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
         return rows[0] ? fromRow(rows[0]) : undefined;
@@ -62,12 +100,12 @@ export class OrdersService implements OnModuleInit {
         return row ? fromRow(row) : undefined;
       },
       journal: (journal) => {
-        const entry = journal.byEntity(CREATE_ORDER, id);
-        return entry ? { ...(entry.payload as NewOrder), status: 'accepted' } : undefined;
+        const cancel = journal.byEntity(CANCEL_ORDER, id);
+        if (cancel) return { ...(cancel.payload as CancelOrder).before, status: 'cancelled' };
+        const created = journal.byEntity(CREATE_ORDER, id);
+        return created ? { ...(created.payload as NewOrder), status: 'accepted' } : undefined;
       },
     });
-    if (!order) throw new AppError(ErrorCode.NOT_FOUND, `order ${id} not found`);
-    return order;
   }
 
   /** Newest first, keyset pagination; orders still in the journal are not listed. */

@@ -1,0 +1,105 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { cacheConfig } from '../config/index.js';
+import { HealthService } from '../health/index.js';
+import { MetricsService } from '../monitoring/index.js';
+import { registerCacheHealth } from './cache.health.js';
+import { CacheMetrics } from './cache.metrics.js';
+import { FailoverStore } from './failover-store.js';
+import { createRedisBackend } from './redis-backend.js';
+
+export interface WrapOptions<T> {
+  /** Cache only values this accepts (e.g. not a provisional state); default: all. */
+  cacheIf?: (value: T) => boolean;
+}
+
+/**
+ * The typed cache: get / set / del / wrap over Redis with a memory fallback, every call bounded
+ * by CACHE_OP_TIMEOUT_MS. Values are JSON. `CACHE_MANAGER` (from @nestjs/cache-manager) uses the
+ * same store, so both see the same data and the same failover.
+ */
+@Injectable()
+export class CacheService implements OnModuleInit, OnApplicationShutdown {
+  readonly store: FailoverStore;
+  // One running load per key; `invalidated` when the key is deleted meanwhile, so that load's
+  // (older) value is returned to its callers but not cached.
+  private readonly inFlight = new Map<string, { promise: Promise<unknown>; invalidated: boolean }>();
+  private readonly metrics?: CacheMetrics;
+
+  constructor(
+    @Inject(cacheConfig.KEY) private readonly config: ConfigType<typeof cacheConfig>,
+    @Optional() private readonly health?: HealthService,
+    @Optional() metrics?: MetricsService,
+  ) {
+    const redisConfigured = Boolean(config.redisUrl) || config.sentinels.length > 0;
+    const redis = redisConfigured
+      ? createRedisBackend({
+          url: config.redisUrl,
+          sentinels: config.sentinels,
+          sentinelMaster: config.sentinelMaster,
+          sentinelPassword: config.sentinelPassword,
+          redisPassword: config.redisPassword,
+          connectTimeoutMs: Math.max(200, config.opTimeoutMs * 10),
+        })
+      : undefined;
+    if (metrics) this.metrics = new CacheMetrics(metrics, () => this.store);
+    this.store = new FailoverStore(
+      { prefix: config.keyPrefix, opTimeoutMs: config.opTimeoutMs, memoryMaxEntries: config.memoryMaxEntries, defaultTtlMs: config.defaultTtlMs },
+      redis,
+      this.metrics?.hooks,
+    );
+  }
+
+  onModuleInit(): void {
+    this.store.start();
+    if (this.health) registerCacheHealth(this.health, this.store, this.config.opTimeoutMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.store.stop();
+    await this.store.redis?.close();
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const text = await this.store.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+    await this.store.set(key, JSON.stringify(value), ttlMs);
+  }
+
+  /** Deletes `key`; a load of it already running will not cache its (older) value. */
+  async del(key: string): Promise<void> {
+    const running = this.inFlight.get(key);
+    if (running) {
+      running.invalidated = true;
+      this.inFlight.delete(key);
+    }
+    await this.store.del(key);
+  }
+
+  /**
+   * Cache-aside: the cached value, else `loader()` stored for `ttlMs`. One loader per key at a
+   * time in this process (concurrent callers share it); a loader that throws caches nothing.
+   */
+  async wrap<T>(key: string, ttlMs: number, loader: () => Promise<T>, options: WrapOptions<T> = {}): Promise<T> {
+    const cached = await this.get<T>(key);
+    if (cached !== undefined) return cached;
+    const running = this.inFlight.get(key);
+    if (running) return running.promise as Promise<T>;
+    const entry = { promise: Promise.resolve() as Promise<unknown>, invalidated: false };
+    const load = (async (): Promise<T> => {
+      try {
+        const value = await loader();
+        if (!entry.invalidated && value !== undefined && (options.cacheIf?.(value) ?? true)) await this.set(key, value, ttlMs);
+        return value;
+      } finally {
+        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      }
+    })();
+    entry.promise = load;
+    this.inFlight.set(key, entry);
+    return load;
+  }
+}

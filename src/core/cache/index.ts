@@ -1,0 +1,4 @@
+export { CacheModule } from './cache.module.js';
+export { CacheService, type WrapOptions } from './cache.service.js';
+export { FailoverStore, type CacheBackendName } from './failover-store.js';
+export { SharedDeadlines } from './shared-deadlines.js';

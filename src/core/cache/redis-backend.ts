@@ -1,0 +1,89 @@
+import { createClient, createSentinel, type RedisClientType } from '@redis/client';
+import { Logger } from '@nestjs/common';
+import { secretRedactor } from '../common/index.js';
+
+export interface RedisBackendOptions {
+  url?: string;
+  sentinels: Array<{ host: string; port: number }>;
+  sentinelMaster?: string;
+  sentinelPassword?: string;
+  redisPassword?: string;
+  connectTimeoutMs: number;
+}
+
+/** The commands the cache needs, whatever the topology. */
+export interface RedisBackend {
+  readonly isReady: boolean;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<unknown>;
+  del(keys: string[]): Promise<unknown>;
+  ping(): Promise<unknown>;
+  /** Deletes every key under `prefix` (SCAN + UNLINK, in batches). */
+  deletePrefix(prefix: string): Promise<void>;
+  /** Where writes go now: `host:port` of the master. */
+  master(): string | undefined;
+  close(): Promise<void>;
+}
+
+// Fail fast while disconnected (no offline queue that grows without bound) and keep reconnecting
+// with capped, jittered backoff in the background.
+const socket = (connectTimeoutMs: number) => ({
+  connectTimeout: connectTimeoutMs,
+  reconnectStrategy: (retries: number) => Math.min(2000, 50 * 2 ** Math.min(retries, 6)) + Math.floor(Math.random() * 100),
+});
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type Client = RedisClientType<{}, {}, {}, 2, {}>;
+
+/** node-redis client or Sentinel-managed master, with every error event handled. */
+export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
+  const logger = new Logger('Cache');
+  let lastError = '';
+  const onError = (error: Error) => {
+    const message = secretRedactor.scrub(error.message);
+    if (message !== lastError) logger.warn(`redis: ${message}`);
+    lastError = message;
+  };
+  if (options.sentinels.length > 0) {
+    const sentinel = createSentinel({
+      name: options.sentinelMaster as string,
+      sentinelRootNodes: options.sentinels,
+      nodeClientOptions: { password: options.redisPassword, disableOfflineQueue: true, socket: socket(options.connectTimeoutMs) },
+      sentinelClientOptions: { password: options.sentinelPassword, socket: socket(options.connectTimeoutMs) },
+    });
+    sentinel.on('error', onError);
+    sentinel.connect().catch(onError);
+    return wrap(sentinel as unknown as Client, () => {
+      const node = (sentinel as unknown as { getMasterNode?: () => { host: string; port: number } | undefined }).getMasterNode?.();
+      return node ? `${node.host}:${node.port}` : undefined;
+    });
+  }
+  const client = createClient({ url: options.url, disableOfflineQueue: true, socket: socket(options.connectTimeoutMs) });
+  client.on('error', onError);
+  client.connect().catch(onError);
+  return wrap(client, () => {
+    const url = new URL(options.url as string);
+    return `${url.hostname}:${url.port || 6379}`;
+  });
+}
+
+function wrap(client: Client, master: () => string | undefined): RedisBackend {
+  return {
+    get isReady() {
+      return client.isReady;
+    },
+    get: (key) => client.get(key),
+    set: (key, value, ttlMs) => client.set(key, value, { expiration: { type: 'PX', value: ttlMs } }),
+    del: (keys) => (keys.length > 0 ? client.unlink(keys) : Promise.resolve(0)),
+    ping: () => client.ping(),
+    async deletePrefix(prefix) {
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+        if (keys.length > 0) await client.unlink(keys);
+      }
+    },
+    master,
+    async close() {
+      await client.close().catch(() => client.destroy());
+    },
+  };
+}
