@@ -1,4 +1,5 @@
 import { breakerOverhead } from './cases/breaker-overhead.bench.js';
+import { cacheDown, cacheThroughput } from './cases/cache.bench.js';
 import { dbFailover } from './cases/db-failover.bench.js';
 import { dbThroughput } from './cases/db-throughput.bench.js';
 import { healthReady } from './cases/health-ready.bench.js';
@@ -16,6 +17,8 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'breaker-overhead': breakerOverhead,
   'db-throughput': dbThroughput,
   'db-failover': dbFailover,
+  'cache-throughput': cacheThroughput,
+  'cache-down': cacheDown,
 };
 
 const options: BenchOptions = {

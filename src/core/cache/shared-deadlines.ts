@@ -1,13 +1,17 @@
 import { TimeoutError } from '../common/index.js';
 
+interface Slot {
+  rejecters: Array<(reason: unknown) => void>;
+}
+
 /**
  * Bounds many operations with few timers: operations whose deadlines fall in the same slice of
- * `granularityMs` race one shared timeout promise. No timer, no AbortSignal per operation
- * (node-redis's per-command AbortSignal.timeout costs 4x its throughput here). The deadline is
- * rounded down, so an operation never waits longer than `timeoutMs`.
+ * `granularityMs` share one timer, which rejects those still waiting. No timer, no AbortSignal,
+ * no Promise.race per operation (node-redis's per-command AbortSignal.timeout costs 4x its
+ * throughput here). The deadline is rounded down, so an operation never waits longer than `timeoutMs`.
  */
 export class SharedDeadlines {
-  private readonly slots = new Map<number, Promise<never>>();
+  private readonly slots = new Map<number, Slot>();
   private readonly error: TimeoutError;
 
   constructor(
@@ -19,24 +23,27 @@ export class SharedDeadlines {
   }
 
   bound<T>(operation: Promise<T>): Promise<T> {
-    return Promise.race([operation, this.slot()]);
+    const slot = this.slot();
+    return new Promise<T>((resolve, reject) => {
+      operation.then(resolve, reject);
+      // Rejecting an already settled promise is a no-op: no bookkeeping on the happy path.
+      slot.rejecters.push(reject);
+    });
   }
 
-  private slot(): Promise<never> {
-    const slot = Math.floor((this.now() + this.timeoutMs) / this.granularityMs);
-    let deadline = this.slots.get(slot);
-    if (!deadline) {
-      deadline = new Promise<never>((_, reject) => {
-        const timer = setTimeout(() => {
-          this.slots.delete(slot);
-          reject(this.error);
-        }, Math.max(0, slot * this.granularityMs - this.now()));
-        timer.unref();
-      });
-      // The shared promise rejects whether or not anyone still waits on it.
-      deadline.catch(() => undefined);
-      this.slots.set(slot, deadline);
+  private slot(): Slot {
+    const id = Math.floor((this.now() + this.timeoutMs) / this.granularityMs);
+    let slot = this.slots.get(id);
+    if (!slot) {
+      const created: Slot = { rejecters: [] };
+      slot = created;
+      this.slots.set(id, created);
+      // Not unref'd: an operation waiting on it must keep the process alive until it is settled.
+      setTimeout(() => {
+        this.slots.delete(id);
+        for (const reject of created.rejecters) reject(this.error);
+      }, Math.max(0, id * this.granularityMs - this.now()));
     }
-    return deadline;
+    return slot;
   }
 }

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TimeoutError } from '../common/index.js';
+import { CacheService } from './cache.service.js';
+import { FailoverStore } from './failover-store.js';
+import type { RedisBackend } from './redis-backend.js';
+import { SharedDeadlines } from './shared-deadlines.js';
+
+const config = { redisUrl: undefined, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: 50, memoryMaxEntries: 100, keyPrefix: 't', defaultTtlMs: 60_000 };
+
+/** A Redis stand-in whose answers the test controls: the network edge, not the logic under test. */
+class ScriptedRedis implements RedisBackend {
+  data = new Map<string, string>();
+  mode: 'up' | 'hang' | 'error' = 'up';
+  deleted: string[] = [];
+  get isReady() {
+    return this.mode === 'up';
+  }
+  private answer<T>(value: () => T): Promise<T> {
+    if (this.mode === 'hang') return new Promise(() => undefined);
+    if (this.mode === 'error') return Promise.reject(new Error('ECONNREFUSED'));
+    return Promise.resolve(value());
+  }
+  get(key: string) {
+    return this.answer(() => this.data.get(key) ?? null);
+  }
+  set(key: string, value: string) {
+    return this.answer(() => this.data.set(key, value));
+  }
+  del(keys: string[]) {
+    return this.answer(() => {
+      this.deleted.push(...keys);
+      keys.forEach((k) => this.data.delete(k));
+      return keys.length;
+    });
+  }
+  ping() {
+    return this.answer(() => 'PONG');
+  }
+  deletePrefix(prefix: string) {
+    return this.answer(() => [...this.data.keys()].filter((k) => k.startsWith(prefix)).forEach((k) => this.data.delete(k)));
+  }
+  master() {
+    return '127.0.0.1:6379';
+  }
+  async close() {}
+}
+
+async function onRedis(store: FailoverStore): Promise<void> {
+  store.start();
+  for (let i = 0; i < 100 && store.active !== 'redis'; i++) await new Promise((r) => setTimeout(r, 5));
+  store.stop();
+  assert.equal(store.active, 'redis');
+}
+
+describe(SharedDeadlines.name, () => {
+  it('rejects an operation that never settles once its deadline passes', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const deadlines = new SharedDeadlines(50, 10);
+    const pending = deadlines.bound(new Promise(() => undefined));
+    t.mock.timers.tick(50);
+    await assert.rejects(pending, TimeoutError);
+  });
+
+  it('passes results and errors through', async () => {
+    const deadlines = new SharedDeadlines(1000);
+    assert.equal(await deadlines.bound(Promise.resolve(3)), 3);
+    await assert.rejects(deadlines.bound(Promise.reject(new Error('x'))), /x/);
+  });
+});
+
+describe(FailoverStore.name, () => {
+  it('falls back to an empty memory tier when Redis hangs, within the operation bound', async () => {
+    const redis = new ScriptedRedis();
+    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000 }, redis);
+    await onRedis(store);
+    await store.set('k', 'v1');
+    redis.mode = 'hang';
+    assert.equal(await store.get('k'), undefined, 'nothing from before the outage');
+    assert.equal(store.active, 'memory');
+    await store.set('k', 'v2');
+    assert.equal(await store.get('k'), 'v2');
+  });
+
+  it('deletes from Redis the keys touched during the outage before using it again', async () => {
+    const redis = new ScriptedRedis();
+    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000 }, redis);
+    await onRedis(store);
+    await store.set('order:1', 'old');
+    redis.mode = 'error';
+    await store.del('order:1');
+    assert.equal(store.active, 'memory');
+    redis.mode = 'up';
+    await onRedis(store);
+    assert.deepEqual(redis.deleted, ['t:order:1']);
+    assert.equal(await store.get('order:1'), undefined, 'the old value is gone from Redis too');
+  });
+
+  it('purges the whole prefix when too many keys were touched to remember them', async () => {
+    const redis = new ScriptedRedis();
+    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 2, defaultTtlMs: 1000 }, redis);
+    await onRedis(store);
+    await store.set('a', '1');
+    redis.data.set('other:x', 'kept');
+    redis.mode = 'error';
+    for (const k of ['a', 'b', 'c', 'd']) await store.set(k, 'new');
+    redis.mode = 'up';
+    await onRedis(store);
+    assert.deepEqual([...redis.data.keys()], ['other:x']);
+  });
+});
+
+describe(CacheService.name, () => {
+  const cache = () => new CacheService(config);
+
+  it('runs one loader for 100 concurrent callers of a cold key', async () => {
+    const service = cache();
+    let calls = 0;
+    const loader = async () => {
+      calls += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      return { price: 1 };
+    };
+    const results = await Promise.all(Array.from({ length: 100 }, () => service.wrap('cold', 1000, loader)));
+    assert.equal(calls, 1);
+    assert.ok(results.every((r) => r.price === 1));
+    assert.deepEqual(await service.get('cold'), { price: 1 });
+  });
+
+  it('caches no error: the next call runs the loader again', async () => {
+    const service = cache();
+    let calls = 0;
+    const failing = async () => {
+      calls += 1;
+      throw new Error('upstream down');
+    };
+    await assert.rejects(service.wrap('k', 1000, failing));
+    await assert.rejects(service.wrap('k', 1000, failing));
+    assert.equal(calls, 2);
+  });
+
+  it('does not cache a value loaded before the key was deleted', async () => {
+    const service = cache();
+    let release!: () => void;
+    const slow = service.wrap('order:1', 1000, () => new Promise<string>((resolve) => (release = () => resolve('old'))));
+    await new Promise((r) => setImmediate(r));
+    await service.del('order:1');
+    release();
+    assert.equal(await slow, 'old');
+    assert.equal(await service.get('order:1'), undefined);
+  });
+
+  it('honours cacheIf', async () => {
+    const service = cache();
+    await service.wrap('p', 1000, async () => ({ status: 'accepted' }), { cacheIf: (v) => v.status !== 'accepted' });
+    assert.equal(await service.get('p'), undefined);
+  });
+});

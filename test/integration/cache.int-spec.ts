@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import { CacheService } from '../../src/core/cache/index.js';
+import { InProcessApp, RedisSetup, TEST_TOKEN, freePort, waitFor } from '../harness/index.js';
+
+/** Fails if `work` has not settled after `ms`: a bound on hanging, not a speed test. */
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const OP_TIMEOUT_MS = 50;
+// Generous: the operation bound plus scheduling on a loaded 2-core machine. A hang would blow far past it.
+const BOUND = 1000;
+
+describe('CacheModule against a real Redis', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  after(() => undefined);
+
+  async function boot(env: Record<string, string>) {
+    const app = await InProcessApp.start({ CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS), ...env });
+    cleanups.push(() => app.close());
+    return app;
+  }
+
+  const health = async (app: InProcessApp) => (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+
+  it('keeps every call bounded and every route answering while Redis is killed, and returns to Redis when it is back', async () => {
+    const redis = await RedisSetup.start();
+    cleanups.push(() => redis.destroy());
+    const app = await boot({ REDIS_URL: redis.master.url });
+    const cache = app.get(CacheService);
+    await app.until('the cache on Redis', () => cache.store.active === 'redis');
+    await cache.set('k', { v: 1 });
+    assert.equal(await redis.cli(redis.master.port, 'GET', `tsc:k`), '{"v":1}', 'the value is in Redis, under the prefix');
+    const created = await app.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'c-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 } });
+    const id = created.json().id as string;
+
+    await redis.kill(redis.master);
+    for (let i = 0; i < 50; i++) {
+      await within(BOUND, 'cache get', cache.get('k'));
+      await within(BOUND, 'cache set', cache.set(`x${i}`, i));
+      const res = await within(BOUND * 2, 'GET /orders/:id', app.request({ method: 'GET', url: `/orders/${id}` }));
+      assert.equal(res.statusCode, 200);
+    }
+    assert.equal(cache.store.active, 'memory');
+    const degraded = await health(app);
+    assert.equal(degraded.components['cache.redis'].status, 'degraded');
+    assert.equal(degraded.status, 'degraded');
+    assert.equal((await app.request({ method: 'GET', url: '/health/ready' })).statusCode, 200);
+
+    await redis.restart(redis.master);
+    await app.until('the cache back on Redis', () => cache.store.active === 'redis', 10_000);
+    assert.equal((await health(app)).components['cache.redis'].status, 'up');
+    const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /cache_operations_total\{backend="redis",op="get",result="(timeout|error)"\} [1-9]/);
+  });
+
+  it('never serves after an outage a value deleted during it', async () => {
+    const redis = await RedisSetup.start();
+    cleanups.push(() => redis.destroy());
+    const app = await boot({ REDIS_URL: redis.master.url });
+    const cache = app.get(CacheService);
+    await app.until('the cache on Redis', () => cache.store.active === 'redis');
+    await cache.set('order:1', { status: 'new' });
+    // Frozen, not killed: Redis keeps its data, as after a network partition.
+    const pid = redis.master.process?.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    cleanups.push(() => {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    });
+    await within(BOUND, 'cache del', cache.del('order:1'));
+    assert.equal(cache.store.active, 'memory');
+    process.kill(pid, 'SIGCONT');
+    await app.until('the cache back on Redis', () => cache.store.active === 'redis', 10_000);
+    assert.equal(await cache.get('order:1'), undefined);
+    assert.equal(await redis.cli(redis.master.port, 'EXISTS', 'tsc:order:1'), '0');
+  });
+
+  it('boots with Redis down without waiting for it, then moves to Redis when it starts', async () => {
+    const port = await freePort();
+    const app = await within(10_000, 'boot', boot({ REDIS_URL: `redis://127.0.0.1:${port}` }));
+    const cache = app.get(CacheService);
+    assert.equal(cache.store.active, 'memory');
+    await within(BOUND, 'cache set', cache.set('boot', 1));
+    assert.equal(await within(BOUND, 'cache get', cache.get('boot')), 1);
+    const redis = await RedisSetup.start();
+    cleanups.push(() => redis.destroy());
+    // Not the port the app knows: start one there.
+    await redis.kill(redis.master);
+    redis.master.port = port;
+    await redis.restart(redis.master);
+    await app.until('the cache on Redis', () => cache.store.active === 'redis', 15_000);
+  });
+
+  it('follows a Sentinel failover to the promoted replica', async () => {
+    const redis = await RedisSetup.start({ sentinel: true });
+    cleanups.push(() => redis.destroy());
+    const app = await boot({ REDIS_SENTINELS: `127.0.0.1:${redis.sentinel?.port}`, REDIS_SENTINEL_MASTER: RedisSetup.MASTER_NAME });
+    const cache = app.get(CacheService);
+    await app.until('the cache on Redis through Sentinel', () => cache.store.active === 'redis', 15_000);
+    await cache.set('s', 'before');
+    assert.equal((await health(app)).components['cache.redis'].details.master, `127.0.0.1:${redis.master.port}`);
+    await redis.kill(redis.master);
+    const replica = redis.replica as { port: number };
+    await waitFor('sentinel failover', async () => (await redis.sentinelMaster())[1] === replica.port, 20_000, 250);
+    await waitFor('the cache writing to the new master', async () => {
+      await cache.set('s', 'after');
+      return cache.store.active === 'redis' && (await redis.cli(replica.port, 'GET', 'tsc:s')) === '"after"';
+    }, 20_000, 250);
+    assert.equal(await cache.get('s'), 'after');
+  });
+});
+
+describe('orders read path through the cache', () => {
+  it('never returns the old value after a write', async () => {
+    const redis = await RedisSetup.start();
+    const app = await InProcessApp.start({ REDIS_URL: redis.master.url });
+    try {
+      const cache = app.get(CacheService);
+      await app.until('the cache on Redis', () => cache.store.active === 'redis');
+      for (let i = 0; i < 20; i++) {
+        const created = await app.request({ method: 'POST', url: '/orders', payload: { clientOrderId: `rw-${i}`, symbol: 'MSFT', side: 'sell', type: 'limit', quantity: 2, limitPrice: 20 } });
+        const id = created.json().id as string;
+        // Warm the cache, and keep readers running while the write happens.
+        assert.equal((await app.request({ method: 'GET', url: `/orders/${id}` })).json().status, 'new');
+        const readers = Array.from({ length: 5 }, () => app.request({ method: 'GET', url: `/orders/${id}` }));
+        const cancelled = await app.request({ method: 'POST', url: `/orders/${id}/cancel` });
+        assert.equal(cancelled.json().status, 'cancelled');
+        await Promise.all(readers);
+        const after = await app.request({ method: 'GET', url: `/orders/${id}` });
+        assert.equal(after.json().status, 'cancelled', `order ${i}: a read after the write returned the old value`);
+        assert.equal(JSON.parse(await redis.cli(redis.master.port, 'GET', `tsc:order:${id}`) || '{"status":"cancelled"}').status, 'cancelled');
+      }
+    } finally {
+      await app.close();
+      await redis.destroy();
+    }
+  });
+});
