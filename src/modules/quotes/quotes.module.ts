@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CacheModule } from '../../core/cache/index.js';
 import { CircuitBreakerModule } from '../../core/circuit-breaker/index.js';
 import { HttpMarketDataAdapter } from './http-market-data.adapter.js';
 import { MARKET_DATA_ADAPTER } from './market-data.adapter.js';
@@ -11,7 +12,7 @@ import { QuotesService } from './quotes.service.js';
  * circuit breaker. To plug a real feed, provide another MarketDataAdapter under MARKET_DATA_ADAPTER.
  */
 @Module({
-  imports: [CircuitBreakerModule],
+  imports: [CircuitBreakerModule, CacheModule],
   controllers: [QuotesController],
   providers: [QuotesService, MarketDataHealth, { provide: MARKET_DATA_ADAPTER, useClass: HttpMarketDataAdapter }],
   exports: [QuotesService],

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { CircuitBreakerRegistry, CircuitOpenError, type ResiliencePolicy } from '../../core/circuit-breaker/index.js';
+import { CacheService } from '../../core/cache/index.js';
 import { AppError, ErrorCode } from '../../core/common/index.js';
 import { marketDataConfig, tradingConfig } from '../../core/config/index.js';
 import { MARKET_DATA_ADAPTER, type MarketDataAdapter, type Quote } from './market-data.adapter.js';
@@ -25,7 +26,8 @@ interface Known {
  */
 @Injectable()
 export class QuotesService {
-  // Last known price per symbol: bounded by TRADING_SYMBOLS, so a Map is enough.
+  // Last known price per symbol, for stale answers even while the cache is unreachable:
+  // bounded by TRADING_SYMBOLS, so a Map is enough.
   private readonly known = new Map<string, Known>();
   private readonly symbols: Set<string>;
   private readonly policy: ResiliencePolicy;
@@ -35,6 +37,7 @@ export class QuotesService {
     @Inject(marketDataConfig.KEY) private readonly config: ConfigType<typeof marketDataConfig>,
     @Inject(tradingConfig.KEY) trading: ConfigType<typeof tradingConfig>,
     registry: CircuitBreakerRegistry,
+    private readonly cache: CacheService,
   ) {
     this.symbols = new Set(trading.symbols);
     this.policy = registry.policy(MARKET_DATA_BREAKER, { timeoutMs: config.timeoutMs, retries: config.retries });
@@ -49,11 +52,16 @@ export class QuotesService {
       throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no market-data provider configured (MARKET_DATA_URL)');
     }
     const known = this.known.get(symbol);
-    if (known && Date.now() - known.receivedAt < this.config.cacheTtlMs) return this.view(known, false);
+    if (this.config.cacheTtlMs > 0) {
+      // Shared by every instance through Redis when there is one; bounded like any cache call.
+      const shared = await this.cache.get<Known>(`quote:${symbol}`);
+      if (shared && Date.now() - shared.receivedAt < this.config.cacheTtlMs) return this.view(shared, false);
+    }
     try {
       const quote = await this.policy.execute((signal) => this.adapter.getQuote(symbol, signal));
       const fresh = { quote, receivedAt: Date.now() };
       this.known.set(symbol, fresh);
+      if (this.config.cacheTtlMs > 0) await this.cache.set(`quote:${symbol}`, fresh, this.config.cacheTtlMs);
       return this.view(fresh, false);
     } catch (error) {
       if (known) return this.view(known, true);
