@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { CacheService } from '../../src/core/cache/index.js';
-import { InProcessApp, RedisSetup, TEST_TOKEN, freePort, waitFor } from '../harness/index.js';
+import { InProcessApp, RedisSetup, TEST_TOKEN, freePort, waitFor, within } from '../harness/index.js';
 
-/** Fails if `work` has not settled after `ms`: a bound on hanging, not a speed test. */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const OP_TIMEOUT_MS = 50;
 // Generous: the operation bound plus scheduling on a loaded 2-core machine. A hang would blow far past it.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { DatabaseService } from '../../src/core/database/index.js';
-import { InProcessApp, PostgresCluster, TEST_TOKEN } from '../harness/index.js';
+import { InProcessApp, PostgresCluster, TEST_TOKEN, within } from '../harness/index.js';
 
 const order = (clientOrderId: string, quantity = 1) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity, limitPrice: 100 });
 
@@ -9,16 +9,6 @@ async function post(app: InProcessApp, body: object) {
   return app.request({ method: 'POST', url: '/orders', payload: body });
 }
 
-/** Fails if `work` has not settled after `ms`: a bound on hanging, not a speed test. */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function countInPostgres(cluster: PostgresCluster, which: 'primary' | 'replica', clientOrderIds: string[]): Promise<{ rows: number; distinct: number }> {
   if (clientOrderIds.length === 0) return { rows: 0, distinct: 0 };

@@ -1,24 +1,35 @@
 import type { FastifyInstance } from 'fastify';
+import type { BucketRecorder } from './bucket-histogram.js';
 import type { MetricsService } from './metrics.service.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
 
 /**
  * HTTP request duration by method, route template and status class. Labels stay bounded:
- * an unknown path is `unmatched`, never itself; an unusual method is `OTHER`.
+ * an unknown path is `unmatched`, never itself; an unusual method is `OTHER`. Recorders are kept
+ * per route and method, so a request costs a few map lookups, not a label hash.
  */
 export function installHttpMetrics(fastify: FastifyInstance, metrics: MetricsService): void {
-  const histogram = metrics.histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'HTTP request duration, by method, route template and status class.',
-    labelNames: ['method', 'route', 'status_class'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  });
+  const histogram = metrics.bucketHistogram(
+    'http_server_request_duration_seconds',
+    'HTTP request duration, by method, route template and status class.',
+    ['method', 'route', 'status_class'],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
+  const recorders = new Map<string, Map<string, BucketRecorder[]>>();
+  const recorderFor = (route: string, method: string, statusClass: number): BucketRecorder => {
+    let byMethod = recorders.get(route);
+    if (!byMethod) recorders.set(route, (byMethod = new Map()));
+    let byClass = byMethod.get(method);
+    if (!byClass) byMethod.set(method, (byClass = STATUS_CLASSES.map((c) => histogram.child(method, route, c))));
+    return byClass[statusClass];
+  };
   fastify.addHook('onResponse', (request, reply, done) => {
     const method = METHODS.has(request.method) ? request.method : 'OTHER';
     const route = request.routeOptions?.url ?? 'unmatched';
-    const statusClass = `${Math.floor(reply.statusCode / 100)}xx`;
-    histogram.observe({ method, route, status_class: statusClass }, reply.elapsedTime / 1000);
+    const statusClass = Math.min(4, Math.max(0, Math.floor(reply.statusCode / 100) - 1));
+    recorderFor(route, method, statusClass).observe(reply.elapsedTime / 1000);
     done();
   });
 }

@@ -28,10 +28,10 @@ export class MetricsService {
     if (collect !== undefined && this.registry.getSingleMetric(name)) this.registry.removeSingleMetric(name);
   }
 
-  /** A one-label histogram for hot paths (see BucketHistogram). */
-  bucketHistogram(name: string, help: string, labelName: string, buckets: readonly number[]): BucketHistogram {
+  /** A histogram for hot paths (see BucketHistogram). */
+  bucketHistogram(name: string, help: string, labelNames: string | readonly string[], buckets: readonly number[]): BucketHistogram {
     const existing = this.registry.getSingleMetric(name) as unknown;
-    return existing instanceof BucketHistogram ? existing : new BucketHistogram(name, help, labelName, buckets).register(this.registry);
+    return existing instanceof BucketHistogram ? existing : new BucketHistogram(name, help, labelNames, buckets).register(this.registry);
   }
 
   histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
