@@ -17,13 +17,14 @@ export function installHttpMetrics(fastify: FastifyInstance, metrics: MetricsSer
     ['method', 'route', 'status_class'],
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
-  const recorders = new Map<string, Map<string, BucketRecorder[]>>();
+  // Created on first use, so only combinations that happened become series.
+  const recorders = new Map<string, Map<string, Array<BucketRecorder | undefined>>>();
   const recorderFor = (route: string, method: string, statusClass: number): BucketRecorder => {
     let byMethod = recorders.get(route);
     if (!byMethod) recorders.set(route, (byMethod = new Map()));
     let byClass = byMethod.get(method);
-    if (!byClass) byMethod.set(method, (byClass = STATUS_CLASSES.map((c) => histogram.child(method, route, c))));
-    return byClass[statusClass];
+    if (!byClass) byMethod.set(method, (byClass = []));
+    return (byClass[statusClass] ??= histogram.child(method, route, STATUS_CLASSES[statusClass]));
   };
   fastify.addHook('onResponse', (request, reply, done) => {
     const method = METHODS.has(request.method) ? request.method : 'OTHER';
