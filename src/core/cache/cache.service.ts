@@ -8,6 +8,9 @@ import { CacheMetrics } from './cache.metrics.js';
 import { FailoverStore } from './failover-store.js';
 import { createRedisBackend } from './redis-backend.js';
 
+// Module-level, so the hot path allocates no closure for it.
+const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
+
 export interface WrapOptions<T> {
   /** Cache only values this accepts (e.g. not a provisional state); default: all. */
   cacheIf?: (value: T) => boolean;
@@ -60,13 +63,12 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     await this.store.redis?.close();
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
-    const text = await this.store.get(key);
-    return text === undefined ? undefined : (JSON.parse(text) as T);
+  get<T>(key: string): Promise<T | undefined> {
+    return this.store.get(key).then(parse) as Promise<T | undefined>;
   }
 
-  async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    await this.store.set(key, JSON.stringify(value), ttlMs);
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+    return this.store.set(key, JSON.stringify(value), ttlMs);
   }
 
   /** Deletes `key`; a load of it already running will not cache its (older) value. */

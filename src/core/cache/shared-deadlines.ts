@@ -12,6 +12,8 @@ interface Slot {
  */
 export class SharedDeadlines {
   private readonly slots = new Map<number, Slot>();
+  private lastId = -1;
+  private lastSlot?: Slot;
   private readonly error: TimeoutError;
 
   constructor(
@@ -33,6 +35,8 @@ export class SharedDeadlines {
 
   private slot(): Slot {
     const id = Math.floor((this.now() + this.timeoutMs) / this.granularityMs);
+    // Consecutive operations mostly land in the same slot: skip the map then.
+    if (id === this.lastId && this.lastSlot) return this.lastSlot;
     let slot = this.slots.get(id);
     if (!slot) {
       const created: Slot = { rejecters: [] };
@@ -44,6 +48,8 @@ export class SharedDeadlines {
         for (const reject of created.rejecters) reject(this.error);
       }, Math.max(0, id * this.granularityMs - this.now()));
     }
+    this.lastId = id;
+    this.lastSlot = slot;
     return slot;
   }
 }
