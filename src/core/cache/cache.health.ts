@@ -13,7 +13,7 @@ export function registerCacheHealth(health: HealthService, store: FailoverStore,
   }
   health.register('cache.redis', {
     check: async () => {
-      const details = { backend: store.active, master: redis.master(), memoryEntries: store.memoryEntries };
+      const details = { backend: store.active, topology: redis.topology, role: 'master', master: redis.master(), memoryEntries: store.memoryEntries };
       if (store.active === 'memory') {
         return { status: 'degraded', details: { ...details, reason: `serving from memory: ${store.lastError ?? 'redis not connected'}` } };
       }

@@ -10,6 +10,7 @@ const config = { redisUrl: undefined, sentinels: [], sentinelMaster: undefined, 
 
 /** A Redis stand-in whose answers the test controls: the network edge, not the logic under test. */
 class ScriptedRedis implements RedisBackend {
+  readonly topology = 'standalone' as const;
   data = new Map<string, string>();
   mode: 'up' | 'hang' | 'error' = 'up';
   deleted: string[] = [];

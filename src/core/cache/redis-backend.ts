@@ -22,6 +22,7 @@ export interface RedisBackend {
   deletePrefix(prefix: string): Promise<void>;
   /** Where writes go now: `host:port` of the master. */
   master(): string | undefined;
+  readonly topology: 'standalone' | 'sentinel';
   close(): Promise<void>;
 }
 
@@ -53,7 +54,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     });
     sentinel.on('error', onError);
     sentinel.connect().catch(onError);
-    return wrap(sentinel as unknown as Client, () => {
+    return wrap(sentinel as unknown as Client, 'sentinel', () => {
       const node = (sentinel as unknown as { getMasterNode?: () => { host: string; port: number } | undefined }).getMasterNode?.();
       return node ? `${node.host}:${node.port}` : undefined;
     });
@@ -61,14 +62,15 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   const client = createClient({ url: options.url, disableOfflineQueue: true, socket: socket(options.connectTimeoutMs) });
   client.on('error', onError);
   client.connect().catch(onError);
-  return wrap(client, () => {
+  return wrap(client, 'standalone', () => {
     const url = new URL(options.url as string);
     return `${url.hostname}:${url.port || 6379}`;
   });
 }
 
-function wrap(client: Client, master: () => string | undefined): RedisBackend {
+function wrap(client: Client, topology: RedisBackend['topology'], master: () => string | undefined): RedisBackend {
   return {
+    topology,
     get isReady() {
       return client.isReady;
     },
