@@ -178,6 +178,16 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.deepEqual(counts, { rows: 30, distinct: 30 });
   });
 
+  it('answers 503, not 500, and fails readiness when not even the journal can take a write', async () => {
+    const app = await boot({ DB_PRIMARY_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    assert.equal(mode(app), 'fallback');
+    app.get(DatabaseService).store.close();
+    const res = await post(app, order('nowhere-1'));
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, 'DEPENDENCY_UNAVAILABLE');
+    assert.equal((await app.request({ method: 'GET', url: '/health/ready' })).statusCode, 503);
+  });
+
   it('puts a journaled command that Postgres refuses in the dead-letter table, counted and shown', async () => {
     const { cluster, env } = await setup({ replica: false });
     const app = await boot(env);

@@ -123,7 +123,13 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         this.monitor?.refresh();
       }
     }
-    await this.journal.append(command);
+    try {
+      await this.journal.append(command);
+    } catch (error) {
+      // The last place a write could go is unusable (disk full, file gone): nothing was acknowledged.
+      this.logger.error(`journal append failed: ${(error as Error).message}`);
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no store can take this write now', { retryAfterSeconds: 1, cause: error });
+    }
     this.reconcile();
     return { result: handler.journaled(command.payload), journaled: true };
   }

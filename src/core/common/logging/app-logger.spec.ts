@@ -53,6 +53,14 @@ describe(AppLogger.name, () => {
     });
   }
 
+  it('logs an error that has no stack trace', () => {
+    for (const format of ['json', 'pretty'] as const) {
+      const logger = new AppLogger({ format, level: 'error', redactor });
+      assert.match(capture(() => logger.error('plain failure', undefined, 'Ctx')), /plain failure/);
+      assert.match(capture(() => logger.error('no context either')), /no context either/);
+    }
+  });
+
   it('writes one JSON object per line in json format', () => {
     const logger = new AppLogger({ format: 'json', level: 'log', redactor });
     const text = capture(() => logger.log('hello', 'Ctx'));

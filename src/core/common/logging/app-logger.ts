@@ -40,7 +40,8 @@ export class AppLogger extends ConsoleLogger {
     return this.secretScrubber.scrub(super.stringifyJsonLogObject(logObject));
   }
 
-  protected override printStackTrace(stack: string): void {
-    super.printStackTrace(this.secretScrubber.scrub(stack));
+  // Nest calls this for every error() line, with `undefined` when there is no stack.
+  protected override printStackTrace(stack: string | undefined): void {
+    super.printStackTrace(typeof stack === 'string' ? this.secretScrubber.scrub(stack) : (stack as unknown as string));
   }
 }

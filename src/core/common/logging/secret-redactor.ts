@@ -35,6 +35,7 @@ export class SecretRedactor {
   }
 
   scrub(text: string): string {
+    if (typeof text !== 'string') return text;
     let out = text;
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);

@@ -60,6 +60,8 @@ export class SqliteStore {
   private readonly deleteJournal;
   private readonly insertDeadLetter;
   private readonly byEntity;
+  // Kept in memory: counting the journal table on every write would make a long outage O(n^2).
+  private journalSize: number;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -76,17 +78,20 @@ export class SqliteStore {
       'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.byEntity = this.db.prepare('SELECT * FROM journal WHERE type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1');
+    this.journalSize = (this.countJournal.get() as { n: number }).n;
   }
 
   /** Appends entries in one transaction (one fsync for the group); returns their sequence numbers. */
   append(entries: ReadonlyArray<Omit<JournalEntry, 'seq'>>): number[] {
-    return this.db.transaction(() =>
+    const seqs = this.db.transaction(() =>
       entries.map((e) => Number(this.insertJournal.run(e.type, e.key, e.entityId, JSON.stringify(e.payload), e.acceptedAt).lastInsertRowid)),
     )();
+    this.journalSize += seqs.length;
+    return seqs;
   }
 
   backlog(): number {
-    return (this.countJournal.get() as { n: number }).n;
+    return this.journalSize;
   }
 
   peek(limit: number): JournalEntry[] {
@@ -96,13 +101,15 @@ export class SqliteStore {
   /** Removes replayed entries and records rejected ones, in one transaction. */
   settle(replayed: readonly number[], rejected: readonly DeadLetter[]): void {
     const failedAt = new Date().toISOString();
+    let removed = 0;
     this.db.transaction(() => {
-      for (const seq of replayed) this.deleteJournal.run(seq);
+      for (const seq of replayed) removed += this.deleteJournal.run(seq).changes;
       for (const { entry, reason } of rejected) {
         this.insertDeadLetter.run(entry.seq, entry.type, entry.key, entry.entityId, JSON.stringify(entry.payload), entry.acceptedAt, reason, failedAt);
-        this.deleteJournal.run(entry.seq);
+        removed += this.deleteJournal.run(entry.seq).changes;
       }
     })();
+    this.journalSize -= removed;
   }
 
   findByEntity(type: string, entityId: string): JournalEntry | undefined {
