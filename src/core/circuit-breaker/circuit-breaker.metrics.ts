@@ -1,6 +1,7 @@
 import type { Counter } from 'prom-client';
 import type { BucketHistogram, MetricsService } from '../monitoring/index.js';
-import { type CircuitBreaker, CircuitState, type StateTransition } from './circuit-breaker.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { CircuitState, type StateTransition } from './circuit-breaker.types.js';
 
 const STATES = Object.values(CircuitState);
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CircuitBreaker, type BreakerSettings, CircuitState, DEFAULT_BREAKER_SETTINGS, type StateTransition } from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { type BreakerSettings, CircuitState, DEFAULT_BREAKER_SETTINGS, type StateTransition } from './circuit-breaker.types.js';
 import { CircuitOpenError } from './circuit-breaker.errors.js';
 import { classifyError } from './error-classification.js';
 import { TaskCancelledError } from 'cockatiel';
