@@ -126,7 +126,10 @@ export class SqliteStore {
     return (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
   }
 
-  /** A write that proves the file is usable (for health). */
+  /**
+   * The file is open, answers and is not read-only (for health). It takes no lock: a health check
+   * must not wait on one. A full disk shows only when a write fails, and the append path answers 503 then.
+   */
   writable(): boolean {
     this.db.prepare('SELECT 1').get();
     return !this.db.readonly;
