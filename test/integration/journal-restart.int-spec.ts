@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AppProcess, MAIN_ENTRY, PostgresCluster, freePort, makeTempDir, removeDir, waitFor } from '../harness/index.js';
@@ -40,8 +41,18 @@ describe('journal replay across a killed process', () => {
       const health = async (): Promise<Health> => (await fetch(`${first.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as Promise<Health>;
       assert.equal((await health()).components.database.details.backlog, ORDERS);
       await cluster.start('primary');
-      await waitFor('the replay to start', async () => (await health()).components.database.details.mode === 'replaying', 15_000, 10);
-      first.child.kill('SIGKILL');
+      // Kill as soon as the first replayed batch is committed in Postgres: a genuine mid-replay crash.
+      const watcher = new pg.Client({ connectionString: cluster.primary.url });
+      await waitFor('Postgres to accept connections', async () => watcher.connect().then(() => true), 15_000, 20);
+      try {
+        await waitFor('the first replayed batch', async () => {
+          const r = await watcher.query("SELECT count(*)::int AS n FROM orders WHERE client_order_id LIKE 'r-%'").catch(() => ({ rows: [{ n: 0 }] }));
+          return r.rows[0].n > 0;
+        }, 20_000, 2);
+        first.child.kill('SIGKILL');
+      } finally {
+        await watcher.end();
+      }
       await first.exited;
     } finally {
       await first.stop();
@@ -49,7 +60,7 @@ describe('journal replay across a killed process', () => {
     const sqlite = new Database(join(dir, 'data', 'app.sqlite'), { readonly: true });
     const left = (sqlite.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
     sqlite.close();
-    assert.ok(left > 0, 'the kill landed before the journal was drained');
+    assert.ok(left > 0 && left < ORDERS, `the kill landed mid-replay (${left} of ${ORDERS} entries left)`);
 
     const second = AppProcess.spawn(MAIN_ENTRY, env, dir);
     try {
