@@ -32,10 +32,6 @@ export class ComponentStatusTracker {
     return () => this.listeners.delete(listener);
   }
 
-  statusOf(component: string): HealthStatus | undefined {
-    return this.last.get(component);
-  }
-
   update(component: string, to: HealthStatus, reason?: string): void {
     const from = this.last.get(component);
     if (from === to) return;

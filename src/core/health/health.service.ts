@@ -77,8 +77,4 @@ export class HealthService implements OnModuleInit {
   details(): Promise<HealthReport> {
     return this.runner.run('details', [...this.indicators.values()]);
   }
-
-  get names(): string[] {
-    return [...this.indicators.keys()];
-  }
 }

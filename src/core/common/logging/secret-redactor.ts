@@ -42,11 +42,6 @@ export class SecretRedactor {
     }
     return out;
   }
-
-  /** For tests: forget what was registered. */
-  clear(): void {
-    this.secrets = [];
-  }
 }
 
 /** The process-wide redactor; filled by AppConfigModule at boot. */
