@@ -1,3 +1,5 @@
+import { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from '../common/index.js';
+
 /** What kind of failure an error is; decides whether and how a breaker records it. */
 export type ErrorClass = 'timeout' | 'connection' | 'rate-limited' | 'upstream-5xx' | 'caller-4xx' | 'validation' | 'unknown';
 
@@ -19,9 +21,7 @@ export interface ClassifiedError {
   errorClass: ErrorClass;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'TaskCancelledError', 'AbortError']);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 interface ErrorLike {
   name?: unknown;
@@ -38,8 +38,8 @@ export function classifyError(error: unknown): ErrorClass {
   const e = (error ?? {}) as ErrorLike;
   if (typeof e.errorClass === 'string') return e.errorClass as ErrorClass;
   // cockatiel's timeout rejects with TaskCancelledError, whose name is plain "Error".
-  if (TIMEOUT_NAMES.has(String(e.name)) || TIMEOUT_CODES.has(String(e.code)) || e.isTaskCancelledError === true) return 'timeout';
-  if (CONNECTION_CODES.has(String(e.code))) return 'connection';
+  if (TIMEOUT_NAMES.has(String(e.name)) || TIMEOUT_ERROR_CODES.has(String(e.code)) || e.isTaskCancelledError === true) return 'timeout';
+  if (CONNECTION_ERROR_CODES.has(String(e.code))) return 'connection';
   // fetch() wraps the socket error: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
   if (e.cause && e.cause !== error) {
     const inner = classifyError(e.cause);

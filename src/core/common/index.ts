@@ -5,3 +5,4 @@ export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 export { AppLogger, levelsFrom, type AppLoggerOptions } from './logging/app-logger.js';
 export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redactor.js';
 export { TimeoutError, withTimeout } from './timeout.js';
+export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-errors.js';

@@ -1,3 +1,5 @@
+import { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from '../common/index.js';
+
 /** A command Postgres must refuse on replay; the entry goes to the dead-letter table with this reason. */
 export class JournalRejection extends Error {
   constructor(reason: string) {
@@ -6,7 +8,6 @@ export class JournalRejection extends Error {
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // 08: connection exception; 57P01-03: shutdown, crash, cannot connect now; 53300: too many connections;
 // 25006: read-only transaction (the "writer" is in recovery now).
 const CONNECTION_SQLSTATE = /^(08|57P0[123]|53300|25006)/;
@@ -17,7 +18,7 @@ export function isTargetFailure(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e) return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (CONNECTION_CODES.has(code) || CONNECTION_SQLSTATE.test(code)) return true;
+  if (CONNECTION_ERROR_CODES.has(code) || TIMEOUT_ERROR_CODES.has(code) || CONNECTION_SQLSTATE.test(code)) return true;
   return typeof e.message === 'string' && TIMEOUT_MESSAGES.test(e.message);
 }
 
