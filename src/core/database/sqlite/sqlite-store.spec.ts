@@ -20,22 +20,28 @@ describe(SqliteStore.name, () => {
     first.close();
     const second = new SqliteStore(path);
     assert.equal(second.backlog(), 3);
+    assert.equal(second.deadLetterCount(), 0);
     assert.deepEqual(second.peek(10).map((e) => e.key), ['a', 'b', 'c']);
     second.close();
   });
 
   it('settles replayed entries and moves rejected ones to the dead letters with the reason', () => {
-    const store = new SqliteStore(join(dir, 'settle.sqlite'));
+    const path = join(dir, 'settle.sqlite');
+    const store = new SqliteStore(path);
     store.append([entry('a'), entry('b'), entry('c')]);
     const [a, b] = store.peek(2);
     store.settle([a.seq], [{ entry: b, reason: 'refused' }]);
     assert.equal(store.backlog(), 1);
     assert.deepEqual(store.peek(10).map((e) => e.key), ['c']);
     assert.deepEqual(store.deadLetters().map((d) => [d.key, d.reason]), [['b', 'refused']]);
+    assert.equal(store.deadLetterCount(), 1);
     // Settling again (a replay resumed after a crash) changes nothing.
     store.settle([a.seq], []);
     assert.equal(store.backlog(), 1);
     store.close();
+    const reopened = new SqliteStore(path);
+    assert.deepEqual([reopened.backlog(), reopened.deadLetterCount()], [1, 1]);
+    reopened.close();
   });
 
   it('finds the latest journaled command of an entity', () => {

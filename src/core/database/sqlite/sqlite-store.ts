@@ -62,6 +62,7 @@ export class SqliteStore {
   private readonly byEntity;
   // Kept in memory: counting the journal table on every write would make a long outage O(n^2).
   private journalSize: number;
+  private deadLetterSize: number;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -79,6 +80,7 @@ export class SqliteStore {
     );
     this.byEntity = this.db.prepare('SELECT * FROM journal WHERE type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1');
     this.journalSize = (this.countJournal.get() as { n: number }).n;
+    this.deadLetterSize = (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
   }
 
   /** Appends entries in one transaction (one fsync for the group); returns their sequence numbers. */
@@ -102,14 +104,18 @@ export class SqliteStore {
   settle(replayed: readonly number[], rejected: readonly DeadLetter[]): void {
     const failedAt = new Date().toISOString();
     let removed = 0;
+    let deadLettered = 0;
     this.db.transaction(() => {
       for (const seq of replayed) removed += this.deleteJournal.run(seq).changes;
       for (const { entry, reason } of rejected) {
         this.insertDeadLetter.run(entry.seq, entry.type, entry.key, entry.entityId, JSON.stringify(entry.payload), entry.acceptedAt, reason, failedAt);
-        removed += this.deleteJournal.run(entry.seq).changes;
+        const changes = this.deleteJournal.run(entry.seq).changes;
+        removed += changes;
+        deadLettered += changes;
       }
     })();
     this.journalSize -= removed;
+    this.deadLetterSize += deadLettered;
   }
 
   findByEntity(type: string, entityId: string): JournalEntry | undefined {
@@ -122,8 +128,9 @@ export class SqliteStore {
     return rows.map((r) => ({ ...toEntry(r), reason: r.reason, failedAt: r.failed_at }));
   }
 
+  // Counted in memory like the backlog: health asks for it on every report.
   deadLetterCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
+    return this.deadLetterSize;
   }
 
   /**
