@@ -178,6 +178,27 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.deepEqual(counts, { rows: 30, distinct: 30 });
   });
 
+  it('resumes a replay that the writer interrupted by dying, and applies each command once', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    await cluster.stop('primary', 'immediate');
+    const app = await boot(env);
+    const ids = Array.from({ length: 1000 }, (_, i) => `cut-${i}`);
+    for (let i = 0; i < ids.length; i += 100) {
+      const batch = await Promise.all(ids.slice(i, i + 100).map((id) => post(app, order(id))));
+      assert.ok(batch.every((r) => r.statusCode === 201));
+    }
+    const db = app.get(DatabaseService);
+    await cluster.start('primary');
+    await app.until('the first replayed batch', () => db.journal.backlog() < ids.length, 20_000);
+    await cluster.stop('primary', 'immediate');
+    await app.until('the replay interrupted', () => mode(app) === 'fallback', 10_000);
+    assert.ok(db.journal.backlog() > 0, 'the writer died before the journal was drained');
+    await cluster.start('primary');
+    await app.until('the resumed replay', () => mode(app) === 'normal', 20_000);
+    assert.deepEqual(await countInPostgres(cluster, 'primary', ids), { rows: ids.length, distinct: ids.length });
+    assert.equal(db.store.deadLetterCount(), 0);
+  });
+
   it('answers 503, not 500, and fails readiness when not even the journal can take a write', async () => {
     const app = await boot({ DB_PRIMARY_URL: 'postgres://postgres@127.0.0.1:1/none' });
     assert.equal(mode(app), 'fallback');

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Migration, SqliteDatabase } from './database.types.js';
+import { withClient } from './postgres/with-client.js';
 
 const byId = (a: Migration, b: Migration): number => a.id.localeCompare(b.id);
 
@@ -22,10 +23,9 @@ export function migrateSqlite(db: SqliteDatabase, migrations: readonly Migration
 const LOCK_KEY = 7_421_977;
 
 /** The Postgres counterpart, each migration in its own transaction, under an advisory lock. */
-export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[]): Promise<string[]> {
-  const client = await pool.connect();
-  const done: string[] = [];
-  try {
+export function migratePostgres(pool: pg.Pool, migrations: readonly Migration[]): Promise<string[]> {
+  return withClient(pool, async (client) => {
+    const done: string[] = [];
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     try {
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
@@ -47,10 +47,6 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     }
-    client.release();
     return done;
-  } catch (error) {
-    client.release(error as Error);
-    throw error;
-  }
+  });
 }

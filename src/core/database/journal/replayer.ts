@@ -3,6 +3,7 @@ import { secretRedactor } from '../../common/index.js';
 import { isCommandRejection } from '../database.errors.js';
 import type { CommandHandler, JournalEntry } from '../database.types.js';
 import type { PgTarget } from '../postgres/pg-target.js';
+import { withClient } from '../postgres/with-client.js';
 import type { DeadLetter, SqliteStore } from '../sqlite/sqlite-store.js';
 import type { Journal } from './journal.js';
 
@@ -70,36 +71,35 @@ export class Replayer {
     return { ...total, result: 'done' };
   }
 
-  private async applyBatch(writer: PgTarget, batch: JournalEntry[]): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
-    const client = await writer.pool.connect();
-    const replayed: number[] = [];
-    const rejected: DeadLetter[] = [];
-    try {
+  private applyBatch(writer: PgTarget, batch: JournalEntry[]): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
+    return withClient(writer.pool, async (client) => {
+      const replayed: number[] = [];
+      const rejected: DeadLetter[] = [];
       await client.query('BEGIN');
-      for (const entry of batch) {
-        const handler = this.handlers.get(entry.type);
-        if (!handler) {
-          rejected.push({ entry, reason: `no handler for command type "${entry.type}"` });
-          continue;
+      try {
+        for (const entry of batch) {
+          const handler = this.handlers.get(entry.type);
+          if (!handler) {
+            rejected.push({ entry, reason: `no handler for command type "${entry.type}"` });
+            continue;
+          }
+          await client.query('SAVEPOINT entry');
+          try {
+            await handler.postgres(client, entry.payload);
+            await client.query('RELEASE SAVEPOINT entry');
+            replayed.push(entry.seq);
+          } catch (error) {
+            if (!isCommandRejection(error)) throw error;
+            await client.query('ROLLBACK TO SAVEPOINT entry');
+            rejected.push({ entry, reason: secretRedactor.scrub((error as Error).message).slice(0, 500) });
+          }
         }
-        await client.query('SAVEPOINT entry');
-        try {
-          await handler.postgres(client, entry.payload);
-          await client.query('RELEASE SAVEPOINT entry');
-          replayed.push(entry.seq);
-        } catch (error) {
-          if (!isCommandRejection(error)) throw error;
-          await client.query('ROLLBACK TO SAVEPOINT entry');
-          rejected.push({ entry, reason: secretRedactor.scrub((error as Error).message).slice(0, 500) });
-        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      await client.query('COMMIT');
-      client.release();
       return { replayed, rejected };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(error as Error);
-      throw error;
-    }
+    });
   }
 }
