@@ -1,7 +1,7 @@
 import { breakerOverhead } from './cases/breaker-overhead.bench.js';
 import { cacheDown, cacheThroughput } from './cases/cache.bench.js';
 import { dbFailover } from './cases/db-failover.bench.js';
-import { dbThroughput } from './cases/db-throughput.bench.js';
+import { dbCommands, dbThroughput } from './cases/db-throughput.bench.js';
 import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
 import { metricsScrape } from './cases/metrics-scrape.bench.js';
@@ -16,6 +16,7 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'metrics-scrape': metricsScrape,
   'breaker-overhead': breakerOverhead,
   'db-throughput': dbThroughput,
+  'db-commands': dbCommands,
   'db-failover': dbFailover,
   'cache-throughput': cacheThroughput,
   'cache-down': cacheDown,

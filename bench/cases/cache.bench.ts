@@ -30,7 +30,7 @@ async function opsPerSecond(ops: Ops, seconds: number): Promise<Sample> {
 
 function service(url: string): CacheService {
   const config = { redisUrl: url, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: OP_TIMEOUT_MS, memoryMaxEntries: 10_000, keyPrefix: 'bench', defaultTtlMs: 60_000 };
-  return new CacheService(config, undefined, new MetricsService());
+  return new CacheService(config, new MetricsService());
 }
 
 /** get/set through CacheService (bound in force, metrics on) vs the raw node-redis client it runs on. */

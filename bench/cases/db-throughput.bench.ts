@@ -1,11 +1,12 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { join } from 'node:path';
 import { DatabaseService } from '../../src/core/database/index.js';
-import { MetricsService } from '../../src/core/monitoring/index.js';
-import { ORDERS_MIGRATIONS } from '../../src/modules/orders/orders.migrations.js';
+import { OrderEntity } from '../../src/modules/orders/order.entity.js';
+import { orderIdFor } from '../../src/modules/orders/order.model.js';
+import { CREATE_ORDER } from '../../src/modules/orders/orders.handlers.js';
+import { InProcessApp } from '../../test/harness/app-in-process.js';
 import { PostgresCluster } from '../../test/harness/postgres.js';
-import { makeTempDir, removeDir, waitFor } from '../../test/harness/system.js';
 import type { BenchOptions } from '../lib/options.js';
 import type { CaseResult } from '../lib/report.js';
 import { interleave, type Sample } from '../lib/stats.js';
@@ -14,16 +15,13 @@ const POOL = 10;
 const IN_FLIGHT = 32;
 const ROWS = 1000;
 
-type Run = (sql: string, params: unknown[]) => Promise<unknown>;
-
-/** Queries per second with IN_FLIGHT callers for `seconds`, on a mix of point reads and a small range scan. */
-async function throughput(run: Run, seconds: number): Promise<Sample> {
+/** Operations per second with IN_FLIGHT callers for `seconds`; `op(i)` is the i-th operation. */
+async function throughput(op: (i: number) => Promise<unknown>, seconds: number): Promise<Sample> {
   const deadline = performance.now() + seconds * 1000;
   let done = 0;
   const caller = async (c: number) => {
     for (let i = c; performance.now() < deadline; i += IN_FLIGHT) {
-      if (i % 10 === 0) await run('SELECT id, symbol FROM orders ORDER BY created_at DESC, id DESC LIMIT 20', []);
-      else await run('SELECT * FROM orders WHERE client_order_id = $1', [`seed-${i % ROWS}`]);
+      await op(i);
       done += 1;
     }
   };
@@ -31,49 +29,88 @@ async function throughput(run: Run, seconds: number): Promise<Sample> {
   return { value: done / seconds };
 }
 
-function config(url: string, sqlitePath: string) {
-  return {
-    primaryUrl: url, replicaUrls: [], sqlitePath, poolMax: POOL, connectTimeoutMs: 2000, queryTimeoutMs: 5000,
-    statementTimeoutMs: 5000, replicaMaxLagMs: 1000, probeIntervalMs: 1000, probeTimeoutMs: 500,
-  };
+interface Setup {
+  cluster: PostgresCluster;
+  app: InProcessApp;
+  raw: pg.Pool;
+  stock: DataSource;
 }
 
-/** The failover data source vs raw pg.Pool vs TypeORM DataSource.query, same server, same pool size, same mix. */
-export async function dbThroughput(options: BenchOptions): Promise<CaseResult> {
-  const cluster = await PostgresCluster.start();
-  const dir = makeTempDir('bench-db');
-  const metrics = new MetricsService();
-  const database = new DatabaseService(config(cluster.primary.url, join(dir, 'app.sqlite')), undefined, metrics);
+/** The app on a real Postgres (pool of POOL), a raw pg.Pool and a stock TypeORM DataSource of the same size. */
+async function setup(): Promise<Setup> {
+  const cluster = await PostgresCluster.start({ replica: false });
+  const app = await InProcessApp.start({ DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: String(POOL), LOG_LEVEL: 'fatal', DB_QUERY_TIMEOUT_MS: '5000', DB_STATEMENT_TIMEOUT_MS: '5000' });
+  await app.until('normal mode', () => app.get(DatabaseService).currentMode === 'normal', 20_000);
   const raw = new pg.Pool({ connectionString: cluster.primary.url, max: POOL });
-  const typeorm = new DataSource({ type: 'postgres', url: cluster.primary.url, poolSize: POOL });
+  await raw.query(
+    `INSERT INTO orders SELECT gen_random_uuid()::text, 'seed-' || i, 'AAPL', 'buy', 'limit', 1, 10, 'new', to_char(now() - i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM generate_series(0, ${ROWS - 1}) i`,
+  );
+  const stock = await new DataSource({ type: 'postgres', url: cluster.primary.url, poolSize: POOL, entities: [OrderEntity] }).initialize();
+  return { cluster, app, raw, stock };
+}
+
+async function teardown({ cluster, app, raw, stock }: Setup): Promise<void> {
+  await stock.destroy().catch(() => undefined);
+  await raw.end();
+  await app.close();
+  cluster.destroy();
+}
+
+/** repository.findOneBy on the routed DataSource vs a stock TypeORM DataSource vs raw pg, same server and pool size. */
+export async function dbThroughput(options: BenchOptions): Promise<CaseResult> {
+  const s = await setup();
   try {
-    database.registerMigrations(ORDERS_MIGRATIONS);
-    database.onApplicationBootstrap();
-    await waitFor('normal mode', async () => database.currentMode === 'normal', 20_000, 50);
-    await raw.query(`INSERT INTO orders SELECT gen_random_uuid(), 'seed-' || i, 'AAPL', 'buy', 'limit', 1, 10, 'new', now() - i * interval '1 second' FROM generate_series(0, ${ROWS - 1}) i`);
-    await typeorm.initialize();
-    const ours: Run = (sql, params) => database.read({ kind: 'list', postgres: (db) => db.query(sql, params).then((r) => r.rows), embedded: () => [] });
-    const contenders: Array<[string, Run]> = [
-      ['raw pg.Pool', (sql, params) => raw.query(sql, params)],
-      ['failover data source', ours],
-      ['TypeORM DataSource.query', (sql, params) => typeorm.query(sql, params)],
+    const routed = s.app.app.get<DataSource>(getDataSourceToken()).getRepository(OrderEntity);
+    const stock = s.stock.getRepository(OrderEntity);
+    const contenders: Array<[string, (i: number) => Promise<unknown>]> = [
+      ['raw pg.Pool', (i) => s.raw.query('SELECT * FROM orders WHERE client_order_id = $1', [`seed-${i % ROWS}`])],
+      ['stock TypeORM findOneBy', (i) => stock.findOneBy({ clientOrderId: `seed-${i % ROWS}` })],
+      ['routed TypeORM findOneBy', (i) => routed.findOneBy({ clientOrderId: `seed-${i % ROWS}` })],
     ];
-    for (const [, run] of contenders) await throughput(run, 1);
-    const samples = await interleave(contenders.map(([name, run]) => ({ name, measure: () => throughput(run, options.seconds) })), options.rounds);
+    for (const [, op] of contenders) await throughput(op, 1);
+    const samples = await interleave(contenders.map(([name, op]) => ({ name, measure: () => throughput(op, options.seconds) })), options.rounds);
     return {
       case: 'db-throughput',
-      description: `queries/s, ${IN_FLIGHT} callers, pools of ${POOL}, 90% point reads + 10% range scans, one Postgres`,
-      unit: 'queries/s',
-      baseline: 'raw pg.Pool',
-      target: { contender: 'failover data source', ratio: 0.9, direction: 'at-least' },
+      description: `point reads/s by unique key, ${IN_FLIGHT} callers, pools of ${POOL}, one Postgres`,
+      unit: 'reads/s',
+      baseline: 'stock TypeORM findOneBy',
+      target: { contender: 'routed TypeORM findOneBy', ratio: 0.97, direction: 'at-least' },
       rounds: options.rounds,
       samples,
     };
   } finally {
-    await typeorm.destroy().catch(() => undefined);
-    await raw.end();
-    await database.onApplicationShutdown();
-    cluster.destroy();
-    removeDir(dir);
+    await teardown(s);
+  }
+}
+
+/** Create-order commands (a transaction on the writer, idempotent insert) vs a raw INSERT ... ON CONFLICT on pg.Pool. */
+export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
+  const s = await setup();
+  try {
+    const database = s.app.get(DatabaseService);
+    let n = 0;
+    const order = (prefix: string) => {
+      const clientOrderId = `${prefix}-${n++}`;
+      return { id: orderIdFor(clientOrderId), clientOrderId, symbol: 'AAPL', side: 'buy' as const, type: 'limit' as const, quantity: 1, limitPrice: 10, createdAt: new Date().toISOString() };
+    };
+    const insert = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
+    const contenders: Array<[string, () => Promise<unknown>]> = [
+      ['raw INSERT ON CONFLICT', () => { const o = order('raw'); return s.raw.query(insert, [o.id, o.clientOrderId, o.symbol, o.side, o.type, o.quantity, o.limitPrice, o.createdAt]); }],
+      ['create-order command', () => { const o = order('cmd'); return database.write({ type: CREATE_ORDER, key: o.clientOrderId, entityId: o.id, payload: o }); }],
+    ];
+    for (const [, op] of contenders) await throughput(op, 1);
+    const samples = await interleave(contenders.map(([name, op]) => ({ name, measure: () => throughput(op, options.seconds) })), options.rounds);
+    return {
+      case: 'db-commands',
+      description: `order inserts/s, ${IN_FLIGHT} callers, pools of ${POOL}, one Postgres; the command runs in a transaction`,
+      unit: 'inserts/s',
+      baseline: 'raw INSERT ON CONFLICT',
+      target: { contender: 'create-order command', ratio: 0.85, direction: 'at-least' },
+      rounds: options.rounds,
+      samples,
+    };
+  } finally {
+    await teardown(s);
   }
 }

@@ -27,7 +27,7 @@ describe('HTTP surface (in process, Fastify inject)', () => {
   it('answers /health/live with 200', async () => {
     const res = await inject({ method: 'GET', url: '/health/live' });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { status: 'up' });
+    assert.deepEqual(res.json(), { status: 'ok' });
   });
 
   it('echoes an incoming x-request-id', async () => {

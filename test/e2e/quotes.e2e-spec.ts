@@ -116,7 +116,7 @@ describe('quotes through timeout, retry and a circuit breaker, against a real HT
     assert.equal(forced.statusCode, 200);
     assert.equal(forced.json().state, 'FORCED_OPEN');
     const health = (await request('/health', { headers: auth })).json();
-    assert.equal(health.components.circuitBreakers.status, 'degraded');
+    assert.equal(health.details.circuitBreakers.status, 'degraded');
     const metrics = (await request('/metrics')).body;
     assert.match(metrics, /circuit_breaker_state\{name="marketData",state="FORCED_OPEN"\} 1/);
     const reset = await request(`/admin/circuit-breakers/${MARKET_DATA_BREAKER}/reset`, { method: 'POST', headers: auth });

@@ -43,13 +43,13 @@ describe('CacheModule against a real Redis', () => {
     }
     assert.equal(cache.store.active, 'memory');
     const degraded = await health(app);
-    assert.equal(degraded.components['cache.redis'].status, 'degraded');
+    assert.equal(degraded.details['cache.redis'].status, 'degraded');
     assert.equal(degraded.status, 'degraded');
     assert.equal((await app.request({ method: 'GET', url: '/health/ready' })).statusCode, 200);
 
     await redis.restart(redis.master);
     await app.until('the cache back on Redis', () => cache.store.active === 'redis', 10_000);
-    assert.equal((await health(app)).components['cache.redis'].status, 'up');
+    assert.equal((await health(app)).details['cache.redis'].status, 'up');
     const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /cache_operations_total\{backend="redis",op="get",result="(timeout|error)"\} [1-9]/);
   });
@@ -102,7 +102,7 @@ describe('CacheModule against a real Redis', () => {
     const cache = app.get(CacheService);
     await app.until('the cache on Redis through Sentinel', () => cache.store.active === 'redis', 15_000);
     await cache.set('s', 'before');
-    assert.equal((await health(app)).components['cache.redis'].details.master, `127.0.0.1:${redis.master.port}`);
+    assert.equal((await health(app)).details['cache.redis'].master, `127.0.0.1:${redis.master.port}`);
     await redis.kill(redis.master);
     const replica = redis.replica as { port: number };
     await waitFor('sentinel failover', async () => (await redis.sentinelMaster())[1] === replica.port, 20_000, 250);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { DatabaseService } from '../../src/core/database/index.js';
+// Internal on purpose: the test breaks the journal file to see the service refuse writes.
+import { Journal } from '../../src/core/database/journal/journal.js';
 import { InProcessApp, PostgresCluster, TEST_TOKEN, within } from '../harness/index.js';
 
 const order = (clientOrderId: string, quantity = 1) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity, limitPrice: 100 });
@@ -55,9 +57,9 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     const missing = await app.request({ method: 'GET', url: '/orders/00000000-0000-4000-8000-000000000000' });
     assert.equal(missing.statusCode, 404);
     const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
-    assert.equal(health.components.database.details.mode, 'normal');
-    assert.equal(health.components['database.primary'].details.role, 'writer');
-    assert.equal(health.components['database.replica.1'].details.role, 'replica');
+    assert.equal(health.details.database.mode, 'normal');
+    assert.equal(health.details['database.primary'].role, 'writer');
+    assert.equal(health.details['database.replica.1'].role, 'replica');
   });
 
   it('loses and doubles nothing when the primary is killed during a stream of concurrent orders', async () => {
@@ -117,7 +119,7 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     await app.until('normal mode', () => mode(app) === 'normal');
     await cluster.stop('primary', 'immediate');
     await cluster.promote();
-    await app.until('the promoted replica as writer', () => app.get(DatabaseService).writer?.name === 'replica.1' && mode(app) === 'normal');
+    await app.until('the promoted replica as writer', () => app.get(DatabaseService).status().writer === 'replica.1' && mode(app) === 'normal');
     const created = await post(app, order('promoted-1'));
     assert.equal(created.statusCode, 201);
     assert.equal(created.json().status, 'new');
@@ -127,16 +129,16 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
   it('moves reads to the primary once replica lag exceeds the budget', async () => {
     const { cluster, env } = await setup();
     const app = await boot(env);
-    await app.until('normal mode with a readable replica', () => mode(app) === 'normal' && app.get(DatabaseService).monitor?.readableReplicas().length === 1);
+    await app.until('normal mode with a readable replica', () => mode(app) === 'normal' && app.get(DatabaseService).status().readableReplicas.length === 1);
     await cluster.sql('replica', 'SELECT pg_wal_replay_pause()');
     const created = await post(app, order('lag-1'));
     assert.equal(created.statusCode, 201);
-    await app.until('the lagging replica out of the read set', () => app.get(DatabaseService).monitor?.readableReplicas().length === 0);
+    await app.until('the lagging replica out of the read set', () => app.get(DatabaseService).status().readableReplicas.length === 0);
     const list = await app.request({ method: 'GET', url: '/orders?limit=5' });
     assert.equal(list.statusCode, 200);
     assert.ok(list.json().orders.some((o: { clientOrderId: string }) => o.clientOrderId === 'lag-1'), 'served by the primary, which has it');
     await cluster.sql('replica', 'SELECT pg_wal_replay_resume()');
-    await app.until('the replica back in the read set', () => app.get(DatabaseService).monitor?.readableReplicas().length === 1);
+    await app.until('the replica back in the read set', () => app.get(DatabaseService).status().readableReplicas.length === 1);
   });
 
   it('boots with every Postgres down, journals orders, never answers a false 404, and replays them when Postgres starts', async () => {
@@ -172,7 +174,7 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     await first.close(false);
     await cluster.start('primary');
     const second = await boot(env, first.dir);
-    assert.ok(second.get(DatabaseService).journal.backlog() > 0 || mode(second) !== 'fallback');
+    assert.ok(second.get(DatabaseService).status().backlog > 0 || mode(second) !== 'fallback');
     await second.until('replay after restart', () => mode(second) === 'normal', 20_000);
     const counts = await countInPostgres(cluster, 'primary', Array.from({ length: 30 }, (_, i) => `restart-${i}`));
     assert.deepEqual(counts, { rows: 30, distinct: 30 });
@@ -189,20 +191,20 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     }
     const db = app.get(DatabaseService);
     await cluster.start('primary');
-    await app.until('the first replayed batch', () => db.journal.backlog() < ids.length, 20_000);
+    await app.until('the first replayed batch', () => db.status().backlog < ids.length, 20_000);
     await cluster.stop('primary', 'immediate');
     await app.until('the replay interrupted', () => mode(app) === 'fallback', 10_000);
-    assert.ok(db.journal.backlog() > 0, 'the writer died before the journal was drained');
+    assert.ok(db.status().backlog > 0, 'the writer died before the journal was drained');
     await cluster.start('primary');
     await app.until('the resumed replay', () => mode(app) === 'normal', 20_000);
     assert.deepEqual(await countInPostgres(cluster, 'primary', ids), { rows: ids.length, distinct: ids.length });
-    assert.equal(db.store.deadLetterCount(), 0);
+    assert.equal(db.status().deadLetters, 0);
   });
 
   it('answers 503, not 500, and fails readiness when not even the journal can take a write', async () => {
     const app = await boot({ DB_PRIMARY_URL: 'postgres://postgres@127.0.0.1:1/none' });
     assert.equal(mode(app), 'fallback');
-    app.get(DatabaseService).store.close();
+    app.get(Journal).close();
     const res = await post(app, order('nowhere-1'));
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().code, 'DEPENDENCY_UNAVAILABLE');
@@ -222,13 +224,13 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     await cluster.start('primary');
     await app.until('replay', () => mode(app) === 'normal', 20_000);
     const db = app.get(DatabaseService);
-    const dead = db.store.deadLetters();
+    const dead = db.deadLetters();
     assert.equal(dead.length, 1);
     assert.match(dead[0].reason, /already used by order .* with different terms/);
     assert.equal((await countInPostgres(cluster, 'primary', ['fine-1'])).rows, 1);
-    assert.equal(await cluster.sql('primary', "SELECT quantity FROM orders WHERE client_order_id = 'dup-1'"), '1');
+    assert.equal(Number(await cluster.sql('primary', "SELECT quantity FROM orders WHERE client_order_id = 'dup-1'")), 1);
     const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
-    assert.equal(health.components.database.details.deadLetters, 1);
+    assert.equal(health.details.database.deadLetters, 1);
     const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /db_journal_dead_lettered_total 1/);
   });

@@ -6,7 +6,7 @@ import { AppProcess, InfluxServer, MAIN_ENTRY, freePort, makeTempDir, removeDir,
 
 interface HealthBody {
   status: string;
-  components: Record<string, { status: string }>;
+  details: Record<string, { status: string }>;
 }
 
 interface InfluxResult {
@@ -66,13 +66,13 @@ describe('InfluxDB push against a real InfluxDB 1.x', () => {
       await app.ready();
       await waitFor('process metrics in InfluxDB', async () => (await countPoints(influx, 'service', 'process_cpu_user_seconds_total')) > 0);
       const health = (await (await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as HealthBody;
-      assert.equal(health.components.influxdb.status, 'up');
+      assert.equal(health.details.influxdb.status, 'up');
 
       await influx.kill();
       const down = await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(down.status, 200, 'InfluxDB is not critical');
       const body = (await down.json()) as HealthBody;
-      assert.equal(body.components.influxdb.status, 'down');
+      assert.equal(body.details.influxdb.status, 'down');
       assert.equal(body.status, 'degraded');
       assert.equal((await fetch(`${app.url}/health/ready`)).status, 200);
       await influx.restart();

@@ -9,7 +9,7 @@ const TOKEN = 'journal-restart-token-0123456789';
 const ORDERS = 1000;
 
 interface Health {
-  components: { database: { details: { mode: string; backlog: number } } };
+  details: { database: { mode: string; backlog: number } };
 }
 
 describe('journal replay across a killed process', () => {
@@ -39,7 +39,7 @@ describe('journal replay across a killed process', () => {
         await Promise.all(batch);
       }
       const health = async (): Promise<Health> => (await fetch(`${first.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as Promise<Health>;
-      assert.equal((await health()).components.database.details.backlog, ORDERS);
+      assert.equal((await health()).details.database.backlog, ORDERS);
       await cluster.start('primary');
       // Kill as soon as the first replayed batch is committed in Postgres: a genuine mid-replay crash.
       const watcher = new pg.Client({ connectionString: cluster.primary.url });
@@ -67,7 +67,7 @@ describe('journal replay across a killed process', () => {
       await second.ready();
       await waitFor('the resumed replay', async () => {
         const h = (await (await fetch(`${second.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as Health;
-        return h.components.database.details.mode === 'normal';
+        return h.details.database.mode === 'normal';
       }, 20_000);
     } finally {
       await second.stop();

@@ -2,12 +2,13 @@ import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
 import Keyv from 'keyv';
 import { HealthModule } from '../health/index.js';
+import { CacheHealth } from './cache.health.js';
 import { CacheService } from './cache.service.js';
 import { KeyvFailoverStore } from './keyv-store.adapter.js';
 
 @Module({
   imports: [HealthModule],
-  providers: [CacheService],
+  providers: [CacheService, CacheHealth],
   exports: [CacheService],
 })
 class CacheCoreModule {}

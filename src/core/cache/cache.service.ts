@@ -1,9 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { cacheConfig } from '../config/index.js';
-import { HealthService } from '../health/index.js';
 import { MetricsService } from '../monitoring/index.js';
-import { registerCacheHealth } from './cache.health.js';
 import { CacheMetrics } from './cache.metrics.js';
 import { FailoverStore } from './failover-store.js';
 import { createRedisBackend } from './redis-backend.js';
@@ -30,8 +28,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly metrics?: CacheMetrics;
 
   constructor(
-    @Inject(cacheConfig.KEY) private readonly config: ConfigType<typeof cacheConfig>,
-    @Optional() private readonly health?: HealthService,
+    @Inject(cacheConfig.KEY) config: ConfigType<typeof cacheConfig>,
     @Optional() metrics?: MetricsService,
   ) {
     const redisConfigured = Boolean(config.redisUrl) || config.sentinels.length > 0;
@@ -55,7 +52,6 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.store.start();
-    if (this.health) registerCacheHealth(this.health, this.store, this.config.opTimeoutMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

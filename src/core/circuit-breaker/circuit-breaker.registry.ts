@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { circuitBreakerConfig } from '../config/index.js';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '../health/index.js';
 import { MetricsService } from '../monitoring/index.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -32,9 +33,10 @@ export class CircuitBreakerRegistry {
     @Inject(circuitBreakerConfig.KEY) private readonly config: ConfigType<typeof circuitBreakerConfig>,
     @Optional() private readonly health?: HealthService,
     @Optional() metrics?: MetricsService,
+    @Optional() private readonly indicators: HealthIndicatorService = new HealthIndicatorService(),
   ) {
     if (metrics) this.metrics = new BreakerMetrics(metrics, () => this.all());
-    health?.register('circuitBreakers', { check: async () => this.healthReport() }, { critical: false, weight: 0.5 });
+    health?.register({ name: 'circuitBreakers', critical: false, weight: 0.5, check: (key) => this.healthReport(key) });
   }
 
   /** The breaker called `name`, created on first use; `settings` apply only then. */
@@ -107,19 +109,21 @@ export class CircuitBreakerRegistry {
     }
   }
 
-  private healthReport() {
+  private healthReport(key: string) {
     const breakers = Object.fromEntries(this.all().map((b) => [b.name, { state: b.state, ...b.metrics(), retryAfterMs: b.retryAfterMs() }]));
-    const unhealthy = this.all().some((b) => UNHEALTHY.has(b.state));
-    return { status: unhealthy ? ('degraded' as const) : ('up' as const), details: { breakers } };
+    const check = this.indicators.check(key);
+    return this.all().some((b) => UNHEALTHY.has(b.state)) ? check.degraded({ breakers }) : check.up({ breakers });
   }
 
   private registerReadiness(breaker: CircuitBreaker): void {
-    this.health?.register(`circuitBreaker.${breaker.name}`, {
-      check: async () => {
+    this.health?.register({
+      name: `circuitBreaker.${breaker.name}`,
+      critical: true,
+      check: (key) => {
         const state = breaker.state;
         const open = state === CircuitState.OPEN || state === CircuitState.FORCED_OPEN;
-        return { status: open ? 'down' : 'up', details: { state } };
+        return open ? this.indicators.check(key).down({ state }) : this.indicators.check(key).up({ state });
       },
-    }, { critical: true });
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from '../common/index.js';
+import { NoTargetError } from './typeorm/target-router.js';
 
 /** A command Postgres must refuse on replay; the entry goes to the dead-letter table with this reason. */
 export class JournalRejection extends Error {
@@ -15,6 +16,7 @@ const TIMEOUT_MESSAGES = /timeout|timed out|Connection terminated|Client has enc
 
 /** True when the error says the target is unreachable or no longer what we thought, not that the query was wrong. */
 export function isTargetFailure(error: unknown): boolean {
+  if (error instanceof NoTargetError) return true;
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e) return false;
   const code = typeof e.code === 'string' ? e.code : '';
@@ -22,9 +24,12 @@ export function isTargetFailure(error: unknown): boolean {
   return typeof e.message === 'string' && TIMEOUT_MESSAGES.test(e.message);
 }
 
-/** 23xxx integrity constraint violations, and our own rejections: the command, not the target, is at fault. */
+/**
+ * 23xxx integrity constraint violations (SQLITE_CONSTRAINT on SQLite), and our own rejections:
+ * the command, not the target, is at fault. TypeORM's QueryFailedError carries the driver's code.
+ */
 export function isCommandRejection(error: unknown): boolean {
   if (error instanceof JournalRejection) return true;
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('23');
+  return typeof code === 'string' && (code.startsWith('23') || code.startsWith('SQLITE_CONSTRAINT'));
 }

@@ -1,50 +1,75 @@
-import type { ComponentHealth, HealthService } from '../health/index.js';
-import type { DatabaseService } from './database.service.js';
-import type { PgTarget } from './postgres/pg-target.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { HealthService } from '../health/index.js';
+import { DatabaseService } from './database.service.js';
+import type { TargetView } from './database.types.js';
+import { Journal } from './journal/journal.js';
 
-function targetHealth(target: PgTarget): ComponentHealth {
-  const s = target.status;
-  return {
-    status: s.reachable ? 'up' : 'down',
-    details: {
-      role: s.role,
-      latencyMs: s.latencyMs,
-      lagMs: s.role === 'replica' ? s.lagMs : undefined,
-      pool: target.poolStats(),
-      lastProbeAt: s.lastProbeAt ? new Date(s.lastProbeAt).toISOString() : undefined,
-      ...(s.lastError && { reason: s.lastError }),
-    },
-  };
-}
+const DEGRADED_MODES = new Set(['fallback', 'replica-read-only', 'replaying']);
 
 /**
- * One component per target (non-critical: a dead primary must not take the instance out of the
- * load balancer while the journal takes orders), read from the background probes so a frozen
- * server never makes health wait, and a critical `database` component: up in normal and
- * embedded mode, degraded while failing over or replaying, down only when no write can be accepted.
+ * Terminus indicators of the database layer, read from the background probes and the journal so
+ * a frozen server never makes health wait:
+ * - `database.<target>` per Postgres target (non-critical: a dead primary must not take the
+ *   instance out of the load balancer while the journal takes orders);
+ * - `database.sqlite`, the journal file;
+ * - `database` (critical): up in normal and embedded mode, degraded while failing over or
+ *   replaying, down only when no write can be accepted.
  */
-export function registerDatabaseHealth(health: HealthService, db: DatabaseService): void {
-  for (const target of db.targets) {
-    health.register(`database.${target.name}`, { check: async () => targetHealth(target) }, { critical: false });
+@Injectable()
+export class DatabaseHealth implements OnModuleInit {
+  constructor(
+    private readonly health: HealthService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: DatabaseService,
+    private readonly journal: Journal,
+  ) {}
+
+  onModuleInit(): void {
+    for (const target of this.database.status().targets) {
+      this.health.register({ name: `database.${target.name}`, critical: false, check: (key) => this.target(key, target.name) });
+    }
+    this.health.register({ name: 'database.sqlite', critical: false, weight: 0.5, check: (key) => this.sqlite(key) });
+    this.health.register({ name: 'database', critical: true, weight: 3, check: (key) => this.overall(key) });
   }
-  health.register('database.sqlite', {
-    check: async () => {
-      db.store.writable();
-      return { status: 'up', details: { backlog: db.journal.backlog(), deadLetters: db.store.deadLetterCount() } };
-    },
-  }, { critical: false, weight: 0.5 });
-  health.register('database', {
-    check: async () => {
-      const mode = db.currentMode;
-      let journalWritable: boolean;
-      try {
-        journalWritable = db.store.writable();
-      } catch {
-        journalWritable = false;
-      }
-      const details = { mode, since: new Date(db.mode.since).toISOString(), backlog: db.journal.backlog(), deadLetters: db.store.deadLetterCount(), writer: db.writer?.name };
-      if (mode === 'normal' || mode === 'embedded') return { status: journalWritable || mode === 'normal' ? 'up' : 'down', details };
-      return { status: journalWritable ? 'degraded' : 'down', details };
-    },
-  }, { critical: true, weight: 3 });
+
+  private target(key: string, name: string) {
+    const t = this.database.status().targets.find((candidate) => candidate.name === name) as TargetView;
+    const data = {
+      role: t.role,
+      latencyMs: t.latencyMs,
+      ...(t.role === 'replica' && { lagMs: t.lagMs }),
+      pool: t.pool,
+      ...(t.lastProbeAt && { lastProbeAt: new Date(t.lastProbeAt).toISOString() }),
+      ...(t.lastError && { reason: t.lastError }),
+    };
+    const check = this.indicators.check(key);
+    return t.reachable ? check.up(data) : check.down(data);
+  }
+
+  private sqlite(key: string) {
+    this.journal.writable();
+    return this.indicators.check(key).up({ backlog: this.journal.backlog(), deadLetters: this.journal.deadLetterCount() });
+  }
+
+  private overall(key: string) {
+    const status = this.database.status();
+    const data = {
+      mode: status.mode,
+      since: new Date(status.since).toISOString(),
+      backlog: status.backlog,
+      deadLetters: status.deadLetters,
+      ...(status.writer && { writer: status.writer }),
+    };
+    const check = this.indicators.check(key);
+    let journalWritable: boolean;
+    try {
+      journalWritable = this.journal.writable();
+    } catch {
+      journalWritable = false;
+    }
+    if (status.mode === 'normal') return check.up(data);
+    if (!journalWritable) return check.down({ ...data, reason: 'the journal cannot be written' });
+    return DEGRADED_MODES.has(status.mode) ? check.degraded(data) : check.up(data);
+  }
 }

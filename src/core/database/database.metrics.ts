@@ -1,35 +1,31 @@
+import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
-import type { MetricsService } from '../monitoring/index.js';
-import type { DatabaseMode, Queryable } from './database.types.js';
-import type { PgTarget } from './postgres/pg-target.js';
+import { MetricsService } from '../monitoring/index.js';
+import type { DatabaseMode, DatabaseStatus } from './database.types.js';
 
 const MODES: DatabaseMode[] = ['embedded', 'normal', 'replica-read-only', 'fallback', 'replaying'];
 
-interface DatabaseView {
-  targets: readonly PgTarget[];
-  currentMode: DatabaseMode;
-  journal: { backlog(): number };
-}
-
-/** Pool, query, mode and journal metrics; gauges are read at scrape time. */
+/** Pool, operation, mode and journal metrics; gauges read the database's status at scrape time. */
+@Injectable()
 export class DatabaseMetrics {
   private readonly durations: Histogram<'target' | 'kind'>;
+  private readonly children = new Map<string, { observe(seconds: number): void }>();
   private readonly failovers: Counter;
   private readonly replayedTotal: Counter;
   private readonly deadLetteredTotal: Counter;
-  private readonly timedCache = new Map<PgTarget, { read?: Queryable; write?: Queryable }>();
+  private status: () => DatabaseStatus | undefined = () => undefined;
 
-  constructor(metrics: MetricsService, db: DatabaseView) {
+  constructor(metrics: MetricsService) {
+    const status = () => this.status();
     metrics.gauge({
       name: 'db_pool_connections',
       help: 'Pool connections by target and state (total, idle, waiting clients).',
       labelNames: ['target', 'state'],
       collect() {
-        for (const t of db.targets) {
-          const s = t.poolStats();
-          this.set({ target: t.name, state: 'total' }, s.total);
-          this.set({ target: t.name, state: 'idle' }, s.idle);
-          this.set({ target: t.name, state: 'waiting' }, s.waiting);
+        for (const t of status()?.targets ?? []) {
+          this.set({ target: t.name, state: 'total' }, t.pool.total);
+          this.set({ target: t.name, state: 'idle' }, t.pool.idle);
+          this.set({ target: t.name, state: 'waiting' }, t.pool.waiting);
         }
       },
     });
@@ -39,7 +35,7 @@ export class DatabaseMetrics {
       labelNames: ['target', 'role'],
       collect() {
         this.reset();
-        for (const t of db.targets) this.set({ target: t.name, role: t.status.role }, t.status.reachable ? 1 : 0);
+        for (const t of status()?.targets ?? []) this.set({ target: t.name, role: t.role }, t.reachable ? 1 : 0);
       },
     });
     metrics.gauge({
@@ -47,7 +43,7 @@ export class DatabaseMetrics {
       help: 'Replay lag of each replica as last probed.',
       labelNames: ['target'],
       collect() {
-        for (const t of db.targets) if (t.status.role === 'replica') this.set({ target: t.name }, t.status.lagMs / 1000);
+        for (const t of status()?.targets ?? []) if (t.role === 'replica') this.set({ target: t.name }, t.lagMs / 1000);
       },
     });
     metrics.gauge({
@@ -55,13 +51,14 @@ export class DatabaseMetrics {
       help: 'Database mode: 1 for the current one.',
       labelNames: ['mode'],
       collect() {
-        for (const mode of MODES) this.set({ mode }, mode === db.currentMode ? 1 : 0);
+        const current = status()?.mode;
+        for (const mode of MODES) this.set({ mode }, mode === current ? 1 : 0);
       },
     });
-    metrics.gauge({ name: 'db_journal_backlog', help: 'Commands in the journal, waiting for a Postgres writer.', collect() { this.set(db.journal.backlog()); } });
+    metrics.gauge({ name: 'db_journal_backlog', help: 'Commands in the journal, waiting for a Postgres writer.', collect() { this.set(status()?.backlog ?? 0); } });
     this.durations = metrics.histogram({
       name: 'db_query_duration_seconds',
-      help: 'Query duration by target and kind.',
+      help: 'Duration of each database operation (a command transaction or a read) by target and kind.',
       labelNames: ['target', 'kind'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     });
@@ -70,30 +67,25 @@ export class DatabaseMetrics {
     this.deadLetteredTotal = metrics.counter({ name: 'db_journal_dead_lettered_total', help: 'Journaled commands Postgres refused (see dead_letters).' });
   }
 
-  /** The target's pool, timing each query into the histogram (children bound once per target and kind). */
-  timed(target: PgTarget, kind: 'read' | 'write'): Queryable {
-    let byKind = this.timedCache.get(target);
-    if (!byKind) {
-      byKind = {};
-      this.timedCache.set(target, byKind);
+  /** Where the gauges read from: DatabaseService binds its status at init. */
+  bind(status: () => DatabaseStatus): void {
+    this.status = status;
+  }
+
+  /** Runs `operation`, timing it into the histogram (children bound once per target and kind). */
+  async time<T>(target: string, kind: 'read' | 'write', operation: () => Promise<T>): Promise<T> {
+    const key = `${target}\u0000${kind}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = this.durations.labels({ target, kind });
+      this.children.set(key, child);
     }
-    let queryable = byKind[kind];
-    if (!queryable) {
-      const child = this.durations.labels({ target: target.name, kind });
-      const pool = target.pool;
-      queryable = {
-        query: async (text, values) => {
-          const started = performance.now();
-          try {
-            return await pool.query(text, values);
-          } finally {
-            child.observe((performance.now() - started) / 1000);
-          }
-        },
-      } as Queryable;
-      byKind[kind] = queryable;
+    const started = performance.now();
+    try {
+      return await operation();
+    } finally {
+      child.observe((performance.now() - started) / 1000);
     }
-    return queryable;
   }
 
   modeChanged(from: DatabaseMode, _to: DatabaseMode): void {

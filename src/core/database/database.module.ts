@@ -1,10 +1,55 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseConfig } from '../config/index.js';
 import { HealthModule } from '../health/index.js';
+import { DatabaseHealth } from './database.health.js';
+import { DatabaseMetrics } from './database.metrics.js';
+import { databaseProviders } from './database.providers.js';
 import { DatabaseService } from './database.service.js';
+import { createDataSource, typeOrmOptions } from './typeorm/data-source.factory.js';
+import { type MigrationClass, MigrationStorage } from './typeorm/migration.storage.js';
+import { TargetRouter } from './typeorm/target-router.js';
 
+/** Targets, monitor, router and journal: what the DataSource and the service are built on. */
 @Module({
-  imports: [HealthModule],
-  providers: [DatabaseService],
+  providers: databaseProviders,
+  exports: databaseProviders,
+})
+class DatabaseCoreModule {}
+
+/** What `DatabaseModule.forFeature()` returns: DatabaseModule, re-exported. */
+@Module({})
+class DatabaseFeatureModule {}
+
+export interface DatabaseFeatureOptions {
+  /** TypeORM migration classes; run at boot on SQLite, on each new writer under a lock on Postgres. */
+  migrations?: readonly MigrationClass[];
+}
+
+/**
+ * The TypeORM DataSource (the standard `@nestjs/typeorm` tokens, entities auto-loaded from every
+ * `TypeOrmModule.forFeature`) over Postgres targets with failover, or over SQLite with no
+ * `DB_PRIMARY_URL`; and DatabaseService for writes that must never be lost.
+ */
+@Module({
+  imports: [
+    HealthModule,
+    DatabaseCoreModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseCoreModule],
+      inject: [databaseConfig.KEY, TargetRouter],
+      useFactory: typeOrmOptions,
+      dataSourceFactory: createDataSource,
+    }),
+  ],
+  providers: [DatabaseService, DatabaseMetrics, DatabaseHealth],
   exports: [DatabaseService],
 })
-export class DatabaseModule {}
+export class DatabaseModule {
+  /** Imports DatabaseModule and contributes a feature's migrations. */
+  static forFeature(options: DatabaseFeatureOptions = {}): DynamicModule {
+    MigrationStorage.add(options.migrations ?? []);
+    return { module: DatabaseFeatureModule, imports: [DatabaseModule], exports: [DatabaseModule] };
+  }
+}
+

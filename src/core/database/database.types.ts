@@ -1,12 +1,4 @@
-import type { Database as SqliteDatabase } from 'better-sqlite3';
-import type { QueryResultRow } from 'pg';
-
-export type { SqliteDatabase };
-
-/** What a command handler or a read may run on Postgres. */
-export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
-}
+import type { EntityManager } from 'typeorm';
 
 /**
  * A write the database can journal and replay: plain data, an idempotency key, a type whose
@@ -21,15 +13,14 @@ export interface WriteCommand<P = unknown> {
 }
 
 /**
- * How one command type is applied. `postgres` must be idempotent on the command key (a unique
- * constraint and ON CONFLICT): a journaled command may be applied again after a crash.
- * Throw JournalRejection (or let a constraint violation through) for a command Postgres must refuse.
+ * How one command type is applied, written once for Postgres and SQLite with TypeORM.
+ * `apply` runs inside a transaction and must be idempotent on the command key (a unique
+ * constraint with `orIgnore()`, or a conditional update): a journaled command may be applied
+ * again after a crash. Throw JournalRejection for a command the database must refuse.
  */
 export interface CommandHandler<P = unknown, R = unknown> {
   type: string;
-  postgres(db: Queryable, payload: P): Promise<R>;
-  /** The same write on SQLite, when SQLite is the database (no DB_PRIMARY_URL). */
-  embedded(db: SqliteDatabase, payload: P): R;
+  apply(manager: EntityManager, payload: P): Promise<R>;
   /** The answer for a command accepted into the journal, not yet in Postgres. */
   journaled(payload: P): R;
 }
@@ -51,8 +42,8 @@ export interface JournalEntry<P = unknown> {
 }
 
 export interface ReadSpec<R> {
-  postgres(db: Queryable): Promise<R | undefined>;
-  embedded(db: SqliteDatabase): R | undefined;
+  /** The read itself, on whichever target the database picked (Postgres or SQLite). */
+  run(manager: EntityManager): Promise<R | undefined>;
   /** Answers from what only the journal knows, while Postgres has no writer. */
   journal?(entries: JournalLookup): R | undefined;
   /**
@@ -70,9 +61,30 @@ export interface JournalLookup {
 
 export type DatabaseMode = 'embedded' | 'normal' | 'replica-read-only' | 'fallback' | 'replaying';
 
-export interface Migration {
-  /** Ordered by id: use a sortable prefix, e.g. `0001-orders`. */
-  id: string;
-  postgres?: string;
-  sqlite?: string;
+export type TargetRole = 'writer' | 'replica' | 'unknown';
+
+/** What health, metrics and the CLI may know of one Postgres target. */
+export interface TargetView {
+  name: string;
+  reachable: boolean;
+  role: TargetRole;
+  lagMs: number;
+  latencyMs: number;
+  lastProbeAt?: number;
+  lastError?: string;
+  pool: { total: number; idle: number; waiting: number };
+}
+
+/** A read-only snapshot of the database layer. */
+export interface DatabaseStatus {
+  mode: DatabaseMode;
+  /** When the mode last changed (epoch ms). */
+  since: number;
+  /** The target writes go to, once its schema is up to date. */
+  writer?: string;
+  /** Replicas fit to serve reads (reachable, within the lag budget). */
+  readableReplicas: string[];
+  targets: TargetView[];
+  backlog: number;
+  deadLetters: number;
 }

@@ -1,4 +1,16 @@
-export { DatabaseModule } from './database.module.js';
+export { DatabaseModule, type DatabaseFeatureOptions } from './database.module.js';
 export { DatabaseService } from './database.service.js';
 export { JournalRejection, isCommandRejection, isTargetFailure } from './database.errors.js';
-export type { CommandHandler, DatabaseMode, JournalEntry, JournalLookup, Migration, Queryable, ReadSpec, SqliteDatabase, WriteCommand, WriteResult } from './database.types.js';
+export { NoTargetError } from './typeorm/target-router.js';
+export { insertIfAbsent } from './typeorm/insert-if-absent.js';
+export type {
+  CommandHandler,
+  DatabaseMode,
+  DatabaseStatus,
+  JournalEntry,
+  JournalLookup,
+  ReadSpec,
+  TargetView,
+  WriteCommand,
+  WriteResult,
+} from './database.types.js';

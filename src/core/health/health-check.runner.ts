@@ -1,7 +1,7 @@
 import { TimeoutError, secretRedactor, withTimeout } from '../common/index.js';
 import { aggregateStatus, healthScore } from './health.aggregator.js';
-import type { ComponentHealth, ComponentReport, HealthReport, RegisteredIndicator } from './health.types.js';
 import type { ComponentStatusTracker } from './component-status.tracker.js';
+import type { ComponentReport, HealthReport, HealthStatus, IndicatorRegistration } from './health.types.js';
 
 export interface RunnerOptions {
   defaultTimeoutMs: number;
@@ -15,8 +15,18 @@ interface CacheEntry {
   settled: boolean;
 }
 
+const STATUSES: ReadonlySet<unknown> = new Set<HealthStatus>(['up', 'degraded', 'down']);
+
+// An indicator's message may quote a driver error, and a driver error a connection string.
+function scrubbed(entry: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) out[key] = typeof value === 'string' ? secretRedactor.scrub(value) : value;
+  return out;
+}
+
 /**
- * Runs indicators in parallel, each bounded by its timeout (so a report is bounded by the largest),
+ * Runs Terminus indicators in parallel, each bounded by its timeout (so a report is bounded by
+ * the largest: Terminus's own executor has no bound and rejects the whole check when one throws),
  * and caches each report for `cacheTtlMs` with one run in flight at a time per group.
  * A plain class with an injected clock; HealthService wires it into Nest.
  */
@@ -32,7 +42,7 @@ export class HealthCheckRunner {
   }
 
   /** The report for `indicators`, cached under `group`. */
-  run(group: string, indicators: readonly RegisteredIndicator[]): Promise<HealthReport> {
+  run(group: string, indicators: readonly IndicatorRegistration[]): Promise<HealthReport> {
     const cached = this.cache.get(group);
     const now = this.now();
     if (cached && (!cached.settled || now - cached.at < this.options.cacheTtlMs)) return cached.report;
@@ -49,40 +59,39 @@ export class HealthCheckRunner {
     this.cache.clear();
   }
 
-  private async runAll(indicators: readonly RegisteredIndicator[]): Promise<HealthReport> {
+  private async runAll(indicators: readonly IndicatorRegistration[]): Promise<HealthReport> {
     const results = await Promise.all(indicators.map((i) => this.runOne(i)));
-    const components: Record<string, ComponentReport> = {};
-    indicators.forEach((indicator, index) => (components[indicator.name] = results[index]));
-    const weighted = indicators.map((indicator, index) => ({ ...results[index], weight: indicator.weight }));
-    return {
-      status: aggregateStatus(results),
-      score: healthScore(weighted),
-      checkedAt: new Date(this.now()).toISOString(),
-      components,
-    };
+    const report: HealthReport = { status: 'ok', info: {}, error: {}, details: {}, score: 100, checkedAt: '' };
+    indicators.forEach(({ name }, index) => {
+      const component = results[index];
+      report.details[name] = component;
+      if (component.status === 'down') report.error[name] = component;
+      else report.info[name] = component;
+    });
+    report.status = aggregateStatus(results);
+    report.score = healthScore(indicators.map((indicator, index) => ({ status: results[index].status, weight: indicator.weight ?? 1 })));
+    report.checkedAt = new Date(this.now()).toISOString();
+    return report;
   }
 
-  private async runOne(registered: RegisteredIndicator): Promise<ComponentReport> {
+  private async runOne(registered: IndicatorRegistration): Promise<ComponentReport> {
     const timeoutMs = registered.timeoutMs ?? this.options.defaultTimeoutMs;
     const started = performance.now();
     const controller = new AbortController();
-    let health: ComponentHealth;
+    let entry: Record<string, unknown>;
     try {
-      health = await withTimeout(registered.indicator.check(controller.signal), timeoutMs, `health check ${registered.name}`);
+      const result = await withTimeout(Promise.resolve(registered.check(registered.name, controller.signal)), timeoutMs, `health check ${registered.name}`);
+      entry = scrubbed(result[registered.name] ?? Object.values(result)[0] ?? { status: 'down', reason: 'no result' });
+      if (!STATUSES.has(entry.status)) entry = { status: 'down', reason: 'invalid status' };
     } catch (error) {
-      health = error instanceof TimeoutError
-        ? { status: 'down', details: { reason: 'timeout', timeoutMs } }
-        : { status: 'down', details: { reason: 'error', error: secretRedactor.scrub(error instanceof Error ? error.message : String(error)) } };
+      entry = error instanceof TimeoutError
+        ? { status: 'down', reason: 'timeout', timeoutMs }
+        : { status: 'down', reason: 'error', message: secretRedactor.scrub(error instanceof Error ? error.message : String(error)) };
     } finally {
       controller.abort();
     }
-    const reason = typeof health.details?.reason === 'string' ? health.details.reason : undefined;
-    this.tracker.update(registered.name, health.status, reason);
-    return {
-      status: health.status,
-      critical: registered.critical,
-      durationMs: Math.round(performance.now() - started),
-      ...(health.details && { details: health.details }),
-    };
+    const status = entry.status as HealthStatus;
+    this.tracker.update(registered.name, status, typeof entry.reason === 'string' ? entry.reason : undefined);
+    return { ...entry, status, critical: registered.critical, durationMs: Math.round(performance.now() - started) };
   }
 }

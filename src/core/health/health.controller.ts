@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { AppError, ErrorCode } from '../common/index.js';
 import { healthConfig } from '../config/index.js';
@@ -9,12 +10,20 @@ import { httpStatusFor } from './health.aggregator.js';
 import { HealthService } from './health.service.js';
 import type { HealthReport, HealthStatus } from './health.types.js';
 
-type PublicReport = { status: HealthStatus | 'shutting_down'; score?: number; components: Record<string, { status: HealthStatus }> };
+type StatusOnly = Record<string, { status: HealthStatus }>;
+type PublicReport = HealthCheckResult<StatusOnly> & { score?: number };
 
-function statusesOnly(report: HealthReport): PublicReport {
-  const components = Object.fromEntries(Object.entries(report.components).map(([name, c]) => [name, { status: c.status }]));
-  return { status: report.status, score: report.score, components };
+const statusesOf = (entries: HealthReport['details']): StatusOnly =>
+  Object.fromEntries(Object.entries(entries).map(([name, c]) => [name, { status: c.status }]));
+
+/** Terminus's shape with each entry reduced to its status: what anyone may see. */
+function statusesOnly(report: HealthReport, withScore: boolean): PublicReport {
+  const body: PublicReport = { status: report.status, info: statusesOf(report.info), error: statusesOf(report.error), details: statusesOf(report.details) };
+  if (withScore) body.score = report.score;
+  return body;
 }
+
+const SHUTTING_DOWN: PublicReport = { status: 'shutting_down', info: {}, error: {}, details: {} };
 
 @Controller('health')
 export class HealthController {
@@ -24,26 +33,29 @@ export class HealthController {
     @Inject(healthConfig.KEY) private readonly config: ConfigType<typeof healthConfig>,
   ) {}
 
-  /** Critical dependencies only; 503 when one is down or shutdown has begun, 200 when only degraded. */
+  /** Critical indicators only, statuses only; 503 when one is down or shutdown has begun, 200 when degraded. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<PublicReport> {
     if (this.availability.isShuttingDown) {
       void reply.status(503);
-      return { status: 'shutting_down', components: {} };
+      return SHUTTING_DOWN;
     }
     const report = await this.health.readiness();
     void reply.status(httpStatusFor(report.status));
-    const { score: _score, ...rest } = statusesOnly(report);
-    return rest;
+    return statusesOnly(report, false);
   }
 
-  /** Every indicator and the overall score; details only for `Authorization: Bearer <HEALTH_DETAILS_TOKEN>`. */
+  /** Every indicator and the score; each indicator's data only for `Authorization: Bearer <HEALTH_DETAILS_TOKEN>`. */
   @Get()
   async all(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicReport | HealthReport> {
     const access = detailsAccess(authorization, this.config.detailsToken);
     if (access === 'denied') throw new AppError(ErrorCode.UNAUTHORIZED, 'invalid health details token');
+    if (this.availability.isShuttingDown) {
+      void reply.status(503);
+      return SHUTTING_DOWN;
+    }
     const report = await this.health.details();
     void reply.status(httpStatusFor(report.status));
-    return access === 'granted' ? report : statusesOnly(report);
+    return access === 'granted' ? report : statusesOnly(report, true);
   }
 }

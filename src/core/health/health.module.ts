@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { healthConfig } from '../config/index.js';
 import { AvailabilityState } from './availability.state.js';
 import { EventLoopWatch } from './event-loop.watch.js';
@@ -8,8 +8,12 @@ import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
 import { LivenessRoute } from './liveness.route.js';
 
+/**
+ * Health on @nestjs/terminus: importing this module gives HealthService (the registry) and
+ * Terminus's HealthIndicatorService and ready-made indicators (TypeOrmHealthIndicator, ...).
+ */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [
     AvailabilityState,
@@ -21,6 +25,6 @@ import { LivenessRoute } from './liveness.route.js';
       useFactory: (config: ConfigType<typeof healthConfig>) => new EventLoopWatch(config.eventLoopStallMs),
     },
   ],
-  exports: [AvailabilityState, HealthService],
+  exports: [AvailabilityState, HealthService, TerminusModule],
 })
 export class HealthModule {}

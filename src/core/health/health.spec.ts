@@ -5,25 +5,36 @@ import { detailsAccess } from './details-access.js';
 import { EventLoopWatch } from './event-loop.watch.js';
 import { aggregateStatus, healthScore, httpStatusFor } from './health.aggregator.js';
 import { HealthCheckRunner } from './health-check.runner.js';
-import type { ComponentHealth, ComponentReport, RegisteredIndicator } from './health.types.js';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { secretRedactor } from '../common/index.js';
+import type { ComponentReport, HealthStatus, IndicatorRegistration } from './health.types.js';
 
 const report = (status: ComponentReport['status'], critical: boolean): ComponentReport => ({ status, critical, durationMs: 0 });
+const terminus = new HealthIndicatorService();
 
-function indicator(name: string, check: (signal: AbortSignal) => Promise<ComponentHealth>, critical = true): RegisteredIndicator {
-  return { name, critical, weight: 1, indicator: { check } };
+type Check = (signal: AbortSignal) => Promise<{ status: HealthStatus } & Record<string, unknown>>;
+function indicator(name: string, check: Check, critical = true): IndicatorRegistration {
+  return {
+    name,
+    critical,
+    check: async (key, signal) => {
+      const { status, ...data } = await check(signal);
+      return status === 'up' ? terminus.check(key).up(data) : status === 'degraded' ? terminus.check(key).degraded(data) : terminus.check(key).down(data);
+    },
+  };
 }
 
 describe('health aggregation', () => {
   it('is down only when a critical component is down', () => {
-    assert.equal(aggregateStatus([report('up', true), report('down', true)]), 'down');
+    assert.equal(aggregateStatus([report('up', true), report('down', true)]), 'error');
     assert.equal(aggregateStatus([report('up', true), report('down', false)]), 'degraded');
     assert.equal(aggregateStatus([report('up', true), report('degraded', true)]), 'degraded');
-    assert.equal(aggregateStatus([report('up', true), report('up', false)]), 'up');
-    assert.equal(aggregateStatus([]), 'up');
+    assert.equal(aggregateStatus([report('up', true), report('up', false)]), 'ok');
+    assert.equal(aggregateStatus([]), 'ok');
   });
 
-  it('maps down to 503 and degraded to 200', () => {
-    assert.deepEqual([httpStatusFor('up'), httpStatusFor('degraded'), httpStatusFor('down')], [200, 200, 503]);
+  it('maps error and shutting_down to 503, ok and degraded to 200', () => {
+    assert.deepEqual([httpStatusFor('ok'), httpStatusFor('degraded'), httpStatusFor('error'), httpStatusFor('shutting_down')], [200, 200, 503, 503]);
   });
 
   it('scores by weight: up 1, degraded 0.5, down 0', () => {
@@ -42,18 +53,30 @@ describe(HealthCheckRunner.name, () => {
       indicator('hung', (signal) => new Promise(() => signal.addEventListener('abort', () => (aborted = true)))),
       indicator('fine', async () => ({ status: 'up' })),
     ]);
+    // Let the fine indicator answer first: only the hung one should meet the timeout.
+    await new Promise((resolve) => setImmediate(resolve));
     t.mock.timers.tick(200);
     const result = await pending;
-    assert.equal(result.status, 'down');
-    assert.deepEqual(result.components.hung.details, { reason: 'timeout', timeoutMs: 200 });
-    assert.equal(result.components.fine.status, 'up');
+    assert.equal(result.status, 'error');
+    const { status, reason, timeoutMs } = result.error.hung;
+    assert.deepEqual({ status, reason, timeoutMs }, { status: 'down', reason: 'timeout', timeoutMs: 200 });
+    assert.equal(result.info.fine.status, 'up');
     assert.ok(aborted, 'the hung check was told to give up');
   });
 
   it('reports a throwing indicator down with its message, secrets scrubbed by the redactor', async () => {
+    const secret = 'health-spec-secret-pw-4711';
+    secretRedactor.register([secret]);
     const runner = new HealthCheckRunner({ defaultTimeoutMs: 1000, cacheTtlMs: 0 }, new ComponentStatusTracker());
-    const result = await runner.run('g', [indicator('db', async () => { throw new Error('ECONNREFUSED'); })]);
-    assert.deepEqual(result.components.db.details, { reason: 'error', error: 'ECONNREFUSED' });
+    const result = await runner.run('g', [
+      indicator('db', async () => { throw new Error(`ECONNREFUSED postgres://app:${secret}@db:5432/x`); }),
+      indicator('said', async () => ({ status: 'down', reason: `login failed with ${secret}` })),
+    ]);
+    const { status, reason, message } = result.error.db;
+    assert.equal(status, 'down');
+    assert.equal(reason, 'error');
+    assert.match(String(message), /^ECONNREFUSED postgres:\/\/app:/);
+    assert.doesNotMatch(JSON.stringify(result), new RegExp(secret), 'neither a thrown message nor an indicator\'s own data leaks it');
   });
 
   it('reuses a report within the TTL and runs one check at a time', async () => {
@@ -73,10 +96,11 @@ describe(HealthCheckRunner.name, () => {
 
   it('keeps degraded apart from down, weighting the score', async () => {
     const runner = new HealthCheckRunner({ defaultTimeoutMs: 1000, cacheTtlMs: 0 }, new ComponentStatusTracker());
-    const result = await runner.run('g', [indicator('a', async () => ({ status: 'degraded', details: { mode: 'fallback' } })), indicator('b', async () => ({ status: 'up' }))]);
+    const result = await runner.run('g', [indicator('a', async () => ({ status: 'degraded', mode: 'fallback' })), indicator('b', async () => ({ status: 'up' }))]);
     assert.equal(result.status, 'degraded');
     assert.equal(result.score, 75);
-    assert.deepEqual(result.components.a.details, { mode: 'fallback' });
+    assert.equal(result.info.a.mode, 'fallback');
+    assert.equal(result.info.a.status, 'degraded');
   });
 });
 

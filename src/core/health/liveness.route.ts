@@ -7,7 +7,7 @@ import { EventLoopWatch } from './event-loop.watch.js';
 export const LIVENESS_PATH = '/health/live';
 
 /**
- * GET /health/live, registered on Fastify itself rather than through a Nest controller:
+ * GET /health/live, in Terminus's vocabulary (`ok`, `error`, `shutting_down`), registered on Fastify itself rather than through a Nest controller:
  * probes hit it constantly, it checks no dependency, and it must keep answering whatever
  * guards or interceptors a team adds to its own routes. 503 while shutting down or when the
  * event loop has stalled past HEALTH_EVENT_LOOP_STALL_MS.
@@ -23,7 +23,7 @@ export class LivenessRoute implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.eventLoop.start();
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const up = { status: 'up' } as const;
+    const ok = { status: 'ok' } as const;
     // A response schema lets Fastify serialize with a compiled function instead of JSON.stringify.
     const schema = {
       response: {
@@ -33,8 +33,8 @@ export class LivenessRoute implements OnModuleInit, OnModuleDestroy {
     };
     fastify.get(LIVENESS_PATH, { schema }, (_request, reply) => {
       if (this.availability.isShuttingDown) return reply.status(503).send({ status: 'shutting_down' });
-      if (this.eventLoop.isStalled()) return reply.status(503).send({ status: 'down', reason: 'event loop stalled', lagMs: Math.round(this.eventLoop.lagMs) });
-      return reply.send(up);
+      if (this.eventLoop.isStalled()) return reply.status(503).send({ status: 'error', reason: 'event loop stalled', lagMs: Math.round(this.eventLoop.lagMs) });
+      return reply.send(ok);
     });
   }
 

@@ -4,6 +4,7 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance } from 'fastify';
 import { HealthModule } from '../health/index.js';
 import { registerDefaultMetrics } from './default-metrics.js';
+import { HealthMetrics } from './health.metrics.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { InfluxService } from './influx/influx.service.js';
 import { ManagementPort } from './management-port.js';
@@ -17,7 +18,7 @@ import { MetricsService } from './metrics.service.js';
 @Global()
 @Module({
   imports: [PrometheusModule.register({ controller: MetricsController, path: '/metrics', defaultMetrics: { enabled: false } }), HealthModule],
-  providers: [MetricsService, InfluxService, ManagementPort],
+  providers: [MetricsService, InfluxService, ManagementPort, HealthMetrics],
   exports: [MetricsService],
 })
 export class MonitoringModule implements OnModuleInit {

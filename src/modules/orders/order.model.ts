@@ -33,29 +33,3 @@ export function orderIdFor(clientOrderId: string): string {
 export function sameOrder(a: NewOrder, b: NewOrder): boolean {
   return a.clientOrderId === b.clientOrderId && a.symbol === b.symbol && a.side === b.side && a.type === b.type && a.quantity === b.quantity && a.limitPrice === b.limitPrice;
 }
-
-export interface OrderRow {
-  id: string;
-  client_order_id: string;
-  symbol: string;
-  side: OrderSide;
-  type: OrderType;
-  quantity: string | number;
-  limit_price: string | number | null;
-  status: OrderStatus;
-  created_at: string | Date;
-}
-
-export function fromRow(row: OrderRow): Order {
-  return {
-    id: row.id,
-    clientOrderId: row.client_order_id,
-    symbol: row.symbol,
-    side: row.side,
-    type: row.type,
-    quantity: Number(row.quantity),
-    limitPrice: row.limit_price === null ? null : Number(row.limit_price),
-    status: row.status,
-    createdAt: new Date(row.created_at).toISOString(),
-  };
-}

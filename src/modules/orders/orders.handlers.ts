@@ -1,5 +1,7 @@
-import { type CommandHandler, JournalRejection, type Queryable, type SqliteDatabase } from '../../core/database/index.js';
-import { fromRow, type NewOrder, type Order, type OrderRow, sameOrder } from './order.model.js';
+import type { EntityManager } from 'typeorm';
+import { type CommandHandler, insertIfAbsent, JournalRejection } from '../../core/database/index.js';
+import { OrderEntity, toOrder } from './order.entity.js';
+import { type NewOrder, type Order, sameOrder } from './order.model.js';
 
 export const CREATE_ORDER = 'order.create';
 
@@ -9,13 +11,6 @@ export interface CreateOutcome {
   created: boolean;
 }
 
-const INSERT_PG = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
-const INSERT_SQLITE = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
-
-const values = (o: NewOrder) => [o.id, o.clientOrderId, o.symbol, o.side, o.type, o.quantity, o.limitPrice, o.createdAt];
-
 /** A repeated key is the same order again (answered with the stored one) or a conflicting reuse (refused). */
 function resolveExisting(existing: Order, wanted: NewOrder): CreateOutcome {
   if (!sameOrder(existing, wanted)) {
@@ -24,22 +19,15 @@ function resolveExisting(existing: Order, wanted: NewOrder): CreateOutcome {
   return { order: existing, created: false };
 }
 
-/** Creating an order, idempotent on clientOrderId in both stores. */
+/** Creating an order, idempotent on clientOrderId; one statement for Postgres and SQLite. */
 export const createOrderHandler: CommandHandler<NewOrder, CreateOutcome> = {
   type: CREATE_ORDER,
 
-  async postgres(db: Queryable, o: NewOrder): Promise<CreateOutcome> {
-    const inserted = await db.query<OrderRow>(INSERT_PG, values(o));
-    if (inserted.rows[0]) return { order: fromRow(inserted.rows[0]), created: true };
-    const existing = await db.query<OrderRow>('SELECT * FROM orders WHERE client_order_id = $1', [o.clientOrderId]);
-    return resolveExisting(fromRow(existing.rows[0]), o);
-  },
-
-  embedded(db: SqliteDatabase, o: NewOrder): CreateOutcome {
-    const inserted = db.prepare(INSERT_SQLITE).get(...values(o)) as OrderRow | undefined;
-    if (inserted) return { order: fromRow(inserted), created: true };
-    const existing = db.prepare('SELECT * FROM orders WHERE client_order_id = ?').get(o.clientOrderId) as OrderRow;
-    return resolveExisting(fromRow(existing), o);
+  async apply(manager: EntityManager, o: NewOrder): Promise<CreateOutcome> {
+    const order: Order = { ...o, status: 'new' };
+    if (await insertIfAbsent(manager, OrderEntity, order)) return { order, created: true };
+    const existing = await manager.findOneByOrFail(OrderEntity, { clientOrderId: o.clientOrderId });
+    return resolveExisting(toOrder(existing), o);
   },
 
   journaled(o: NewOrder): CreateOutcome {
@@ -66,20 +54,16 @@ export interface CancelOutcome {
 export const cancelOrderHandler: CommandHandler<CancelOrder, CancelOutcome> = {
   type: CANCEL_ORDER,
 
-  async postgres(db: Queryable, { id }: CancelOrder): Promise<CancelOutcome> {
-    const updated = await db.query<OrderRow>("UPDATE orders SET status = 'cancelled' WHERE id = $1 AND status <> 'cancelled' RETURNING *", [id]);
-    if (updated.rows[0]) return { order: fromRow(updated.rows[0]), changed: true };
-    const existing = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
-    if (!existing.rows[0]) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
-    return { order: fromRow(existing.rows[0]), changed: false };
-  },
-
-  embedded(db: SqliteDatabase, { id }: CancelOrder): CancelOutcome {
-    const updated = db.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ? AND status <> 'cancelled' RETURNING *").get(id) as OrderRow | undefined;
-    if (updated) return { order: fromRow(updated), changed: true };
-    const existing = db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
-    if (!existing) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
-    return { order: fromRow(existing), changed: false };
+  async apply(manager: EntityManager, { id }: CancelOrder): Promise<CancelOutcome> {
+    const updated = await manager
+      .createQueryBuilder()
+      .update(OrderEntity)
+      .set({ status: 'cancelled' })
+      .where('id = :id AND status <> :cancelled', { id, cancelled: 'cancelled' })
+      .execute();
+    const order = await manager.findOneBy(OrderEntity, { id });
+    if (!order) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
+    return { order: toOrder(order), changed: updated.affected === 1 };
   },
 
   journaled(): CancelOutcome {

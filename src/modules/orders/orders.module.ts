@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '../../core/cache/index.js';
 import { DatabaseModule } from '../../core/database/index.js';
 import { QuotesModule } from '../quotes/index.js';
+import { CreateOrders1732900000000 } from './migrations/1732900000000-create-orders.js';
+import { OrderEntity } from './order.entity.js';
 import { OrdersController } from './orders.controller.js';
 import { OrdersService } from './orders.service.js';
 
 /**
  * Example domain module, the model for teams: a DTO validated at the edge, risk checks in the
- * service, storage through DatabaseService with a command handler and its own migrations.
+ * service, an entity and its migration, writes as journaled commands, reads through a repository.
  */
 @Module({
-  imports: [DatabaseModule, CacheModule, QuotesModule],
+  imports: [TypeOrmModule.forFeature([OrderEntity]), DatabaseModule.forFeature({ migrations: [CreateOrders1732900000000] }), CacheModule, QuotesModule],
   controllers: [OrdersController],
   providers: [OrdersService],
   exports: [OrdersService],

@@ -1,14 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/common/index.js';
 import { tradingConfig } from '../../core/config/index.js';
 import { DatabaseService, isCommandRejection } from '../../core/database/index.js';
 import { QuotesService } from '../quotes/index.js';
 import type { CreateOrderDto } from './create-order.dto.js';
-import { fromRow, type NewOrder, type Order, orderIdFor, type OrderRow } from './order.model.js';
+import { OrderEntity, toOrder } from './order.entity.js';
+import { type NewOrder, type Order, orderIdFor } from './order.model.js';
 import { CANCEL_ORDER, type CancelOrder, type CancelOutcome, cancelOrderHandler, CREATE_ORDER, type CreateOutcome, createOrderHandler } from './orders.handlers.js';
 import { CacheService } from '../../core/cache/index.js';
-import { ORDERS_MIGRATIONS } from './orders.migrations.js';
 import { decodeCursor, encodeCursor, type OrderPage } from './order-cursor.js';
 
 const CACHE_TTL_MS = 30_000;
@@ -35,12 +37,12 @@ export class OrdersService implements OnModuleInit {
     private readonly cache: CacheService,
     private readonly quotes: QuotesService,
     @Inject(tradingConfig.KEY) private readonly trading: ConfigType<typeof tradingConfig>,
+    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
   ) {
     this.symbols = new Set(trading.symbols);
   }
 
   onModuleInit(): void {
-    this.database.registerMigrations(ORDERS_MIGRATIONS);
     this.database.registerHandler(createOrderHandler);
     this.database.registerHandler(cancelOrderHandler);
   }
@@ -91,13 +93,9 @@ export class OrdersService implements OnModuleInit {
     return this.database.read<Order>({
       kind: 'single',
       consistency,
-      postgres: async (db) => {
-        const { rows } = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
-        return rows[0] ? fromRow(rows[0]) : undefined;
-      },
-      embedded: (db) => {
-        const row = db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
-        return row ? fromRow(row) : undefined;
+      run: async () => {
+        const found = await this.orders.findOneBy({ id });
+        return found ? toOrder(found) : undefined;
       },
       journal: (journal) => {
         const cancel = journal.byEntity(CANCEL_ORDER, id);
@@ -108,28 +106,22 @@ export class OrdersService implements OnModuleInit {
     });
   }
 
-  /** Newest first, keyset pagination; orders still in the journal are not listed. */
+  /** Newest first, keyset pagination on (createdAt, id); orders still in the journal are not listed. */
   async list(query: ListQuery): Promise<OrderPage> {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const symbol = query.symbol?.toUpperCase();
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (symbol) where.push(`symbol = ${this.param(params, symbol)}`);
-    if (after) where.push(`(created_at, id) < (${this.param(params, after.createdAt)}, ${this.param(params, after.id)})`);
-    const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${query.limit + 1}`;
-    const rows = await this.database.read<OrderRow[]>({
+    const found = await this.database.read<OrderEntity[]>({
       kind: 'list',
-      postgres: async (db) => (await db.query<OrderRow>(sql, params)).rows,
-      embedded: (db) => db.prepare(sql.replace(/\$\d+/g, '?')).all(...params) as OrderRow[],
+      run: () => {
+        const select = this.orders.createQueryBuilder('o').orderBy('o.createdAt', 'DESC').addOrderBy('o.id', 'DESC').limit(query.limit + 1);
+        if (symbol) select.andWhere('o.symbol = :symbol', { symbol });
+        if (after) select.andWhere('(o.createdAt < :at OR (o.createdAt = :at AND o.id < :id))', { at: after.createdAt, id: after.id });
+        return select.getMany();
+      },
     });
-    const orders = (rows ?? []).slice(0, query.limit).map(fromRow);
+    const orders = (found ?? []).slice(0, query.limit).map(toOrder);
     const last = orders.at(-1);
-    return { orders, nextCursor: rows && rows.length > query.limit && last ? encodeCursor(last) : null };
-  }
-
-  private param(params: unknown[], value: unknown): string {
-    params.push(value);
-    return `$${params.length}`;
+    return { orders, nextCursor: found && found.length > query.limit && last ? encodeCursor(last) : null };
   }
 
   private validated(dto: CreateOrderDto): NewOrder {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CacheModule } from '../../core/cache/index.js';
 import { CircuitBreakerModule } from '../../core/circuit-breaker/index.js';
+import { HealthModule } from '../../core/health/index.js';
 import { HttpMarketDataAdapter } from './http-market-data.adapter.js';
 import { MARKET_DATA_ADAPTER } from './market-data.adapter.js';
 import { MarketDataHealth } from './market-data.health.js';
@@ -12,7 +13,7 @@ import { QuotesService } from './quotes.service.js';
  * circuit breaker. To plug a real feed, provide another MarketDataAdapter under MARKET_DATA_ADAPTER.
  */
 @Module({
-  imports: [CircuitBreakerModule, CacheModule],
+  imports: [CircuitBreakerModule, CacheModule, HealthModule],
   controllers: [QuotesController],
   providers: [QuotesService, MarketDataHealth, { provide: MARKET_DATA_ADAPTER, useClass: HttpMarketDataAdapter }],
   exports: [QuotesService],

@@ -13,17 +13,18 @@ async function main(): Promise<number> {
   await app.init();
   const database = app.get(DatabaseService);
   try {
-    if (database.targets.length === 0) {
+    if (database.status().targets.length === 0) {
       process.stdout.write('embedded mode: SQLite migrations applied\n');
       return 0;
     }
     const deadline = Date.now() + WAIT_MS;
-    while (!database.writer && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    if (!database.writer) {
+    while (!database.status().writer && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const writer = database.status().writer;
+    if (!writer) {
       process.stderr.write(`no Postgres writer answered within ${WAIT_MS / 1000} s: migrations not applied\n`);
       return 1;
     }
-    process.stdout.write(`migrations applied on ${database.writer.name}\n`);
+    process.stdout.write(`migrations applied on ${writer}\n`);
     return 0;
   } finally {
     await app.close();

@@ -1,5 +1,51 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { JournalEntry, WriteCommand } from '../database.types.js';
-import type { SqliteStore } from '../sqlite/sqlite-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS journal (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  key TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  accepted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_entity ON journal (type, entity_id);
+CREATE TABLE IF NOT EXISTS dead_letters (
+  seq INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  key TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  accepted_at TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  failed_at TEXT NOT NULL
+);`;
+
+interface JournalRow {
+  seq: number;
+  type: string;
+  key: string;
+  entity_id: string;
+  payload: string;
+  accepted_at: string;
+}
+
+const toEntry = (row: JournalRow): JournalEntry => ({
+  seq: row.seq,
+  type: row.type,
+  key: row.key,
+  entityId: row.entity_id,
+  payload: JSON.parse(row.payload) as unknown,
+  acceptedAt: row.accepted_at,
+});
+
+export interface DeadLetter {
+  entry: JournalEntry;
+  reason: string;
+}
 
 interface Pending {
   entry: Omit<JournalEntry, 'seq'>;
@@ -8,16 +54,42 @@ interface Pending {
 }
 
 /**
- * The durable write-ahead journal for commands Postgres could not take. Appends made in the same
- * turn of the event loop share one transaction, so one fsync acknowledges them all (group commit);
- * each caller's promise resolves only after that commit.
+ * The durable write-ahead journal for commands Postgres could not take, and the dead letters of
+ * those it refused on replay: one SQLite file in WAL with synchronous=FULL, so a committed
+ * transaction is fsync'd before better-sqlite3 returns. Appends made in the same turn of the
+ * event loop share one transaction (group commit); each caller's promise resolves only after it.
+ * Listeners hear every change of the backlog: the database derives its mode from them.
  */
 export class Journal {
+  private readonly db: Database.Database;
+  private readonly statements;
   private pending: Pending[] = [];
   private scheduled = false;
+  // Kept in memory: counting the table on every write would make a long outage O(n^2).
+  private size: number;
+  private deadSize: number;
+  private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly store: SqliteStore) {}
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { timeout: 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+    this.statements = {
+      insert: this.db.prepare('INSERT INTO journal (type, key, entity_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)'),
+      peek: this.db.prepare('SELECT * FROM journal ORDER BY seq LIMIT ?'),
+      remove: this.db.prepare('DELETE FROM journal WHERE seq = ?'),
+      deadLetter: this.db.prepare(
+        'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      byEntity: this.db.prepare('SELECT * FROM journal WHERE type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1'),
+    };
+    this.size = (this.db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+    this.deadSize = (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
+  }
 
+  /** Resolves with the entry's sequence number once it is on disk. */
   append(command: WriteCommand): Promise<number> {
     return new Promise((resolve, reject) => {
       const entry = { type: command.type, key: command.key, entityId: command.entityId, payload: command.payload, acceptedAt: new Date().toISOString() };
@@ -29,9 +101,15 @@ export class Journal {
     });
   }
 
+  /** Calls `listener` after every change of the backlog; returns a function that removes it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Entries persisted plus those waiting for their group commit. */
   backlog(): number {
-    return this.store.backlog() + this.pending.length;
+    return this.size + this.pending.length;
   }
 
   get hasPending(): boolean {
@@ -39,7 +117,54 @@ export class Journal {
   }
 
   peek(limit: number): JournalEntry[] {
-    return this.store.peek(limit);
+    return (this.statements.peek.all(limit) as JournalRow[]).map(toEntry);
+  }
+
+  /** Removes replayed entries and records rejected ones, in one transaction. */
+  settle(replayed: readonly number[], rejected: readonly DeadLetter[]): void {
+    const failedAt = new Date().toISOString();
+    let removed = 0;
+    let deadLettered = 0;
+    this.db.transaction(() => {
+      for (const seq of replayed) removed += this.statements.remove.run(seq).changes;
+      for (const { entry, reason } of rejected) {
+        this.statements.deadLetter.run(entry.seq, entry.type, entry.key, entry.entityId, JSON.stringify(entry.payload), entry.acceptedAt, reason, failedAt);
+        const changes = this.statements.remove.run(entry.seq).changes;
+        removed += changes;
+        deadLettered += changes;
+      }
+    })();
+    this.size -= removed;
+    this.deadSize += deadLettered;
+    this.changed();
+  }
+
+  findByEntity(type: string, entityId: string): JournalEntry | undefined {
+    const row = this.statements.byEntity.get(type, entityId) as JournalRow | undefined;
+    return row ? toEntry(row) : undefined;
+  }
+
+  deadLetters(limit = 50): Array<JournalEntry & { reason: string; failedAt: string }> {
+    const rows = this.db.prepare('SELECT * FROM dead_letters ORDER BY seq DESC LIMIT ?').all(limit) as Array<JournalRow & { reason: string; failed_at: string }>;
+    return rows.map((r) => ({ ...toEntry(r), reason: r.reason, failedAt: r.failed_at }));
+  }
+
+  // Counted in memory like the backlog: health asks for it on every report.
+  deadLetterCount(): number {
+    return this.deadSize;
+  }
+
+  /**
+   * The file is open, answers and is not read-only (for health). It takes no lock: a health check
+   * must not wait on one. A full disk shows only when a write fails, and the append path answers 503 then.
+   */
+  writable(): boolean {
+    this.db.prepare('SELECT 1').get();
+    return !this.db.readonly;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
   }
 
   private flush(): void {
@@ -47,10 +172,18 @@ export class Journal {
     this.pending = [];
     this.scheduled = false;
     try {
-      const seqs = this.store.append(batch.map((p) => p.entry));
+      const seqs = this.db.transaction(() =>
+        batch.map(({ entry: e }) => Number(this.statements.insert.run(e.type, e.key, e.entityId, JSON.stringify(e.payload), e.acceptedAt).lastInsertRowid)),
+      )();
+      this.size += seqs.length;
       batch.forEach((p, i) => p.resolve(seqs[i]));
     } catch (error) {
       for (const p of batch) p.reject(error);
     }
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 }

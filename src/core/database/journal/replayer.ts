@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import { secretRedactor } from '../../common/index.js';
 import { isCommandRejection } from '../database.errors.js';
 import type { CommandHandler, JournalEntry } from '../database.types.js';
 import type { PgTarget } from '../postgres/pg-target.js';
-import { withClient } from '../postgres/with-client.js';
-import type { DeadLetter, SqliteStore } from '../sqlite/sqlite-store.js';
-import type { Journal } from './journal.js';
+import type { TargetRouter } from '../typeorm/target-router.js';
+import type { DeadLetter, Journal } from './journal.js';
 
 export interface ReplayOutcome {
   replayed: number;
@@ -17,17 +17,19 @@ export interface ReplayOutcome {
 const BATCH = 200;
 
 /**
- * Drains the journal into the writer, in order, a batch per Postgres transaction with a savepoint
- * per entry: a command Postgres refuses goes to the dead letters without undoing its neighbours.
+ * Drains the journal into the writer, in order, a batch per TypeORM transaction with a savepoint
+ * per entry (a nested startTransaction): a command Postgres refuses goes to the dead letters
+ * without undoing its neighbours.
  * Entries leave the journal only after the Postgres commit; a crash in between replays them again,
- * which the handlers' idempotency (unique key, ON CONFLICT) turns into a no-op. Exactly once.
+ * which the handlers' idempotency (unique key, orIgnore) turns into a no-op. Exactly once.
  */
 export class Replayer {
   private running?: Promise<ReplayOutcome>;
   private readonly logger = new Logger('Journal');
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly dataSource: DataSource,
+    private readonly router: TargetRouter,
     private readonly journal: Journal,
     private readonly handlers: ReadonlyMap<string, CommandHandler>,
     private readonly onBatch: (replayed: number, deadLettered: number) => void,
@@ -56,7 +58,7 @@ export class Replayer {
       }
       try {
         const { replayed, rejected } = await this.applyBatch(writer, batch);
-        this.store.settle(replayed, rejected);
+        this.journal.settle(replayed, rejected);
         total.replayed += replayed.length;
         total.deadLettered += rejected.length;
         this.onBatch(replayed.length, rejected.length);
@@ -72,32 +74,38 @@ export class Replayer {
   }
 
   private applyBatch(writer: PgTarget, batch: JournalEntry[]): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
-    return withClient(writer.pool, async (client) => {
+    return this.router.on(writer, async () => {
+      const runner = this.dataSource.createQueryRunner('master');
       const replayed: number[] = [];
       const rejected: DeadLetter[] = [];
-      await client.query('BEGIN');
       try {
+        await runner.startTransaction();
         for (const entry of batch) {
           const handler = this.handlers.get(entry.type);
           if (!handler) {
             rejected.push({ entry, reason: `no handler for command type "${entry.type}"` });
             continue;
           }
-          await client.query('SAVEPOINT entry');
+          await runner.startTransaction();
           try {
-            await handler.postgres(client, entry.payload);
-            await client.query('RELEASE SAVEPOINT entry');
+            await handler.apply(runner.manager, entry.payload);
+            await runner.commitTransaction();
             replayed.push(entry.seq);
           } catch (error) {
             if (!isCommandRejection(error)) throw error;
-            await client.query('ROLLBACK TO SAVEPOINT entry');
+            await runner.rollbackTransaction();
             rejected.push({ entry, reason: secretRedactor.scrub((error as Error).message).slice(0, 500) });
           }
         }
-        await client.query('COMMIT');
+        await runner.commitTransaction();
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // Unwinds the entry's savepoint, then the batch; a dead connection refuses both, which is as good.
+        while (runner.isTransactionActive) {
+          if (!(await runner.rollbackTransaction().then(() => true, () => false))) break;
+        }
         throw error;
+      } finally {
+        await runner.release();
       }
       return { replayed, rejected };
     });

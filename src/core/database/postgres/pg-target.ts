@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { secretRedactor, withTimeout } from '../../common/index.js';
-
-export type TargetRole = 'writer' | 'replica' | 'unknown';
+import type { TargetRole, TargetView } from '../database.types.js';
 
 export interface TargetOptions {
   name: string;
@@ -102,6 +101,11 @@ export class PgTarget {
 
   poolStats(): { total: number; idle: number; waiting: number } {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  view(): TargetView {
+    const { reachable, role, lagMs, latencyMs, lastProbeAt, lastError } = this.status;
+    return { name: this.name, reachable, role, lagMs, latencyMs, lastProbeAt, lastError, pool: this.poolStats() };
   }
 
   async close(): Promise<void> {

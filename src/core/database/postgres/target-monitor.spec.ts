@@ -20,7 +20,7 @@ describe(TargetMonitor.name, () => {
     const primary = target('primary', 'writer', true);
     const fresh = target('replica.1', 'replica', true, 100);
     target('replica.2', 'replica', true, 5000);
-    const monitor = new TargetMonitor(targets.slice(-3), 1000, 1000, () => undefined);
+    const monitor = new TargetMonitor(targets.slice(-3), 1000, 1000);
     monitor.refresh();
     assert.equal(monitor.writer, primary);
     assert.deepEqual(monitor.readableReplicas(), [fresh]);
@@ -29,7 +29,7 @@ describe(TargetMonitor.name, () => {
   it('moves to a promoted replica and keeps it when the old primary comes back writable (split brain)', () => {
     const primary = target('primary', 'writer', true);
     const replica = target('replica.1', 'replica', true);
-    const monitor = new TargetMonitor([primary, replica], 1000, 1000, () => undefined);
+    const monitor = new TargetMonitor([primary, replica], 1000, 1000);
     monitor.refresh();
     assert.equal(monitor.writer, primary);
     primary.status.reachable = false;
@@ -43,7 +43,7 @@ describe(TargetMonitor.name, () => {
 
   it('has no writer while the writer is unreachable', () => {
     const primary = target('primary', 'writer', true);
-    const monitor = new TargetMonitor([primary], 1000, 1000, () => undefined);
+    const monitor = new TargetMonitor([primary], 1000, 1000);
     monitor.refresh();
     primary.markDown(new Error('ECONNREFUSED'));
     assert.equal(monitor.writer, undefined);

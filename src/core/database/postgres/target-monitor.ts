@@ -11,13 +11,19 @@ export class TargetMonitor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly logger = new Logger('Database');
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly targets: readonly PgTarget[],
     private readonly intervalMs: number,
     private readonly maxReplicaLagMs: number,
-    private readonly onChange: () => void,
   ) {}
+
+  /** Calls `listener` after every probe or refresh; returns a function that removes it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   start(): void {
     for (const target of this.targets) void this.loop(target);
@@ -44,7 +50,7 @@ export class TargetMonitor {
     return this.targets.filter((t) => t.status.reachable && t.status.role === 'replica' && t.status.lagMs <= this.maxReplicaLagMs);
   }
 
-  /** Re-derives the writer after any status change; calls onChange. */
+  /** Re-derives the writer after any status change; tells the listeners. */
   refresh(): void {
     const writers = this.targets.filter((t) => t.isWriter);
     const sticky = writers.find((t) => t.name === this.writerName);
@@ -56,7 +62,7 @@ export class TargetMonitor {
       this.logger.warn(`writer is now ${next.name}${this.writerName ? ` (was ${this.writerName})` : ''}`);
       this.writerName = next.name;
     }
-    this.onChange();
+    for (const listener of this.listeners) listener();
   }
 
   private async loop(target: PgTarget): Promise<void> {

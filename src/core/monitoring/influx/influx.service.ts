@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { influxConfig } from '../../config/index.js';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '../../health/index.js';
 import { MetricsService } from '../metrics.service.js';
 import { InfluxPusher } from './influx.pusher.js';
@@ -15,6 +16,7 @@ export class InfluxService implements OnModuleInit, OnApplicationBootstrap, OnAp
     @Inject(influxConfig.KEY) config: ConfigType<typeof influxConfig>,
     private readonly metrics: MetricsService,
     private readonly health: HealthService,
+    private readonly indicators: HealthIndicatorService,
   ) {
     if (!config.url) return;
     this.pusher = new InfluxPusher(
@@ -39,17 +41,20 @@ export class InfluxService implements OnModuleInit, OnApplicationBootstrap, OnAp
     this.metrics.counter({ name: 'influx_points_dropped_total', help: 'Points dropped (buffer full or rejected by InfluxDB).', collect() { this.reset(); this.inc(stats.dropped); } });
     this.metrics.counter({ name: 'influx_points_sent_total', help: 'Points written to InfluxDB.', collect() { this.reset(); this.inc(stats.sent); } });
     this.metrics.counter({ name: 'influx_write_failures_total', help: 'Flushes that failed and kept their points.', collect() { this.reset(); this.inc(stats.failures); } });
-    this.health.register('influxdb', {
-      check: async (signal) => {
-        const details = { bufferedPoints: stats.buffered, droppedPoints: stats.dropped, lastError: stats.lastError };
+    this.health.register({
+      name: 'influxdb',
+      critical: false,
+      weight: 0.5,
+      check: async (key, signal) => {
+        const data = { bufferedPoints: stats.buffered, droppedPoints: stats.dropped, ...(stats.lastError && { lastError: stats.lastError }) };
         try {
           await pusher.ping(signal);
-          return { status: 'up', details };
+          return this.indicators.check(key).up(data);
         } catch (error) {
-          return { status: 'down', details: { ...details, reason: error instanceof Error ? error.message : String(error) } };
+          return this.indicators.check(key).down({ ...data, reason: error instanceof Error ? error.message : String(error) });
         }
       },
-    }, { critical: false, weight: 0.5 });
+    });
   }
 
   onApplicationBootstrap(): void {

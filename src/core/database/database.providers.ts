@@ -1,0 +1,55 @@
+import type { Provider } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { databaseConfig } from '../config/index.js';
+import { DATABASE_TARGETS } from './database.constants.js';
+import { Journal } from './journal/journal.js';
+import { PgTarget } from './postgres/pg-target.js';
+import { TargetMonitor } from './postgres/target-monitor.js';
+import { SchemaMigrator } from './typeorm/schema.migrator.js';
+import { TargetRouter } from './typeorm/target-router.js';
+
+type DatabaseConfig = ConfigType<typeof databaseConfig>;
+
+/** The edges of the database layer, each made by a provider so a test can swap it. */
+export const databaseProviders: Provider[] = [
+  {
+    provide: DATABASE_TARGETS,
+    inject: [databaseConfig.KEY],
+    useFactory: (config: DatabaseConfig): PgTarget[] => {
+      const urls = config.primaryUrl ? [config.primaryUrl, ...config.replicaUrls] : [];
+      return urls.map(
+        (url, i) =>
+          new PgTarget({
+            name: i === 0 ? 'primary' : `replica.${i}`,
+            url,
+            poolMax: config.poolMax,
+            connectTimeoutMs: config.connectTimeoutMs,
+            queryTimeoutMs: config.queryTimeoutMs,
+            statementTimeoutMs: config.statementTimeoutMs,
+            probeTimeoutMs: config.probeTimeoutMs,
+          }),
+      );
+    },
+  },
+  {
+    provide: TargetMonitor,
+    inject: [databaseConfig.KEY, DATABASE_TARGETS],
+    useFactory: (config: DatabaseConfig, targets: PgTarget[]) => new TargetMonitor(targets, config.probeIntervalMs, config.replicaMaxLagMs),
+  },
+  { provide: SchemaMigrator, useFactory: () => new SchemaMigrator() },
+  {
+    provide: TargetRouter,
+    inject: [databaseConfig.KEY, TargetMonitor, SchemaMigrator],
+    useFactory: (config: DatabaseConfig, monitor: TargetMonitor, schema: SchemaMigrator) =>
+      new TargetRouter({
+        writer: () => (schema.isMigrated(monitor.writer) ? monitor.writer : undefined),
+        readableReplicas: () => monitor.readableReplicas(),
+        retryAfterSeconds: Math.max(1, Math.ceil(config.probeIntervalMs / 1000)),
+      }),
+  },
+  {
+    provide: Journal,
+    inject: [databaseConfig.KEY],
+    useFactory: (config: DatabaseConfig) => new Journal(config.sqlitePath),
+  },
+];

@@ -1,0 +1,54 @@
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import type { Route, TargetRouter } from './target-router.js';
+
+/** The connection strings the DataSource is configured with: they name a route, not a server. */
+export const ROUTE_URLS: Record<Route, string> = { writer: 'postgres://routed/writer', reader: 'postgres://routed/reader' };
+
+type ConnectCallback = (error: Error | undefined, client?: pg.PoolClient, release?: (error?: Error | boolean) => void) => void;
+
+// TypeORM's initialisation checks each pool with one connect/release and reads nothing from it
+// (version, database and schema are given up front, extensions are not installed). Handing it this
+// client lets the DataSource initialise at boot with every Postgres down, without touching a server.
+const BOOT_CLIENT = {
+  on: () => BOOT_CLIENT,
+  query: () => Promise.reject(new Error('the boot-time placeholder connection cannot run queries')),
+} as unknown as pg.PoolClient;
+
+/**
+ * A `pg`-shaped module for TypeORM's `driver` option. Its pools own no connections: each
+ * `connect()` is handed to the pool of the target the router picks at that moment, so the
+ * DataSource follows a failover or a promotion without re-initialisation. The targets' pools
+ * keep their timeouts and error listeners; ending a routed pool ends nothing.
+ */
+export function routedPgDriver(router: TargetRouter, real: typeof pg): typeof pg & { booting: boolean } {
+  const module = { ...real, booting: true } as typeof pg & { booting: boolean };
+
+  class RoutedPool extends EventEmitter {
+    private readonly route: Route;
+
+    constructor(options: { connectionString?: string }) {
+      super();
+      this.route = options.connectionString === ROUTE_URLS.writer ? 'writer' : 'reader';
+    }
+
+    connect(callback: ConnectCallback): void {
+      if (module.booting) return callback(undefined, BOOT_CLIENT, () => undefined);
+      let pool: pg.Pool;
+      try {
+        pool = router.pool(this.route);
+      } catch (error) {
+        return callback(error as Error);
+      }
+      pool.connect((error, client, release) => callback(error ?? undefined, client, release));
+    }
+
+    end(callback?: (error?: Error) => void): Promise<void> {
+      callback?.();
+      return Promise.resolve();
+    }
+  }
+
+  (module as unknown as { Pool: unknown }).Pool = RoutedPool;
+  return module;
+}

@@ -1,0 +1,56 @@
+import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
+import type { Order, OrderSide, OrderStatus, OrderType } from './order.model.js';
+
+// Postgres returns numeric as a string (no float rounding on the way out); SQLite as a number.
+const decimal: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | number | null) => (value === null ? null : Number(value)),
+};
+
+/** An order, declared once for Postgres and SQLite. */
+@Entity({ name: 'orders' })
+@Index('orders_created', ['createdAt', 'id'])
+@Index('orders_symbol_created', ['symbol', 'createdAt', 'id'])
+export class OrderEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ name: 'client_order_id', type: 'varchar', length: 64, unique: true })
+  clientOrderId: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  symbol: string;
+
+  @Column({ type: 'varchar', length: 4 })
+  side: OrderSide;
+
+  @Column({ type: 'varchar', length: 6 })
+  type: OrderType;
+
+  @Column({ type: 'decimal', precision: 28, scale: 8, transformer: decimal })
+  quantity: number;
+
+  @Column({ name: 'limit_price', type: 'decimal', precision: 28, scale: 8, nullable: true, transformer: decimal })
+  limitPrice: number | null;
+
+  @Column({ type: 'varchar', length: 9 })
+  status: OrderStatus;
+
+  /** ISO-8601 UTC with milliseconds: sorts as it reads, the same text on both stores. */
+  @Column({ name: 'created_at', type: 'varchar', length: 24 })
+  createdAt: string;
+}
+
+export function toOrder(entity: OrderEntity): Order {
+  return {
+    id: entity.id,
+    clientOrderId: entity.clientOrderId,
+    symbol: entity.symbol,
+    side: entity.side,
+    type: entity.type,
+    quantity: entity.quantity,
+    limitPrice: entity.limitPrice,
+    status: entity.status,
+    createdAt: entity.createdAt,
+  };
+}
