@@ -1,4 +1,5 @@
 export { AppError, ErrorCode, httpStatusOf, type AppErrorOptions } from './errors/app-error.js';
+export { ErrorTranslators, type ErrorTranslator } from './errors/error-translators.js';
 export { AllExceptionsFilter, sendError } from './http/all-exceptions.filter.js';
 export { toErrorResponse, type ErrorBody } from './http/error-response.js';
 export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';

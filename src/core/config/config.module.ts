@@ -19,7 +19,7 @@ export interface AppConfigOptions {
 export class AppConfigModule {
   static forRoot(options: AppConfigOptions = {}): DynamicModule {
     const loaded = loadEnvironment(options.env ?? readRawEnvironment(), { readFile: readKeyFile });
-    setCurrentEnvironment(loaded.env);
+    setCurrentEnvironment(loaded.env, loaded.features);
     secretRedactor.register(loaded.secrets);
     return {
       module: AppConfigModule,

@@ -5,12 +5,15 @@ import { breakerOverrideProblems } from './breaker-overrides.js';
 import { type ConfigProblem, ConfigValidationError } from './config-validation.error.js';
 import { displayValue, envVarMeta, envVarNames, PLACEHOLDER_MARK } from './env.metadata.js';
 import { EnvironmentVariables } from './env.schema.js';
+import { ConfigSchemas } from './feature-config.js';
 import { decryptSecret, isEncrypted, parseMasterKey, SecretCipherError } from './secret-cipher.js';
 
 export type RawEnvironment = Readonly<Record<string, string | undefined>>;
 
 export interface LoadedEnvironment {
   env: EnvironmentVariables;
+  /** Each feature module's validated config schema, by class. */
+  features: Map<unknown, object>;
   /** Every secret value in plain text, so that logs and errors can scrub them. */
   secrets: string[];
 }
@@ -173,13 +176,17 @@ export function loadEnvironment(raw: RawEnvironment, options: LoadOptions): Load
   const known = pickKnown(raw);
   const key = resolveMasterKey(known, problems, options);
   const plain = decryptAll(known, key, problems);
-  const env = plainToInstance(EnvironmentVariables, plain);
   // A value that could not be decrypted is still its ciphertext: its other rules say nothing useful.
   const undecrypted = new Set(problems.items.map((p) => p.variable));
-  const validation = validateSync(env, { forbidUnknownValues: false }).filter((e) => !undecrypted.has(e.property));
-  collectValidation(validation, raw, problems);
+  const validated = <T extends object>(schema: new () => T): T => {
+    const instance = plainToInstance(schema, plain);
+    collectValidation(validateSync(instance, { forbidUnknownValues: false }).filter((e) => !undecrypted.has(e.property)), raw, problems);
+    return instance;
+  };
+  const env = validated(EnvironmentVariables);
+  const features = new Map<unknown, object>(ConfigSchemas.all().map((schema) => [schema, validated(schema)]));
   checkCombinations(env, raw, problems);
   checkProduction(env, plain, raw, problems);
   if (problems.items.length > 0) throw new ConfigValidationError(problems.items);
-  return { env, secrets: secretValues(plain) };
+  return { env, features, secrets: secretValues(plain) };
 }

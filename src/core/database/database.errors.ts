@@ -1,4 +1,4 @@
-import { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from '../common/index.js';
+import { AppError, CONNECTION_ERROR_CODES, ErrorCode, type ErrorTranslator, TIMEOUT_ERROR_CODES } from '../common/index.js';
 import { NoTargetError } from './typeorm/target-router.js';
 
 /** A command Postgres must refuse on replay; the entry goes to the dead-letter table with this reason. */
@@ -32,4 +32,19 @@ export function isCommandRejection(error: unknown): boolean {
   if (error instanceof JournalRejection) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('23') || code.startsWith('SQLITE_CONSTRAINT'));
+}
+
+/**
+ * What a team's plain repository call answers when the database fails it: a lost or frozen
+ * Postgres is 503 with Retry-After (never a 500), a constraint violation is 409.
+ */
+export function translateDatabaseError(retryAfterSeconds: number): ErrorTranslator {
+  return (error) => {
+    if (error instanceof AppError) return undefined;
+    if (isCommandRejection(error)) return new AppError(ErrorCode.CONFLICT, 'the change conflicts with stored data', { cause: error });
+    if (isTargetFailure(error)) {
+      return new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `the database cannot serve this now: ${(error as Error).message}`, { retryAfterSeconds, cause: error });
+    }
+    return undefined;
+  };
 }

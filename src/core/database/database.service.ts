@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, ErrorCode, secretRedactor } from '../common/index.js';
+import { AppError, ErrorCode, ErrorTranslators, secretRedactor } from '../common/index.js';
 import { databaseConfig } from '../config/index.js';
-import { isCommandRejection, isTargetFailure } from './database.errors.js';
+import { isCommandRejection, isTargetFailure, translateDatabaseError } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import type { CommandHandler, DatabaseMode, DatabaseStatus, ReadSpec, WriteCommand, WriteResult } from './database.types.js';
 import { FailoverMode } from './failover-mode.js';
@@ -40,6 +40,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     private readonly schema: SchemaMigrator,
     private readonly journal: Journal,
     private readonly metrics: DatabaseMetrics,
+    private readonly translators: ErrorTranslators,
   ) {
     this.postgres = monitor.targets.length > 0;
     this.mode = new FailoverMode(this.postgres ? 'fallback' : 'embedded');
@@ -52,6 +53,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   onModuleInit(): void {
     this.metrics.bind(() => this.status());
+    this.translators.add(translateDatabaseError(this.retryAfterSeconds));
   }
 
   onApplicationBootstrap(): void {

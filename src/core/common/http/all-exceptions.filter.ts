@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorTranslators } from '../errors/error-translators.js';
 import { toErrorResponse } from './error-response.js';
 
 /** The single global filter: maps every error to its HTTP answer and logs our own failures. */
@@ -7,11 +8,13 @@ import { toErrorResponse } from './error-response.js';
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly translators: ErrorTranslators) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    sendError(exception, request, reply, this.logger);
+    sendError(this.translators.translate(exception), request, reply, this.logger);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../../config/namespaces.config.js';
+import { ErrorTranslators } from '../errors/error-translators.js';
 import { AppLogger } from './app-logger.js';
 
 @Global()
@@ -11,7 +12,8 @@ import { AppLogger } from './app-logger.js';
       inject: [appConfig.KEY],
       useFactory: (app: ConfigType<typeof appConfig>) => new AppLogger({ format: app.logFormat, level: app.logLevel }),
     },
+    ErrorTranslators,
   ],
-  exports: [AppLogger],
+  exports: [AppLogger, ErrorTranslators],
 })
 export class LoggingModule {}
