@@ -1,3 +1,4 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { join } from 'node:path';
@@ -13,8 +14,9 @@ export class InProcessApp {
     readonly dir: string,
   ) {}
 
-  static async start(env: Record<string, string>, dir = makeTempDir('app')): Promise<InProcessApp> {
+  static async start(env: Record<string, string>, dir = makeTempDir('app'), imports: ModuleMetadata['imports'] = []): Promise<InProcessApp> {
     const app = await createApp({
+      imports,
       env: {
         LOG_LEVEL: 'error',
         DB_SQLITE_PATH: join(dir, 'app.sqlite'),
