@@ -1,9 +1,24 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import { AppProcess, PostgresCluster, makeTempDir, removeDir } from '../harness/index.js';
+import { execFileAsync } from '../harness/system.js';
 
 const MIGRATE_ENTRY = fileURLToPath(new URL('../../src/core/database/cli/migrate.cli.js', import.meta.url));
+const DATA_SOURCE = fileURLToPath(new URL('../../src/core/database/cli/data-source.js', import.meta.url));
+const TYPEORM_CLI = createRequire(import.meta.url).resolve('typeorm/cli.js');
+
+/** TypeORM's own `migration:generate --check`: exit 0 when entities and applied migrations agree. */
+async function schemaDrift(env: Record<string, string>, dir: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [TYPEORM_CLI, '-d', DATA_SOURCE, 'migration:generate', `${dir}/Drift`, '--check'], { env: { PATH: process.env.PATH, ...env } });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
 
 describe('npm run migration:run', () => {
   const dir = makeTempDir('migrate');
@@ -20,5 +35,15 @@ describe('npm run migration:run', () => {
     assert.match(run.output, /migrations applied on primary/);
     assert.equal(await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"), 'CreateOrders1732900000000', "TypeORM's migrations table");
     assert.equal(await cluster.sql('primary', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orders'"), '1');
+    const drift = await schemaDrift({ DB_PRIMARY_URL: cluster.primary.url }, dir);
+    assert.equal(drift.code, 0, `entities and migrations agree on Postgres:\n${drift.output}`);
+  });
+
+  it('leaves no drift between the entities and the migrations on SQLite either', async () => {
+    const env = { DB_SQLITE_PATH: `${dir}/drift.sqlite`, LOG_LEVEL: 'warn' };
+    const run = AppProcess.spawn(MIGRATE_ENTRY, env, dir);
+    assert.equal(await run.exit(), 0, run.output);
+    const drift = await schemaDrift(env, dir);
+    assert.equal(drift.code, 0, `entities and migrations agree on SQLite:\n${drift.output}`);
   });
 });

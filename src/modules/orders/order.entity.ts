@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 import type { Order, OrderSide, OrderStatus, OrderType } from './order.model.js';
 
 // Postgres returns numeric as a string (no float rounding on the way out); SQLite as a number.
@@ -11,6 +11,10 @@ const decimal: ValueTransformer = {
 @Entity({ name: 'orders' })
 @Index('orders_created', ['createdAt', 'id'])
 @Index('orders_symbol_created', ['symbol', 'createdAt', 'id'])
+@Check('orders_side', `"side" IN ('buy', 'sell')`)
+@Check('orders_type', `"type" IN ('market', 'limit')`)
+@Check('orders_quantity', `"quantity" > 0`)
+@Check('orders_limit_price', `"limit_price" IS NULL OR "limit_price" > 0`)
 export class OrderEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

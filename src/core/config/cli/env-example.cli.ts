@@ -1,4 +1,6 @@
 import '../env.schema.js';
+// Feature modules declare their variables where they are defined: load every module of the app.
+import '../../../app.module.js';
 import { envVarMeta, envVarNames } from '../env.metadata.js';
 
 // Prints .env.example from the schema: `npm run --silent config:example > .env.example`.

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataSource } from 'typeorm';
+import { loadEnvironment } from '../../config/index.js';
+import { readKeyFile, readRawEnvironment } from '../../config/raw-environment.js';
+
+// For TypeORM's own CLI (`npm run typeorm -- migration:generate src/modules/x/migrations/Name`):
+// the configured database, reached directly (the primary, or the SQLite file), with every
+// compiled entity and migration. The service itself never uses this file.
+const dist = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+const { env } = loadEnvironment(readRawEnvironment(), { readFile: readKeyFile });
+const files = {
+  entities: [join(dist, '**', '*.entity.js')],
+  migrations: [join(dist, '**', 'migrations', '*.js')],
+};
+
+export default env.DB_PRIMARY_URL
+  ? new DataSource({ type: 'postgres', url: env.DB_PRIMARY_URL, ...files })
+  : new DataSource({ type: 'better-sqlite3', database: env.DB_SQLITE_PATH, ...files });
