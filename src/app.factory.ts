@@ -2,7 +2,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ConfigType } from '@nestjs/config';
 import { AppModule, type AppModuleOptions } from './app.module.js';
-import { AppLogger, REQUEST_ID_HEADER, requestIdFor } from './core/common/index.js';
+import {
+  AppError,
+  AppLogger,
+  boundedJsonParser,
+  clientErrorHandler,
+  ErrorCode,
+  frameworkErrors,
+  hasDuplicateHost,
+  REQUEST_ID_HEADER,
+  requestIdFor,
+} from './core/common/index.js';
 import { appConfig } from './core/config/index.js';
 import { AvailabilityState } from './core/health/index.js';
 
@@ -14,7 +24,7 @@ export type CreateAppOptions = AppModuleOptions;
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const module = AppModule.forRoot(options);
-  const adapter = new FastifyAdapter({ genReqId: requestIdFor });
+  const adapter = new FastifyAdapter({ genReqId: requestIdFor, frameworkErrors, clientErrorHandler });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     abortOnError: false,
@@ -22,7 +32,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useLogger(app.get(AppLogger));
   app.flushLogs();
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes });
+  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, boundedJsonParser(config.jsonLimits));
   installHttpHooks(app, app.get(AvailabilityState));
   return app;
 }
@@ -42,6 +52,7 @@ function installHttpHooks(app: NestFastifyApplication, availability: Availabilit
     (request as Tracked)[IN_FLIGHT] = true;
     availability.requestStarted();
     void reply.header(REQUEST_ID_HEADER, request.id);
+    if (hasDuplicateHost(request.raw.rawHeaders)) return done(new AppError(ErrorCode.VALIDATION_FAILED, 'more than one Host header'));
     done();
   });
   fastify.addHook('onResponse', (request, _reply, done) => {

@@ -3,6 +3,8 @@ export { ErrorTranslators, type ErrorTranslator } from './errors/error-translato
 export { AllExceptionsFilter, sendError } from './http/all-exceptions.filter.js';
 export { toErrorResponse, type ErrorBody } from './http/error-response.js';
 export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+export { clientErrorHandler, frameworkErrors, hasDuplicateHost } from './http/framework-errors.js';
+export { boundedJsonParser, jsonLimitViolation, JsonBodyError, parseBoundedJson, type JsonLimits } from './http/bounded-json.js';
 export { AppLogger, levelsFrom, type AppLoggerOptions } from './logging/app-logger.js';
 export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redactor.js';
 export { TimeoutError, withTimeout } from './timeout.js';

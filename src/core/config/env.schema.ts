@@ -53,6 +53,22 @@ export class EnvironmentVariables {
   @ToInt() @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
   HTTP_BODY_LIMIT_BYTES = 1024 * 1024;
 
+  @EnvVar({ group: 'app', description: 'JSON bodies: deepest nesting accepted (400 beyond, before parsing)', example: '8' })
+  @ToInt() @IsInt() @Min(2) @Max(64)
+  HTTP_JSON_MAX_DEPTH = 8;
+
+  @EnvVar({ group: 'app', description: 'JSON bodies: most keys in one object', example: '64' })
+  @ToInt() @IsInt() @Min(8) @Max(10_000)
+  HTTP_JSON_MAX_KEYS = 64;
+
+  @EnvVar({ group: 'app', description: 'JSON bodies: most elements in one array', example: '1000' })
+  @ToInt() @IsInt() @Min(1) @Max(1_000_000)
+  HTTP_JSON_MAX_ARRAY_LENGTH = 1000;
+
+  @EnvVar({ group: 'app', description: 'JSON bodies: longest string, bytes', example: '4096' })
+  @ToInt() @IsInt() @Min(64) @Max(16 * 1024 * 1024)
+  HTTP_JSON_MAX_STRING_BYTES = 4096;
+
   @EnvVar({ group: 'app', description: 'On SIGTERM: time in-flight requests get to finish, ms', example: '5000' })
   @ToInt() @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_DRAIN_MS = 5000;

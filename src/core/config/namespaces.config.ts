@@ -16,6 +16,12 @@ export const buildAppConfig = (e: EnvironmentVariables) => ({
   logLevel: e.LOG_LEVEL,
   logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'),
   bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+  jsonLimits: {
+    maxDepth: e.HTTP_JSON_MAX_DEPTH,
+    maxKeys: e.HTTP_JSON_MAX_KEYS,
+    maxArrayLength: e.HTTP_JSON_MAX_ARRAY_LENGTH,
+    maxStringBytes: e.HTTP_JSON_MAX_STRING_BYTES,
+  },
   shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
 });
 

@@ -194,6 +194,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   private transaction<P, R>(handler: CommandHandler<P, R>, payload: P): Promise<R> {
+    if (handler.transactional === false) return handler.apply(this.dataSource.manager, payload);
     return this.dataSource.transaction((manager: EntityManager) => handler.apply(manager, payload));
   }
 

@@ -21,6 +21,12 @@ export interface WriteCommand<P = unknown> {
 export interface CommandHandler<P = unknown, R = unknown> {
   type: string;
   apply(manager: EntityManager, payload: P): Promise<R>;
+  /**
+   * `false` runs a direct write without BEGIN/COMMIT: only for a handler whose one write is a
+   * single statement (atomic by itself), to save two round trips. The replay always runs it
+   * inside its batch transaction. Default true.
+   */
+  transactional?: boolean;
   /** The answer for a command accepted into the journal, not yet in Postgres. */
   journaled(payload: P): R;
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsNumber, IsPositive, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsAmount } from './amount.validator.js';
 import type { OrderSide, OrderType } from './order.model.js';
 
 export class CreateOrderDto {
@@ -17,12 +18,10 @@ export class CreateOrderDto {
   @IsIn(['market', 'limit'])
   type: OrderType;
 
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 8 })
-  @IsPositive()
+  @IsAmount()
   quantity: number;
 
   @ValidateIf((o: CreateOrderDto) => o.type === 'limit' || o.limitPrice !== undefined)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 8 }, { message: 'limitPrice is required for a limit order and must be a number' })
-  @IsPositive()
+  @IsAmount({ message: 'limitPrice is required for a limit order: a number above 0 with at most 8 decimals' })
   limitPrice?: number;
 }

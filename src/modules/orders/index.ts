@@ -1,3 +1,5 @@
 export { OrdersModule } from './orders.module.js';
-export { OrdersService, type CreatedOrder, type ListQuery } from './orders.service.js';
+export { OrdersService, type CreatedOrder } from './orders.service.js';
+export { OrderQueries, type ListQuery } from './order.queries.js';
+export { OrderEntity } from './order.entity.js';
 export type { Order, OrderSide, OrderStatus, OrderType } from './order.model.js';

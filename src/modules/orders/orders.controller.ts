@@ -5,6 +5,7 @@ import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator'
 import { CreateOrderDto } from './create-order.dto.js';
 import type { Order } from './order.model.js';
 import type { OrderPage } from './order-cursor.js';
+import { OrderQueries } from './order.queries.js';
 import { type CreatedOrder, OrdersService } from './orders.service.js';
 
 class ListOrdersQuery {
@@ -26,7 +27,10 @@ class ListOrdersQuery {
 
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly queries: OrderQueries,
+  ) {}
 
   /** 201 for a new order (status `new`, or `accepted` when journaled); 200 with the stored order for a repeated clientOrderId. */
   @Post()
@@ -40,16 +44,16 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   async cancel(@Param('id', new ParseUUIDPipe()) id: string): Promise<Order> {
-    return (await this.orders.cancel(id)).order;
+    return (await this.orders.cancel(id.toLowerCase())).order;
   }
 
   @Get(':id')
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Order> {
-    return this.orders.get(id);
+    return this.queries.get(id.toLowerCase());
   }
 
   @Get()
   list(@Query() query: ListOrdersQuery): Promise<OrderPage> {
-    return this.orders.list({ symbol: query.symbol, limit: query.limit ?? 50, cursor: query.cursor });
+    return this.queries.list({ symbol: query.symbol, limit: query.limit ?? 50, cursor: query.cursor });
   }
 }

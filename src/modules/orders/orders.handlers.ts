@@ -22,6 +22,8 @@ function resolveExisting(existing: Order, wanted: NewOrder): CreateOutcome {
 /** Creating an order, idempotent on clientOrderId; one statement for Postgres and SQLite. */
 export const createOrderHandler: CommandHandler<NewOrder, CreateOutcome> = {
   type: CREATE_ORDER,
+  // One INSERT writes; the read on a conflict only answers. No BEGIN/COMMIT round trips needed.
+  transactional: false,
 
   async apply(manager: EntityManager, o: NewOrder): Promise<CreateOutcome> {
     const order: Order = { ...o, status: 'new' };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '../../core/cache/index.js';
 import { DatabaseModule } from '../../core/database/index.js';
@@ -6,6 +7,9 @@ import { QuotesModule } from '../quotes/index.js';
 import { CreateOrders1732900000000 } from './migrations/1732900000000-create-orders.js';
 import { OrderEntity } from './order.entity.js';
 import { OrdersController } from './orders.controller.js';
+import { OrderCursors } from './order-cursor.js';
+import { OrderQueries } from './order.queries.js';
+import { ordersConfig } from './orders.config.js';
 import { OrdersService } from './orders.service.js';
 
 /**
@@ -13,9 +17,15 @@ import { OrdersService } from './orders.service.js';
  * service, an entity and its migration, writes as journaled commands, reads through a repository.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([OrderEntity]), DatabaseModule.forFeature({ migrations: [CreateOrders1732900000000] }), CacheModule, QuotesModule],
+  imports: [
+    TypeOrmModule.forFeature([OrderEntity]),
+    DatabaseModule.forFeature({ migrations: [CreateOrders1732900000000] }),
+    ConfigModule.forFeature(ordersConfig),
+    CacheModule,
+    QuotesModule,
+  ],
   controllers: [OrdersController],
-  providers: [OrdersService],
-  exports: [OrdersService],
+  providers: [OrdersService, OrderQueries, OrderCursors],
+  exports: [OrdersService, OrderQueries],
 })
 export class OrdersModule {}

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { PgTarget } from './pg-target.js';
 
+const NONE: PgTarget[] = [];
+
 /**
  * Probes every target on its own schedule (the interval while up, backoff with jitter while down)
  * and keeps the writer sticky: the target that was the writer stays so while it is writable.
@@ -47,6 +49,8 @@ export class TargetMonitor {
 
   /** Replicas fit to serve reads: reachable, in recovery, lag within budget. */
   readableReplicas(): PgTarget[] {
+    // Asked on every routed connection: answer without allocating when there is no replica at all.
+    if (this.targets.length < 2) return NONE;
     return this.targets.filter((t) => t.status.reachable && t.status.role === 'replica' && t.status.lagMs <= this.maxReplicaLagMs);
   }
 

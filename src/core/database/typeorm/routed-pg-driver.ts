@@ -40,7 +40,7 @@ export function routedPgDriver(router: TargetRouter, real: typeof pg): typeof pg
       } catch (error) {
         return callback(error as Error);
       }
-      pool.connect((error, client, release) => callback(error ?? undefined, client, release));
+      pool.connect(callback as Parameters<pg.Pool['connect']>[0]);
     }
 
     end(callback?: (error?: Error) => void): Promise<void> {

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse } from './error-response.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
+
+// What the client is told, without echoing the path it sent.
+const FRAMEWORK_MESSAGES: Record<string, [number, string]> = {
+  FST_ERR_BAD_URL: [400, 'the URL is not valid'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'a path parameter is too long'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, 'the request does not match a route constraint'],
+};
+
+/** Fastify's `frameworkErrors`: errors raised before routing get the service's body and request id. */
+export function frameworkErrors(error: { code?: string; message: string }, request: FastifyRequest, reply: FastifyReply): void {
+  const [statusCode, message] = FRAMEWORK_MESSAGES[error.code ?? ''] ?? [400, 'the request is not valid'];
+  const response = toErrorResponse(Object.assign(new Error(message), { statusCode }), String(request.id));
+  void reply.status(response.status).header(REQUEST_ID_HEADER, request.id).send(response.body);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request (headers too large,
+ * malformed request line) before any route saw it. The answer keeps the service's shape; the
+ * connection is closed, since the parser's state is unknown.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const statusCode = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
+  const requestId = randomUUID();
+  const body = JSON.stringify(toErrorResponse(Object.assign(new Error('the request could not be parsed'), { statusCode }), requestId).body);
+  const reason = statusCode === 431 ? 'Request Header Fields Too Large' : statusCode === 414 ? 'URI Too Long' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `${REQUEST_ID_HEADER}: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** More than one Host header (RFC 9112 says 400): which one names the target is ambiguous. */
+export function hasDuplicateHost(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
