@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type ModuleMetadata, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/common/index.js';
+import { AuthModule } from './core/auth/index.js';
 import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
 import { HealthModule } from './core/health/index.js';
 import { MonitoringModule } from './core/monitoring/index.js';
@@ -29,6 +30,7 @@ export class AppModule {
         AppConfigModule.forRoot(options),
         LoggingModule,
         MonitoringModule,
+        AuthModule,
         HealthModule,
         CircuitBreakerModule,
         DatabaseModule,

@@ -91,7 +91,7 @@ export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
     let n = 0;
     const order = (prefix: string) => {
       const clientOrderId = `${prefix}-${n++}`;
-      return { id: orderIdFor(clientOrderId), clientOrderId, symbol: 'AAPL', side: 'buy' as const, type: 'limit' as const, quantity: 1, limitPrice: 10, createdAt: new Date().toISOString() };
+      return { id: orderIdFor(clientOrderId), clientOrderId, symbol: 'AAPL', side: 'buy' as const, type: 'limit' as const, quantity: 1, limitPrice: 10, createdAt: new Date().toISOString(), owner: 'bench' };
     };
     const insert = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;

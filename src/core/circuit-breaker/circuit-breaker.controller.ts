@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Logger, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AppError, ErrorCode } from '../common/index.js';
+import { AppError, ErrorCode, Public } from '../common/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { CircuitBreakerRegistry } from './circuit-breaker.registry.js';
 import { OperatorTokenGuard } from './operator-token.guard.js';
@@ -13,6 +13,7 @@ function view(breaker: CircuitBreaker) {
 
 /** Operator control of the breakers; every use is logged with the request id. */
 @Controller('admin/circuit-breakers')
+@Public()
 @UseGuards(OperatorTokenGuard)
 export class CircuitBreakerController {
   private readonly logger = new Logger('CircuitBreakerAdmin');

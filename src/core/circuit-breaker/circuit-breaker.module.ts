@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AuthModule } from '../auth/index.js';
 import { HealthModule } from '../health/index.js';
 import { CircuitBreakerController } from './circuit-breaker.controller.js';
 import { CircuitBreakerExplorer } from './circuit-breaker.explorer.js';
@@ -7,7 +8,7 @@ import { CircuitBreakerRegistry } from './circuit-breaker.registry.js';
 import { OperatorTokenGuard } from './operator-token.guard.js';
 
 @Module({
-  imports: [DiscoveryModule, HealthModule],
+  imports: [DiscoveryModule, HealthModule, AuthModule],
   controllers: [CircuitBreakerController],
   providers: [CircuitBreakerRegistry, CircuitBreakerExplorer, OperatorTokenGuard],
   exports: [CircuitBreakerRegistry],

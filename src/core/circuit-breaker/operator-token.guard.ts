@@ -1,20 +1,34 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
-import { AppError, ErrorCode } from '../common/index.js';
+import { AuthGuard, isAdmin, RefusalRecorder, refusalError, TokenRefusal } from '../auth/index.js';
 import { healthConfig } from '../config/index.js';
 import { detailsAccess } from '../health/index.js';
 
-/** Operator endpoints need `Authorization: Bearer <HEALTH_DETAILS_TOKEN>`; with no token configured they are closed. */
+/**
+ * Operator endpoints take `Authorization: Bearer <HEALTH_DETAILS_TOKEN>`, or a JWT with the
+ * `admin` scope (AUTH_MODE=jwt). With no token configured and no JWT they are closed. Every
+ * refusal is counted and logged (rate-limited).
+ */
 @Injectable()
 export class OperatorTokenGuard implements CanActivate {
-  constructor(@Inject(healthConfig.KEY) private readonly config: ConfigType<typeof healthConfig>) {}
+  constructor(
+    @Inject(healthConfig.KEY) private readonly config: ConfigType<typeof healthConfig>,
+    private readonly auth: AuthGuard,
+    private readonly refusals: RefusalRecorder,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (detailsAccess(request.headers.authorization, this.config.detailsToken) !== 'granted') {
-      throw new AppError(ErrorCode.UNAUTHORIZED, 'operator endpoints need Authorization: Bearer <HEALTH_DETAILS_TOKEN>');
+    if (detailsAccess(request.headers.authorization, this.config.detailsToken) === 'granted') return true;
+    try {
+      const principal = await this.auth.authenticate(request);
+      if (principal.anonymous || !isAdmin(principal)) throw new TokenRefusal(principal.anonymous ? 'invalid' : 'scope', 'operator endpoints need the operator token or the admin scope');
+      return true;
+    } catch (error) {
+      if (!(error instanceof TokenRefusal)) throw error;
+      this.refusals.record(error.reason, request.routeOptions?.url ?? 'unmatched', String(request.id), request.ip);
+      throw refusalError(error);
     }
-    return true;
   }
 }

@@ -3,6 +3,7 @@ export { ErrorTranslators, type ErrorTranslator } from './errors/error-translato
 export { AllExceptionsFilter, sendError } from './http/all-exceptions.filter.js';
 export { toErrorResponse, type ErrorBody } from './http/error-response.js';
 export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+export { Public, PUBLIC_ROUTE } from './http/public.decorator.js';
 export { clientErrorHandler, frameworkErrors, hasDuplicateHost } from './http/framework-errors.js';
 export { boundedJsonParser, jsonLimitViolation, JsonBodyError, parseBoundedJson, type JsonLimits } from './http/bounded-json.js';
 export { AppLogger, levelsFrom, type AppLoggerOptions } from './logging/app-logger.js';

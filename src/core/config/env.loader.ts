@@ -111,6 +111,11 @@ function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, probl
   if (env.REDIS_SENTINELS.length > 0 && !env.REDIS_SENTINEL_MASTER) {
     problems.add('REDIS_SENTINEL_MASTER', 'required', 'must be set when REDIS_SENTINELS is set', '(unset)');
   }
+  if (env.AUTH_MODE === 'jwt') {
+    for (const name of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+      if (!env[name]) problems.add(name, 'required', 'must be set when AUTH_MODE=jwt', '(unset)');
+    }
+  }
   if (env.MANAGEMENT_PORT !== undefined && env.MANAGEMENT_PORT === env.PORT) {
     problems.add('MANAGEMENT_PORT', 'distinct', 'must differ from PORT', shown('MANAGEMENT_PORT', raw));
   }
@@ -132,6 +137,9 @@ function checkProduction(env: EnvironmentVariables, plain: Record<string, string
   if (env.NODE_ENV !== 'production') return;
   if (!env.DB_PRIMARY_URL) {
     problems.add('DB_PRIMARY_URL', 'production', 'production needs a Postgres primary (SQLite alone is for development)', '(unset)');
+  }
+  if (!env.AUTH_MODE) {
+    problems.add('AUTH_MODE', 'production', 'production needs AUTH_MODE set: jwt, or none said explicitly', '(unset)');
   }
   if (!env.HEALTH_DETAILS_TOKEN) {
     problems.add('HEALTH_DETAILS_TOKEN', 'production', 'production needs a token to protect health details and operator endpoints', '(unset)');

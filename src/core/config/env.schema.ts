@@ -230,6 +230,35 @@ export class EnvironmentVariables {
   @IsJSON()
   CB_OVERRIDES = '{}';
 
+  // ---- auth
+  @EnvVar({ group: 'auth', description: 'none | jwt (empty: none in development and test; production requires it set)', example: 'jwt' })
+  @IsOptional() @IsIn(['none', 'jwt'])
+  AUTH_MODE?: 'none' | 'jwt';
+
+  @EnvVar({ group: 'auth', description: 'JWKS of the token issuer (AUTH_MODE=jwt)', example: '', hint: 'https://idp.example.com/.well-known/jwks.json' })
+  @IsOptional() @IsServiceUrl(['http', 'https'])
+  AUTH_JWKS_URL?: string;
+
+  @EnvVar({ group: 'auth', description: 'Expected `iss` of tokens (AUTH_MODE=jwt)', example: '', hint: 'https://idp.example.com/' })
+  @IsOptional() @IsString() @MinLength(1)
+  AUTH_ISSUER?: string;
+
+  @EnvVar({ group: 'auth', description: 'Expected `aud` of tokens (AUTH_MODE=jwt)', example: '', hint: 'trading-api' })
+  @IsOptional() @IsString() @MinLength(1)
+  AUTH_AUDIENCE?: string;
+
+  @EnvVar({ group: 'auth', description: 'Tolerated clock skew for exp and nbf, seconds', example: '30' })
+  @ToInt() @IsInt() @Min(0) @Max(300)
+  AUTH_CLOCK_SKEW_S = 30;
+
+  @EnvVar({ group: 'auth', description: 'Bound on one JWKS fetch, ms', example: '2000' })
+  @ToInt() @IsInt() @Min(100) @Max(30_000)
+  AUTH_JWKS_TIMEOUT_MS = 2000;
+
+  @EnvVar({ group: 'auth', description: 'Least time between two JWKS fetches for an unknown kid, ms', example: '30000' })
+  @ToInt() @IsInt() @Min(0) @Max(3_600_000)
+  AUTH_JWKS_COOLDOWN_MS = 30_000;
+
   // ---- health
   @EnvVar({ group: 'health', description: 'Bearer token that unlocks health details and operator endpoints', secret: 'secret', example: 'change-me-to-a-long-random-token' })
   @IsOptional() @IsString() @MinLength(16)

@@ -5,6 +5,7 @@ export { EnvironmentVariables, type NodeEnv, type LogLevel } from './env.schema.
 export {
   appConfig,
   databaseConfig,
+  authConfig,
   cacheConfig,
   influxConfig,
   monitoringConfig,

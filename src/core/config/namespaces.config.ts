@@ -38,6 +38,18 @@ export const buildDatabaseConfig = (e: EnvironmentVariables) => ({
   probeTimeoutMs: e.DB_PROBE_TIMEOUT_MS,
 });
 
+export const buildAuthConfig = (e: EnvironmentVariables) => ({
+  mode: e.AUTH_MODE ?? 'none',
+  /** AUTH_MODE=none said explicitly (production logs it as a warning). */
+  explicit: e.AUTH_MODE !== undefined,
+  jwksUrl: e.AUTH_JWKS_URL,
+  issuer: e.AUTH_ISSUER,
+  audience: e.AUTH_AUDIENCE,
+  clockSkewS: e.AUTH_CLOCK_SKEW_S,
+  jwksTimeoutMs: e.AUTH_JWKS_TIMEOUT_MS,
+  jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
+});
+
 export const buildCacheConfig = (e: EnvironmentVariables) => ({
   redisUrl: e.REDIS_URL,
   sentinels: e.REDIS_SENTINELS.map(parseHostPort),
@@ -103,6 +115,7 @@ export const buildMarketDataConfig = (e: EnvironmentVariables) => ({
 /** Inject with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`. */
 export const appConfig = registerAs('app', () => buildAppConfig(currentEnvironment()));
 export const databaseConfig = registerAs('database', () => buildDatabaseConfig(currentEnvironment()));
+export const authConfig = registerAs('auth', () => buildAuthConfig(currentEnvironment()));
 export const cacheConfig = registerAs('cache', () => buildCacheConfig(currentEnvironment()));
 export const influxConfig = registerAs('influx', () => buildInfluxConfig(currentEnvironment()));
 export const monitoringConfig = registerAs('monitoring', () => buildMonitoringConfig(currentEnvironment()));
@@ -114,6 +127,7 @@ export const marketDataConfig = registerAs('marketData', () => buildMarketDataCo
 export const CONFIG_NAMESPACES = [
   appConfig,
   databaseConfig,
+  authConfig,
   cacheConfig,
   influxConfig,
   monitoringConfig,

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { AppError, ErrorCode } from '../common/index.js';
+import { AppError, ErrorCode, Public } from '../common/index.js';
 import { healthConfig } from '../config/index.js';
 import { AvailabilityState } from './availability.state.js';
 import { detailsAccess } from './details-access.js';
@@ -26,6 +26,7 @@ function statusesOnly(report: HealthReport, withScore: boolean): PublicReport {
 const SHUTTING_DOWN: PublicReport = { status: 'shutting_down', info: {}, error: {}, details: {} };
 
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(
     private readonly health: HealthService,

@@ -2,10 +2,12 @@ import { Controller, Get, Inject, NotFoundException, Res } from '@nestjs/common'
 import type { ConfigType } from '@nestjs/config';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../common/index.js';
 import { monitoringConfig } from '../config/index.js';
 
 /** Prometheus exposition; 404 when METRICS_ENABLED=false. */
 @Controller()
+@Public()
 export class MetricsController extends PrometheusController {
   constructor(@Inject(monitoringConfig.KEY) private readonly config: ConfigType<typeof monitoringConfig>) {
     super();

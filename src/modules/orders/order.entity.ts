@@ -11,6 +11,7 @@ const decimal: ValueTransformer = {
 @Entity({ name: 'orders' })
 @Index('orders_created', ['createdAt', 'id'])
 @Index('orders_symbol_created', ['symbol', 'createdAt', 'id'])
+@Index('orders_owner_created', ['owner', 'createdAt', 'id'])
 @Check('orders_side', `"side" IN ('buy', 'sell')`)
 @Check('orders_type', `"type" IN ('market', 'limit')`)
 @Check('orders_quantity', `"quantity" > 0`)
@@ -43,6 +44,9 @@ export class OrderEntity {
   /** ISO-8601 UTC with milliseconds: sorts as it reads, the same text on both stores. */
   @Column({ name: 'created_at', type: 'varchar', length: 24 })
   createdAt: string;
+
+  @Column({ type: 'varchar', length: 128, default: 'anonymous' })
+  owner: string;
 }
 
 export function toOrder(entity: OrderEntity): Order {
@@ -56,5 +60,6 @@ export function toOrder(entity: OrderEntity): Order {
     limitPrice: entity.limitPrice,
     status: entity.status,
     createdAt: entity.createdAt,
+    owner: entity.owner,
   };
 }

@@ -15,6 +15,8 @@ export interface Order {
   limitPrice: number | null;
   status: OrderStatus;
   createdAt: string;
+  /** The subject (`sub`) that created it; `anonymous` with AUTH_MODE=none. */
+  owner: string;
 }
 
 /** What the journal holds for an order: everything but the status, which the store decides. */
@@ -31,5 +33,5 @@ export function orderIdFor(clientOrderId: string): string {
 
 /** Same logical order: what the client asked for, ignoring when and how it was stored. */
 export function sameOrder(a: NewOrder, b: NewOrder): boolean {
-  return a.clientOrderId === b.clientOrderId && a.symbol === b.symbol && a.side === b.side && a.type === b.type && a.quantity === b.quantity && a.limitPrice === b.limitPrice;
+  return a.owner === b.owner && a.clientOrderId === b.clientOrderId && a.symbol === b.symbol && a.side === b.side && a.type === b.type && a.quantity === b.quantity && a.limitPrice === b.limitPrice;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CacheService } from '../../core/cache/index.js';
+import { isAdmin, type Principal } from '../../core/auth/index.js';
 import { AppError, ErrorCode } from '../../core/common/index.js';
 import { DatabaseService } from '../../core/database/index.js';
 import { OrderCursors, type OrderPage } from './order-cursor.js';
@@ -33,7 +34,7 @@ export class OrderQueries {
    * lagging replica) and only with settled states (not `accepted`), and every write to an order
    * deletes its entry. Without a writer, the read is answered uncached (journal, then replicas).
    */
-  async get(id: string): Promise<Order> {
+  async get(id: string, caller: Principal): Promise<Order> {
     let order: Order | undefined;
     try {
       order = await this.cache.wrap(orderCacheKey(id), CACHE_TTL_MS, () => this.load(id, 'strong'), { cacheIf: (o) => o !== undefined && o.status !== 'accepted' });
@@ -41,7 +42,8 @@ export class OrderQueries {
       if (!(error instanceof AppError) || error.code !== ErrorCode.DEPENDENCY_UNAVAILABLE) throw error;
       order = await this.load(id, 'eventual');
     }
-    if (!order) throw new AppError(ErrorCode.NOT_FOUND, `order ${id} not found`);
+    // Another subject's order is answered as if it did not exist, unless the caller is an admin.
+    if (!order || (order.owner !== caller.sub && !isAdmin(caller))) throw new AppError(ErrorCode.NOT_FOUND, `order ${id} not found`);
     return order;
   }
 
@@ -63,13 +65,14 @@ export class OrderQueries {
   }
 
   /** Newest first, keyset pagination on (createdAt, id); orders still in the journal are not listed. */
-  async list(query: ListQuery): Promise<OrderPage> {
+  async list(query: ListQuery, caller: Principal): Promise<OrderPage> {
     const after = query.cursor ? this.cursors.decode(query.cursor) : undefined;
     const symbol = query.symbol?.toUpperCase();
     const found = await this.database.read<OrderEntity[]>({
       kind: 'list',
       run: () => {
         const select = this.orders.createQueryBuilder('o').orderBy('o.createdAt', 'DESC').addOrderBy('o.id', 'DESC').limit(query.limit + 1);
+        if (!isAdmin(caller)) select.andWhere('o.owner = :owner', { owner: caller.sub });
         if (symbol) select.andWhere('o.symbol = :symbol', { symbol });
         if (after) select.andWhere('(o.createdAt < :at OR (o.createdAt = :at AND o.id < :id))', { at: after.createdAt, id: after.id });
         return select.getMany();

@@ -1,3 +1,4 @@
+import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../core/auth/index.js';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'class-transformer';
@@ -34,8 +35,9 @@ export class OrdersController {
 
   /** 201 for a new order (status `new`, or `accepted` when journaled); 200 with the stored order for a repeated clientOrderId. */
   @Post()
-  async create(@Body() dto: CreateOrderDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedOrder['order']> {
-    const { order, created } = await this.orders.create(dto);
+  @RequireScopes(SCOPES.ordersWrite)
+  async create(@Body() dto: CreateOrderDto, @CurrentPrincipal() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedOrder['order']> {
+    const { order, created } = await this.orders.create(dto, caller);
     void reply.status(created ? 201 : 200);
     return order;
   }
@@ -43,17 +45,20 @@ export class OrdersController {
   /** 200 with the cancelled order (or the journaled cancel); 404 for an unknown order. */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id', new ParseUUIDPipe()) id: string): Promise<Order> {
-    return (await this.orders.cancel(id.toLowerCase())).order;
+  @RequireScopes(SCOPES.ordersWrite)
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
+    return (await this.orders.cancel(id.toLowerCase(), caller)).order;
   }
 
   @Get(':id')
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Order> {
-    return this.queries.get(id.toLowerCase());
+  @RequireScopes(SCOPES.ordersRead)
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
+    return this.queries.get(id.toLowerCase(), caller);
   }
 
   @Get()
-  list(@Query() query: ListOrdersQuery): Promise<OrderPage> {
-    return this.queries.list({ symbol: query.symbol, limit: query.limit ?? 50, cursor: query.cursor });
+  @RequireScopes(SCOPES.ordersRead)
+  list(@Query() query: ListOrdersQuery, @CurrentPrincipal() caller: Principal): Promise<OrderPage> {
+    return this.queries.list({ symbol: query.symbol, limit: query.limit ?? 50, cursor: query.cursor }, caller);
   }
 }

@@ -14,7 +14,9 @@ export interface CreateOutcome {
 /** A repeated key is the same order again (answered with the stored one) or a conflicting reuse (refused). */
 function resolveExisting(existing: Order, wanted: NewOrder): CreateOutcome {
   if (!sameOrder(existing, wanted)) {
-    throw new JournalRejection(`clientOrderId ${wanted.clientOrderId} is already used by order ${existing.id} with different terms`);
+    // Another subject's order is not named: its id would tell a stranger that it exists.
+    const by = existing.owner === wanted.owner ? `by order ${existing.id} ` : '';
+    throw new JournalRejection(`clientOrderId ${wanted.clientOrderId} is already used ${by}with different terms`);
   }
   return { order: existing, created: false };
 }

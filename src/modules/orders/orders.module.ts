@@ -5,6 +5,7 @@ import { CacheModule } from '../../core/cache/index.js';
 import { DatabaseModule } from '../../core/database/index.js';
 import { QuotesModule } from '../quotes/index.js';
 import { CreateOrders1732900000000 } from './migrations/1732900000000-create-orders.js';
+import { AddOrderOwner1732900000002 } from './migrations/1732900000002-add-order-owner.js';
 import { OrderEntity } from './order.entity.js';
 import { OrdersController } from './orders.controller.js';
 import { OrderCursors } from './order-cursor.js';
@@ -19,7 +20,7 @@ import { OrdersService } from './orders.service.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature([OrderEntity]),
-    DatabaseModule.forFeature({ migrations: [CreateOrders1732900000000] }),
+    DatabaseModule.forFeature({ migrations: [CreateOrders1732900000000, AddOrderOwner1732900000002] }),
     ConfigModule.forFeature(ordersConfig),
     CacheModule,
     QuotesModule,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import type { Principal } from '../../core/auth/index.js';
 import { AppError, ErrorCode } from '../../core/common/index.js';
 import { tradingConfig } from '../../core/config/index.js';
 import { DatabaseService, isCommandRejection } from '../../core/database/index.js';
@@ -35,8 +36,8 @@ export class OrdersService implements OnModuleInit {
     this.database.registerHandler(cancelOrderHandler);
   }
 
-  async create(dto: CreateOrderDto): Promise<CreatedOrder> {
-    const order = this.validated(dto);
+  async create(dto: CreateOrderDto, caller: Principal): Promise<CreatedOrder> {
+    const order = this.validated(dto, caller.sub);
     try {
       const { result, journaled } = await this.database.write<NewOrder, CreateOutcome>({ type: CREATE_ORDER, key: order.clientOrderId, entityId: order.id, payload: order });
       await this.cache.del(orderCacheKey(order.id));
@@ -48,8 +49,8 @@ export class OrdersService implements OnModuleInit {
   }
 
   /** Cancels an order (idempotent); journaled like any write while Postgres has no writer. */
-  async cancel(id: string): Promise<{ order: Order; journaled: boolean }> {
-    const before = await this.queries.get(id);
+  async cancel(id: string, caller: Principal): Promise<{ order: Order; journaled: boolean }> {
+    const before = await this.queries.get(id, caller);
     try {
       const { result, journaled } = await this.database.write<CancelOrder, CancelOutcome>({ type: CANCEL_ORDER, key: `cancel:${id}`, entityId: id, payload: { id, before } });
       await this.cache.del(orderCacheKey(id));
@@ -60,7 +61,7 @@ export class OrdersService implements OnModuleInit {
     }
   }
 
-  private validated(dto: CreateOrderDto): NewOrder {
+  private validated(dto: CreateOrderDto, owner: string): NewOrder {
     const symbol = dto.symbol.toUpperCase();
     const problems: Record<string, string> = {};
     if (!this.symbols.has(symbol)) problems.symbol = `${symbol} is not in TRADING_SYMBOLS`;
@@ -82,6 +83,7 @@ export class OrdersService implements OnModuleInit {
       quantity: dto.quantity,
       limitPrice: dto.limitPrice ?? null,
       createdAt: new Date().toISOString(),
+      owner,
     };
   }
 }

@@ -1,7 +1,9 @@
+import { RequireScopes, SCOPES } from '../../core/auth/index.js';
 import { Controller, Get, Param } from '@nestjs/common';
 import { type QuoteView, QuotesService } from './quotes.service.js';
 
 @Controller('quotes')
+@RequireScopes(SCOPES.quotesRead)
 export class QuotesController {
   constructor(private readonly quotes: QuotesService) {}
 

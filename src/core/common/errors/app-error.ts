@@ -4,6 +4,7 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   UNAUTHORIZED = 'UNAUTHORIZED',
+  FORBIDDEN = 'FORBIDDEN',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
   CIRCUIT_OPEN = 'CIRCUIT_OPEN',
   TIMEOUT = 'TIMEOUT',
@@ -16,6 +17,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 400;
     case ErrorCode.UNAUTHORIZED:
       return 401;
+    case ErrorCode.FORBIDDEN:
+      return 403;
     case ErrorCode.NOT_FOUND:
       return 404;
     case ErrorCode.CONFLICT:
@@ -38,6 +41,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** Field-level details safe to show the client (4xx only). */
   details?: Record<string, unknown>;
+  /** Response headers the error calls for, e.g. `WWW-Authenticate` on a 401. */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -49,6 +54,7 @@ export class AppError extends Error {
   readonly status: number;
   readonly retryAfterSeconds?: number;
   readonly details?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
 
   constructor(
     readonly code: ErrorCode,
@@ -60,5 +66,6 @@ export class AppError extends Error {
     this.status = httpStatusOf(code);
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.details = options.details;
+    this.headers = options.headers;
   }
 }

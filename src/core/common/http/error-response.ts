@@ -52,6 +52,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
   if (error instanceof AppError) {
     body.code = error.code;
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
+    Object.assign(headers, error.headers);
   }
   if (!internal) {
     body.message = clientMessage(error);

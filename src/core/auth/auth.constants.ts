@@ -1,0 +1,2 @@
+export const REQUIRED_SCOPES = 'AUTH:REQUIRED_SCOPES';
+export const ANONYMOUS_SUBJECT = 'anonymous';

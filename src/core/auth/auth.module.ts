@@ -1,0 +1,25 @@
+import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { appConfig, authConfig } from '../config/index.js';
+import { AuthGuard } from './auth.guard.js';
+import { JwtVerifier } from './jwt.verifier.js';
+import { RefusalRecorder } from './refusal.recorder.js';
+
+/** Who may call: JWT bearer tokens with scopes (AUTH_MODE=jwt), or nobody checked (AUTH_MODE=none). */
+@Module({
+  providers: [JwtVerifier, RefusalRecorder, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+  exports: [AuthGuard, RefusalRecorder],
+})
+export class AuthModule implements OnApplicationBootstrap {
+  constructor(
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const logger = new Logger('Auth');
+    if (this.auth.mode === 'jwt') logger.log(`JWT bearer tokens from ${this.auth.issuer}, audience ${this.auth.audience}`);
+    else if (this.app.isProduction) logger.warn('AUTH_MODE=none in production: every caller is anonymous and holds every scope');
+  }
+}

@@ -1,0 +1,24 @@
+/** The standard scopes of this service; a team adds its own strings. */
+export const SCOPES = {
+  ordersRead: 'orders:read',
+  ordersWrite: 'orders:write',
+  quotesRead: 'quotes:read',
+  admin: 'admin',
+} as const;
+
+/** Who is calling: the token's subject and scopes, or the anonymous caller of AUTH_MODE=none. */
+export interface Principal {
+  sub: string;
+  scopes: ReadonlySet<string>;
+  /** AUTH_MODE=none: every scope is granted, and every order belongs to `anonymous`. */
+  anonymous: boolean;
+}
+
+export function hasScope(principal: Principal, scope: string): boolean {
+  return principal.anonymous || principal.scopes.has(scope);
+}
+
+/** `admin` sees and acts on every subject's resources. */
+export function isAdmin(principal: Principal): boolean {
+  return hasScope(principal, SCOPES.admin);
+}

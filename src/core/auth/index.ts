@@ -1,0 +1,7 @@
+export { AuthModule } from './auth.module.js';
+export { AuthGuard } from './auth.guard.js';
+export { CurrentPrincipal, RequireScopes } from './auth.decorators.js';
+export { Public } from '../common/index.js';
+export { SCOPES, hasScope, isAdmin, type Principal } from './auth.types.js';
+export { RefusalRecorder } from './refusal.recorder.js';
+export { TokenRefusal, refusalError } from './jwt.verifier.js';
