@@ -33,7 +33,7 @@ describe('npm run migration:run', () => {
     const run = AppProcess.spawn(MIGRATE_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, dir);
     assert.equal(await run.exit(), 0, run.output);
     assert.match(run.output, /migrations applied on primary/);
-    assert.equal(await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"), 'CreateOrders1732900000000', "TypeORM's migrations table");
+    assert.equal(await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"), 'CreateOrders1732900000000,AddOrderOwner1732900000002', "TypeORM's migrations table");
     assert.equal(await cluster.sql('primary', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orders'"), '1');
     const drift = await schemaDrift({ DB_PRIMARY_URL: cluster.primary.url }, dir);
     assert.equal(drift.code, 0, `entities and migrations agree on Postgres:\n${drift.output}`);

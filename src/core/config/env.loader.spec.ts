@@ -7,6 +7,8 @@ import { envVarMeta, envVarNames } from './env.metadata.js';
 import { loadEnvironment, type RawEnvironment } from './env.loader.js';
 import { buildCacheConfig, buildCircuitBreakerConfig } from './namespaces.config.js';
 import { encryptSecret, generateMasterKey, parseMasterKey } from './secret-cipher.js';
+// Feature modules declare their own variables (ORDERS_CURSOR_KEY): load them as the CLI does.
+import '../../app.module.js';
 
 const noFiles = { readFile: (path: string): string => { throw Object.assign(new Error(`no ${path}`), { code: 'ENOENT' }); } };
 
@@ -28,6 +30,11 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   DB_PRIMARY_URL: 'postgres://app:Real-Db-Pass-9@db.internal:5432/trading',
   HEALTH_DETAILS_TOKEN: 'a-real-token-of-32-characters-xx',
+  AUTH_MODE: 'jwt',
+  AUTH_JWKS_URL: 'https://idp.internal/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://idp.internal/',
+  AUTH_AUDIENCE: 'trading-api',
+  ORDERS_CURSOR_KEY: 'a-real-cursor-key-of-32-characters-xx',
 };
 
 describe('loadEnvironment', () => {
@@ -99,8 +106,16 @@ describe('loadEnvironment', () => {
       assert.equal(load(PRODUCTION).env.NODE_ENV, 'production');
     });
 
-    it('refuses to run without a Postgres primary or a health token, naming both', () => {
-      assert.deepEqual(failure({ NODE_ENV: 'production' }).variables.sort(), ['DB_PRIMARY_URL', 'HEALTH_DETAILS_TOKEN']);
+    it('refuses to run without a Postgres primary, a health token, an auth mode or a cursor key, naming each', () => {
+      assert.deepEqual(failure({ NODE_ENV: 'production' }).variables.sort(), ['AUTH_MODE', 'DB_PRIMARY_URL', 'HEALTH_DETAILS_TOKEN', 'ORDERS_CURSOR_KEY']);
+    });
+
+    it('takes AUTH_MODE=none when it is said explicitly', () => {
+      assert.equal(load({ ...PRODUCTION, AUTH_MODE: 'none' }).env.AUTH_MODE, 'none');
+    });
+
+    it('needs the JWKS, issuer and audience with AUTH_MODE=jwt', () => {
+      assert.deepEqual(failure({ AUTH_MODE: 'jwt' }).variables.sort(), ['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_JWKS_URL']);
     });
 
     it('refuses secrets left at their .env.example placeholder', () => {

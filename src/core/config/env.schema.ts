@@ -231,7 +231,7 @@ export class EnvironmentVariables {
   CB_OVERRIDES = '{}';
 
   // ---- auth
-  @EnvVar({ group: 'auth', description: 'none | jwt (empty: none in development and test; production requires it set)', example: 'jwt' })
+  @EnvVar({ group: 'auth', description: 'none | jwt (empty: none in development and test; production requires it set)', example: '', hint: 'jwt' })
   @IsOptional() @IsIn(['none', 'jwt'])
   AUTH_MODE?: 'none' | 'jwt';
 
