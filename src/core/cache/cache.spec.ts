@@ -38,6 +38,13 @@ class ScriptedRedis implements RedisBackend {
   ping() {
     return this.answer(() => 'PONG');
   }
+  incr(key: string, ttlMs: number) {
+    return this.answer((): [number, number] => {
+      const n = Number(this.data.get(key) ?? 0) + 1;
+      this.data.set(key, String(n));
+      return [n, ttlMs];
+    });
+  }
   deletePrefix(prefix: string) {
     return this.answer(() => [...this.data.keys()].filter((k) => k.startsWith(prefix)).forEach((k) => this.data.delete(k)));
   }

@@ -125,6 +125,21 @@ export class FailoverStore {
     this.hooks.onOperation?.('memory', 'del', 'ok', 0);
   }
 
+  /**
+   * A counter shared by every instance through Redis (fixed window of `ttlMs`): [count, ms left],
+   * or undefined while on memory, where a counter would be this instance's alone.
+   */
+  async increment(key: string, ttlMs: number): Promise<[number, number] | undefined> {
+    if (this.backend !== 'redis' || !this.redis) return undefined;
+    const started = performance.now();
+    try {
+      return await this.deadlines.bound(this.redis.incr(this.key(key), ttlMs));
+    } catch (error) {
+      this.failed('set', error, started);
+      return undefined;
+    }
+  }
+
   async clear(): Promise<void> {
     this.memory.clear();
     if (this.backend === 'redis' && this.redis) {

@@ -18,6 +18,8 @@ export interface RedisBackend {
   set(key: string, value: string, ttlMs: number): Promise<unknown>;
   del(keys: string[]): Promise<unknown>;
   ping(): Promise<unknown>;
+  /** INCR, with the expiry set on the first hit; answers [count, ms left]. One atomic script. */
+  incr(key: string, ttlMs: number): Promise<[number, number]>;
   /** Deletes every key under `prefix` (SCAN + UNLINK, in batches). */
   deletePrefix(prefix: string): Promise<void>;
   /** Where writes go now: `host:port` of the master. */
@@ -32,6 +34,10 @@ const socket = (connectTimeoutMs: number) => ({
   connectTimeout: connectTimeoutMs,
   reconnectStrategy: (retries: number) => Math.min(2000, 50 * 2 ** Math.min(retries, 6)) + Math.floor(Math.random() * 100),
 });
+
+const INCR_SCRIPT = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`;
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type Client = RedisClientType<{}, {}, {}, 2, {}>;
@@ -78,6 +84,7 @@ function wrap(client: Client, topology: RedisBackend['topology'], master: () => 
     set: (key, value, ttlMs) => client.set(key, value, { expiration: { type: 'PX', value: ttlMs } }),
     del: (keys) => (keys.length > 0 ? client.unlink(keys) : Promise.resolve(0)),
     ping: () => client.ping(),
+    incr: async (key, ttlMs) => (await client.eval(INCR_SCRIPT, { keys: [key], arguments: [String(ttlMs)] })) as [number, number],
     async deletePrefix(prefix) {
       for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
         if (keys.length > 0) await client.unlink(keys);

@@ -259,6 +259,10 @@ export class EnvironmentVariables {
   @ToInt() @IsInt() @Min(0) @Max(3_600_000)
   AUTH_JWKS_COOLDOWN_MS = 30_000;
 
+  @EnvVar({ group: 'auth', description: 'Orders created or cancelled per subject (or address) per minute; 0 = off (empty: 120 in production, off otherwise)', example: '' , hint: '120' })
+  @IsOptional() @ToInt() @IsInt() @Min(0) @Max(1_000_000)
+  RATE_LIMIT_ORDERS_PER_MINUTE?: number;
+
   // ---- health
   @EnvVar({ group: 'health', description: 'Bearer token that unlocks health details and operator endpoints', secret: 'secret', example: 'change-me-to-a-long-random-token' })
   @IsOptional() @IsString() @MinLength(16)

@@ -48,6 +48,7 @@ export const buildAuthConfig = (e: EnvironmentVariables) => ({
   clockSkewS: e.AUTH_CLOCK_SKEW_S,
   jwksTimeoutMs: e.AUTH_JWKS_TIMEOUT_MS,
   jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
+  ordersPerMinute: e.RATE_LIMIT_ORDERS_PER_MINUTE ?? (e.NODE_ENV === 'production' ? 120 : 0),
 });
 
 export const buildCacheConfig = (e: EnvironmentVariables) => ({

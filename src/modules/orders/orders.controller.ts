@@ -1,6 +1,7 @@
 import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../core/auth/index.js';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { CreateOrderDto } from './create-order.dto.js';
@@ -28,6 +29,8 @@ class ListOrdersQuery {
 
 @Controller('orders')
 export class OrdersController {
+  private readonly audit = new Logger('Audit');
+
   constructor(
     private readonly orders: OrdersService,
     private readonly queries: OrderQueries,
@@ -36,8 +39,10 @@ export class OrdersController {
   /** 201 for a new order (status `new`, or `accepted` when journaled); 200 with the stored order for a repeated clientOrderId. */
   @Post()
   @RequireScopes(SCOPES.ordersWrite)
+  @UseGuards(SubjectThrottlerGuard)
   async create(@Body() dto: CreateOrderDto, @CurrentPrincipal() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedOrder['order']> {
-    const { order, created } = await this.orders.create(dto, caller);
+    const { order, created, journaled } = await this.orders.create(dto, caller);
+    this.audit.log(`order ${order.id} ${created ? 'created' : 'repeated'}${journaled ? ' (journaled)' : ''} by ${caller.sub} [requestId=${String(reply.request.id)}]`);
     void reply.status(created ? 201 : 200);
     return order;
   }
@@ -46,8 +51,11 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   @RequireScopes(SCOPES.ordersWrite)
-  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
-    return (await this.orders.cancel(id.toLowerCase(), caller)).order;
+  @UseGuards(SubjectThrottlerGuard)
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal, @Req() request: FastifyRequest): Promise<Order> {
+    const { order, journaled } = await this.orders.cancel(id.toLowerCase(), caller);
+    this.audit.log(`order ${order.id} cancelled${journaled ? ' (journaled)' : ''} by ${caller.sub} [requestId=${String(request.id)}]`);
+    return order;
   }
 
   @Get(':id')

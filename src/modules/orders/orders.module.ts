@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '../../core/cache/index.js';
 import { DatabaseModule } from '../../core/database/index.js';
+import { RateLimitModule } from '../../core/rate-limit/index.js';
 import { QuotesModule } from '../quotes/index.js';
 import { CreateOrders1732900000000 } from './migrations/1732900000000-create-orders.js';
 import { AddOrderOwner1732900000002 } from './migrations/1732900000002-add-order-owner.js';
@@ -24,6 +25,7 @@ import { OrdersService } from './orders.service.js';
     ConfigModule.forFeature(ordersConfig),
     CacheModule,
     QuotesModule,
+    RateLimitModule,
   ],
   controllers: [OrdersController],
   providers: [OrdersService, OrderQueries, OrderCursors],

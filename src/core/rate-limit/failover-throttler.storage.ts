@@ -1,0 +1,27 @@
+import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
+import type { FailoverStore } from '../cache/index.js';
+
+/**
+ * The throttler's counters in Redis when it answers, so every instance counts the same hits
+ * (fixed window, one atomic script per hit, bounded by CACHE_OP_TIMEOUT_MS); while Redis is away,
+ * @nestjs/throttler's own memory storage, per instance, with the same limits.
+ */
+export class FailoverThrottlerStorage implements ThrottlerStorage {
+  private readonly memory = new ThrottlerStorageService();
+
+  constructor(private readonly store: FailoverStore) {}
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    const shared = await this.store.increment(`throttle:${throttlerName}:${key}`, ttl);
+    if (!shared) return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
+    const [totalHits, msLeft] = shared;
+    const timeToExpire = Math.max(1, Math.ceil(msLeft / 1000));
+    const isBlocked = totalHits > limit;
+    return { totalHits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
+  }
+
+  onApplicationShutdown(): void {
+    this.memory.onApplicationShutdown();
+  }
+}

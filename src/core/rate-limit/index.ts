@@ -1,0 +1,2 @@
+export { RateLimitModule } from './rate-limit.module.js';
+export { SubjectThrottlerGuard } from './subject-throttler.guard.js';
