@@ -45,10 +45,17 @@ describe('journal replay across a killed process', () => {
       const watcher = new pg.Client({ connectionString: cluster.primary.url });
       await waitFor('Postgres to accept connections', async () => watcher.connect().then(() => true), 15_000, 20);
       try {
-        await waitFor('the first replayed batch', async () => {
-          const r = await watcher.query("SELECT count(*)::int AS n FROM orders WHERE client_order_id LIKE 'r-%'").catch(() => ({ rows: [{ n: 0 }] }));
-          return r.rows[0].n > 0;
-        }, 20_000, 2);
+        // Committed in Postgres and settled in the journal: the kill then lands between two batches.
+        const journal = new Database(join(dir, 'data', 'app.sqlite'), { readonly: true, fileMustExist: true });
+        try {
+          await waitFor('the first replayed batch', async () => {
+            const r = await watcher.query("SELECT count(*)::int AS n FROM orders WHERE client_order_id LIKE 'r-%'").catch(() => ({ rows: [{ n: 0 }] }));
+            const left = (journal.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+            return r.rows[0].n > 0 && left < ORDERS;
+          }, 20_000, 2);
+        } finally {
+          journal.close();
+        }
         first.child.kill('SIGKILL');
       } finally {
         await watcher.end();
