@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/index.js';
+import { ErrorTranslators } from '../common/index.js';
 import { HealthModule } from '../health/index.js';
+import { translateDatabaseError } from './database.errors.js';
 import { DatabaseHealth } from './database.health.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import { databaseProviders } from './database.providers.js';
@@ -46,6 +48,11 @@ export interface DatabaseFeatureOptions {
   exports: [DatabaseService],
 })
 export class DatabaseModule {
+  constructor(translators: ErrorTranslators, database: DatabaseService) {
+    // A team's plain repository call then answers like our own code when the database fails it.
+    translators.add(translateDatabaseError(database.retryAfterSeconds));
+  }
+
   /** Imports DatabaseModule and contributes a feature's migrations. */
   static forFeature(options: DatabaseFeatureOptions = {}): DynamicModule {
     MigrationStorage.add(options.migrations ?? []);

@@ -4,6 +4,7 @@ import { databaseConfig } from '../config/index.js';
 import { DATABASE_TARGETS } from './database.constants.js';
 import { Journal } from './journal/journal.js';
 import { PgTarget } from './postgres/pg-target.js';
+import { PostgresTargets } from './postgres/postgres-targets.js';
 import { TargetMonitor } from './postgres/target-monitor.js';
 import { SchemaMigrator } from './typeorm/schema.migrator.js';
 import { TargetRouter } from './typeorm/target-router.js';
@@ -46,6 +47,11 @@ export const databaseProviders: Provider[] = [
         readableReplicas: () => monitor.readableReplicas(),
         retryAfterSeconds: Math.max(1, Math.ceil(config.probeIntervalMs / 1000)),
       }),
+  },
+  {
+    provide: PostgresTargets,
+    inject: [TargetMonitor, TargetRouter, SchemaMigrator],
+    useFactory: (monitor: TargetMonitor, router: TargetRouter, schema: SchemaMigrator) => new PostgresTargets(monitor, router, schema),
   },
   {
     provide: Journal,

@@ -2,18 +2,16 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, ErrorCode, ErrorTranslators, secretRedactor } from '../common/index.js';
+import { AppError, ErrorCode, secretRedactor } from '../common/index.js';
 import { databaseConfig } from '../config/index.js';
-import { isCommandRejection, isTargetFailure, translateDatabaseError } from './database.errors.js';
+import { isCommandRejection, isTargetFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import type { CommandHandler, DatabaseMode, DatabaseStatus, ReadSpec, WriteCommand, WriteResult } from './database.types.js';
 import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
 import { Replayer } from './journal/replayer.js';
 import type { PgTarget } from './postgres/pg-target.js';
-import { TargetMonitor } from './postgres/target-monitor.js';
-import { SchemaMigrator } from './typeorm/schema.migrator.js';
-import { TargetRouter } from './typeorm/target-router.js';
+import { PostgresTargets } from './postgres/postgres-targets.js';
 import { SerialQueue } from './typeorm/serial-queue.js';
 
 /**
@@ -35,16 +33,13 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   constructor(
     @Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly monitor: TargetMonitor,
-    private readonly router: TargetRouter,
-    private readonly schema: SchemaMigrator,
+    private readonly targets: PostgresTargets,
     private readonly journal: Journal,
     private readonly metrics: DatabaseMetrics,
-    private readonly translators: ErrorTranslators,
   ) {
-    this.postgres = monitor.targets.length > 0;
+    this.postgres = targets.configured;
     this.mode = new FailoverMode(this.postgres ? 'fallback' : 'embedded');
-    this.replayer = new Replayer(dataSource, router, journal, this.handlers, (replayed, dead) => metrics.replayed(replayed, dead));
+    this.replayer = new Replayer(dataSource, targets.router, journal, this.handlers, (replayed, dead) => metrics.replayed(replayed, dead));
     this.mode.onChange((c) => {
       this.logger.warn(`mode: ${c.from} -> ${c.to}`);
       metrics.modeChanged(c.from, c.to);
@@ -53,7 +48,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   onModuleInit(): void {
     this.metrics.bind(() => this.status());
-    this.translators.add(translateDatabaseError(this.retryAfterSeconds));
   }
 
   onApplicationBootstrap(): void {
@@ -61,16 +55,15 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       this.logger.log(`embedded mode: SQLite at ${this.config.sqlitePath}`);
       return;
     }
-    this.monitor.onChange(() => this.derive());
+    this.targets.onChange(() => this.derive());
     this.journal.onChange(() => this.derive());
     // Boot never waits on a server: probes run in the background and upgrade the mode as targets answer.
-    this.monitor.start();
-    this.logger.log(`Postgres targets: ${this.monitor.targets.map((t) => t.name).join(', ')}; journal backlog ${this.journal.backlog()}`);
+    this.targets.start();
+    this.logger.log(`Postgres targets: ${this.targets.names.join(', ')}; journal backlog ${this.journal.backlog()}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.monitor.stop();
-    await Promise.all(this.monitor.targets.map((t) => t.close()));
+    await this.targets.close();
     this.journal.close();
   }
 
@@ -84,9 +77,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     return {
       mode: this.mode.current,
       since: this.mode.since,
-      writer: this.writer?.name,
-      readableReplicas: this.monitor.readableReplicas().map((t) => t.name),
-      targets: this.monitor.targets.map((t) => t.view()),
+      writer: this.targets.writer?.name,
+      readableReplicas: this.targets.readableReplicas().map((t) => t.name),
+      targets: this.targets.views(),
       backlog: this.journal.backlog(),
       deadLetters: this.journal.deadLetterCount(),
     };
@@ -103,10 +96,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     if (mode === 'embedded') {
       return { result: await this.embeddedWrites.run(() => this.transaction(handler, command.payload)), journaled: false };
     }
-    const writer = this.writer;
+    const writer = this.targets.writer;
     if (mode === 'normal' && writer) {
       try {
-        const result = await this.metrics.time(writer.name, 'write', () => this.router.on(writer, () => this.transaction(handler, command.payload)));
+        const result = await this.metrics.time(writer.name, 'write', () => this.targets.on(writer, () => this.transaction(handler, command.payload)));
         return { result, journaled: false };
       } catch (error) {
         if (isCommandRejection(error)) throw error;
@@ -114,7 +107,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         // replay is idempotent on the command key.
         if (isTargetFailure(error)) writer.markDown(error);
         this.logger.warn(`direct write to ${writer.name} failed (${secretRedactor.scrub((error as Error).message)}); journaling ${command.type} ${command.key}`);
-        this.monitor.refresh();
+        this.targets.refresh();
       }
     }
     try {
@@ -130,7 +123,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   /** Reads through `spec`: the journal first while failing over, then a replica, then the writer. */
   async read<R>(spec: ReadSpec<R>): Promise<R | undefined> {
     if (this.mode.current === 'embedded') return spec.run(this.dataSource.manager);
-    const writer = this.writer;
+    const writer = this.targets.writer;
     if (this.mode.current !== 'normal' && spec.journal) {
       const known = spec.journal({ byEntity: (type, id) => this.journal.findByEntity(type, id) });
       if (known !== undefined) return known;
@@ -139,14 +132,14 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     const candidates = writer ? [...replicas, writer] : replicas;
     for (const target of candidates) {
       try {
-        const result = await this.metrics.time(target.name, 'read', () => this.router.on(target, () => spec.run(this.dataSource.manager)));
+        const result = await this.metrics.time(target.name, 'read', () => this.targets.on(target, () => spec.run(this.dataSource.manager)));
         // A miss on a replica may be lag: only the writer can confirm that a row does not exist.
         if (result === undefined && spec.kind === 'single' && target !== writer) continue;
         return result;
       } catch (error) {
         if (!isTargetFailure(error)) throw error;
         target.markDown(error);
-        this.monitor.refresh();
+        this.targets.refresh();
       }
     }
     throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'the database cannot answer this read now', { retryAfterSeconds: this.retryAfterSeconds });
@@ -161,30 +154,24 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     return Math.max(1, Math.ceil(this.config.probeIntervalMs / 1000));
   }
 
-  /** The writer, once its schema is up to date. */
-  private get writer(): PgTarget | undefined {
-    const writer = this.monitor.writer;
-    return this.schema.isMigrated(writer) ? writer : undefined;
-  }
-
   /** The one place the mode is derived, and what the mode needs is started. */
   private derive(): void {
-    const candidate = this.monitor.writer;
-    if (candidate && !this.schema.isMigrated(candidate)) this.migrate(candidate);
+    const candidate = this.targets.candidate;
+    if (candidate && this.targets.needsMigration(candidate)) this.migrate(candidate);
+    const writer = this.targets.writer;
     this.mode.update({
       hasPostgres: true,
-      writer: this.writer !== undefined,
-      readableReplica: this.monitor.readableReplicas().length > 0,
+      writer: writer !== undefined,
+      readableReplica: this.targets.readableReplicas().length > 0,
       backlog: this.journal.backlog(),
     });
-    const writer = this.writer;
     if (this.mode.current === 'replaying' && writer && !this.replayer.isRunning) {
       void this.replayer.run(writer).then(() => this.derive());
     }
   }
 
   private migrate(target: PgTarget): void {
-    this.schema.migrate(this.dataSource, this.router, target).then(
+    this.targets.migrate(this.dataSource, target).then(
       () => this.derive(),
       (error: unknown) => {
         this.logger.error(`migrations on ${target.name} failed: ${secretRedactor.scrub((error as Error).message)}`);
@@ -205,7 +192,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   private shuffledReplicas(): PgTarget[] {
-    const replicas = this.monitor.readableReplicas();
+    const replicas = this.targets.readableReplicas();
     if (replicas.length < 2) return replicas;
     const start = Math.floor(Math.random() * replicas.length);
     return [...replicas.slice(start), ...replicas.slice(0, start)];

@@ -1,0 +1,76 @@
+import type { DataSource } from 'typeorm';
+import type { TargetView } from '../database.types.js';
+import type { SchemaMigrator } from '../typeorm/schema.migrator.js';
+import type { TargetRouter } from '../typeorm/target-router.js';
+import type { PgTarget } from './pg-target.js';
+import type { TargetMonitor } from './target-monitor.js';
+
+/**
+ * The Postgres side of the database as one thing: the targets and their probes (monitor), which
+ * one serves a connection (router), and whose schema is up to date (migrator).
+ */
+export class PostgresTargets {
+  constructor(
+    private readonly monitor: TargetMonitor,
+    readonly router: TargetRouter,
+    private readonly schema: SchemaMigrator,
+  ) {}
+
+  get configured(): boolean {
+    return this.monitor.targets.length > 0;
+  }
+
+  get names(): string[] {
+    return this.monitor.targets.map((t) => t.name);
+  }
+
+  /** The target that takes writes, whether or not its schema is up to date yet. */
+  get candidate(): PgTarget | undefined {
+    return this.monitor.writer;
+  }
+
+  /** The writer, once its schema is up to date. */
+  get writer(): PgTarget | undefined {
+    const writer = this.monitor.writer;
+    return this.schema.isMigrated(writer) ? writer : undefined;
+  }
+
+  readableReplicas(): PgTarget[] {
+    return this.monitor.readableReplicas();
+  }
+
+  views(): TargetView[] {
+    return this.monitor.targets.map((t) => t.view());
+  }
+
+  /** Runs `fn` with every connection it takes pinned to `target`. */
+  on<T>(target: PgTarget, fn: () => Promise<T>): Promise<T> {
+    return this.router.on(target, fn);
+  }
+
+  needsMigration(target: PgTarget): boolean {
+    return !this.schema.isMigrated(target);
+  }
+
+  migrate(dataSource: DataSource, target: PgTarget): Promise<string[]> {
+    return this.schema.migrate(dataSource, this.router, target);
+  }
+
+  /** Re-derives the writer now (after a query saw a target fail). */
+  refresh(): void {
+    this.monitor.refresh();
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.monitor.onChange(listener);
+  }
+
+  start(): void {
+    this.monitor.start();
+  }
+
+  async close(): Promise<void> {
+    this.monitor.stop();
+    await Promise.all(this.monitor.targets.map((t) => t.close()));
+  }
+}
