@@ -29,6 +29,12 @@ async function throughput(op: (i: number) => Promise<unknown>, seconds: number):
   return { value: done / seconds };
 }
 
+/** Warms every contender up, then measures them in interleaved rounds. */
+async function race(contenders: Array<[string, (i: number) => Promise<unknown>]>, options: BenchOptions) {
+  for (const [, op] of contenders) await throughput(op, 1);
+  return interleave(contenders.map(([name, op]) => ({ name, measure: () => throughput(op, options.seconds) })), options.rounds);
+}
+
 interface Setup {
   cluster: PostgresCluster;
   app: InProcessApp;
@@ -67,8 +73,7 @@ export async function dbThroughput(options: BenchOptions): Promise<CaseResult> {
       ['stock TypeORM findOneBy', (i) => stock.findOneBy({ clientOrderId: `seed-${i % ROWS}` })],
       ['routed TypeORM findOneBy', (i) => routed.findOneBy({ clientOrderId: `seed-${i % ROWS}` })],
     ];
-    for (const [, op] of contenders) await throughput(op, 1);
-    const samples = await interleave(contenders.map(([name, op]) => ({ name, measure: () => throughput(op, options.seconds) })), options.rounds);
+    const samples = await race(contenders, options);
     return {
       case: 'db-throughput',
       description: `point reads/s by unique key, ${IN_FLIGHT} callers, pools of ${POOL}, one Postgres`,
@@ -95,15 +100,14 @@ export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
     };
     const insert = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
-    const contenders: Array<[string, () => Promise<unknown>]> = [
+    const contenders: Array<[string, (i: number) => Promise<unknown>]> = [
       ['raw INSERT ON CONFLICT', () => { const o = order('raw'); return s.raw.query(insert, [o.id, o.clientOrderId, o.symbol, o.side, o.type, o.quantity, o.limitPrice, o.createdAt]); }],
       ['create-order command', () => { const o = order('cmd'); return database.write({ type: CREATE_ORDER, key: o.clientOrderId, entityId: o.id, payload: o }); }],
     ];
-    for (const [, op] of contenders) await throughput(op, 1);
-    const samples = await interleave(contenders.map(([name, op]) => ({ name, measure: () => throughput(op, options.seconds) })), options.rounds);
+    const samples = await race(contenders, options);
     return {
       case: 'db-commands',
-      description: `order inserts/s, ${IN_FLIGHT} callers, pools of ${POOL}, one Postgres; the command runs in a transaction`,
+      description: `order inserts/s, ${IN_FLIGHT} callers, pools of ${POOL}, one Postgres; the command is routed, idempotent and timed`,
       unit: 'inserts/s',
       baseline: 'raw INSERT ON CONFLICT',
       target: { contender: 'create-order command', ratio: 0.85, direction: 'at-least' },
