@@ -6,6 +6,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { databaseConfig } from '../../config/index.js';
 import { MigrationStorage } from './migration.storage.js';
 import { ROUTE_URLS, routedPgDriver } from './routed-pg-driver.js';
+import { TypeOrmNestLogger } from './typeorm.logger.js';
 import type { TargetRouter } from './target-router.js';
 
 type DatabaseConfig = ConfigType<typeof databaseConfig>;
@@ -15,7 +16,7 @@ const COMMON = {
   synchronize: false,
   // Boot never retries: the DataSource below never needs a server to initialise.
   retryAttempts: 0,
-  logging: ['error'] as Array<'error'>,
+  logger: new TypeOrmNestLogger(),
 } as const;
 
 /**
