@@ -12,6 +12,7 @@ declare -A NEED=(
   [/usr/bin/influxd]=influxdb
   [/usr/bin/promtool]=prometheus
   [/usr/bin/docker-compose]=docker-compose
+  [/usr/bin/wrk]=wrk
 )
 missing=()
 for path in "${!NEED[@]}"; do

@@ -1,0 +1,143 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PostgresCluster } from '../../test/harness/postgres.js';
+import { RedisSetup } from '../../test/harness/redis.js';
+import { freePort, makeTempDir, removeDir, waitFor } from '../../test/harness/system.js';
+import { loadTest, rssMb, startServerProcess } from '../lib/http.js';
+import type { BenchOptions } from '../lib/options.js';
+import type { CaseResult } from '../lib/report.js';
+import { interleave, type Sample } from '../lib/stats.js';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const APP = here('../../src/main.js');
+const BARE = here('../servers/bare-orders.js');
+const BARE_NEST = here('../servers/bare-nest.js');
+const ORDERS_LUA = fileURLToPath(new URL('../../../bench/lua/orders.lua', import.meta.url));
+const TOKEN = 'bench-details-token-0123456789';
+const POOL = '10';
+
+/** Servers started for a case, killed and removed at the end whatever happens. */
+class Stage {
+  readonly dir = makeTempDir('bench-orders');
+  private readonly children: ChildProcess[] = [];
+  private readonly cleanups: Array<() => unknown> = [];
+
+  /** Starts `entry`; `args` get the port (the bare servers take it as an argument, the app from PORT). */
+  async server(entry: string, args: (port: number) => string[], env: Record<string, string>): Promise<{ url: string; pid: number }> {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = await startServerProcess(entry, args(port), { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', HEALTH_DETAILS_TOKEN: TOKEN, ...env }, `${url}/health/live`, this.dir);
+    this.children.push(child);
+    return { url, pid: child.pid as number };
+  }
+
+  onEnd(cleanup: () => unknown): void {
+    this.cleanups.push(cleanup);
+  }
+
+  async end(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    for (const cleanup of this.cleanups.reverse()) await cleanup();
+    removeDir(this.dir);
+  }
+}
+
+async function databaseMode(url: string): Promise<string | undefined> {
+  const health = (await (await fetch(`${url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { details?: { database?: { mode?: string } } };
+  return health.details?.database?.mode;
+}
+
+let round = 0;
+const post = (url: string, pid: number, seconds: number) => loadTest(`${url}/orders`, seconds, { script: ORDERS_LUA, scriptArgs: [`r${process.pid}x${round++}`], serverPid: pid });
+
+async function race(contenders: Array<[string, (seconds: number) => Promise<Sample>]>, options: BenchOptions) {
+  for (const [, measure] of contenders) await measure(1);
+  return interleave(contenders.map(([name, measure]) => ({ name, measure: () => measure(options.seconds) })), options.rounds);
+}
+
+/** POST /orders on a real Postgres vs bare Fastify + pg.Pool doing the same INSERT, same pool size. */
+export async function ordersCreate(options: BenchOptions): Promise<CaseResult> {
+  const stage = new Stage();
+  try {
+    const cluster = await PostgresCluster.start({ replica: false });
+    stage.onEnd(() => cluster.destroy());
+    const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: POOL });
+    await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
+    const bare = await stage.server(BARE, (port) => ['pg', String(port), cluster.primary.url, POOL], {});
+    const samples = await race([
+      ['bare fastify + pg.Pool', (s) => post(bare.url, bare.pid, s)],
+      ['app POST /orders', (s) => post(app.url, app.pid, s)],
+    ], options);
+    return { case: 'orders-create', description: 'POST /orders, distinct clientOrderIds, one Postgres, pools of 10, wrk -t1 -c32', unit: 'req/s', baseline: 'bare fastify + pg.Pool', target: { contender: 'app POST /orders', ratio: 0.85, direction: 'at-least' }, rounds: options.rounds, samples };
+  } finally {
+    await stage.end();
+  }
+}
+
+/** POST /orders with Postgres down (journaled, fsync'd) vs bare Fastify + better-sqlite3 with the same group commit. */
+export async function ordersJournaled(options: BenchOptions): Promise<CaseResult> {
+  const stage = new Stage();
+  try {
+    const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none` });
+    const bare = await stage.server(BARE, (port) => ['journal', String(port), join(stage.dir, 'bare.sqlite')], {});
+    const samples = await race([
+      ['bare fastify + better-sqlite3', (s) => post(bare.url, bare.pid, s)],
+      ['app POST /orders (journaled)', (s) => post(app.url, app.pid, s)],
+    ], options);
+    return { case: 'orders-journaled', description: 'POST /orders with no Postgres: each order fsync\'d (WAL, synchronous=FULL, group commit) before its 201, wrk -t1 -c32', unit: 'req/s', baseline: 'bare fastify + better-sqlite3', target: { contender: 'app POST /orders (journaled)', ratio: 0.85, direction: 'at-least' }, rounds: options.rounds, samples };
+  } finally {
+    await stage.end();
+  }
+}
+
+/** GET /orders/:id on a Redis cache hit vs bare Fastify + one raw node-redis GET. */
+export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
+  const stage = new Stage();
+  try {
+    const cluster = await PostgresCluster.start({ replica: false });
+    stage.onEnd(() => cluster.destroy());
+    const redis = await RedisSetup.start();
+    stage.onEnd(() => redis.destroy());
+    const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url });
+    await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
+    const created = await fetch(`${app.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientOrderId: 'read-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 100 }) });
+    const order = (await created.json()) as { id: string };
+    await fetch(`${app.url}/orders/${order.id}`);
+    const bare = await stage.server(BARE, (port) => ['redis', String(port), redis.master.url, `tsc:order:${order.id}`], {});
+    const samples = await race([
+      ['bare fastify + redis GET', (s) => loadTest(`${bare.url}/orders/${order.id}`, s, { serverPid: bare.pid })],
+      ['app GET /orders/:id (cached)', (s) => loadTest(`${app.url}/orders/${order.id}`, s, { serverPid: app.pid })],
+    ], options);
+    return { case: 'orders-read', description: 'GET /orders/:id served from the Redis cache, wrk -t1 -c32', unit: 'req/s', baseline: 'bare fastify + redis GET', target: { contender: 'app GET /orders/:id (cached)', ratio: 0.8, direction: 'at-least' }, rounds: options.rounds, samples };
+  } finally {
+    await stage.end();
+  }
+}
+
+/** Process start to readiness, and RSS then: the app with Postgres and Redis configured vs a bare Nest app. */
+export async function startup(options: BenchOptions): Promise<CaseResult> {
+  const stage = new Stage();
+  try {
+    const cluster = await PostgresCluster.start({ replica: false });
+    stage.onEnd(() => cluster.destroy());
+    const redis = await RedisSetup.start();
+    stage.onEnd(() => redis.destroy());
+    const boot = async (entry: string, args: (port: number) => string[], env: Record<string, string>, path: string): Promise<Sample> => {
+      const port = await freePort();
+      const started = performance.now();
+      const child = await startServerProcess(entry, args(port), { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env }, `http://127.0.0.1:${port}${path}`, stage.dir);
+      const ms = performance.now() - started;
+      const rss = rssMb(child.pid as number);
+      child.kill('SIGKILL');
+      return { value: ms, extra: { 'rss MB': Math.round(rss) } };
+    };
+    const samples = await interleave([
+      { name: 'bare nest', measure: () => boot(BARE_NEST, (port) => [String(port)], {}, '/health/live') },
+      { name: 'app to /health/ready', measure: () => boot(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url }, '/health/ready') },
+    ], options.rounds);
+    return { case: 'startup', description: 'process start to the first 200 of /health/ready (every module, Postgres and Redis configured), RSS then', unit: 'ms', baseline: 'bare nest', target: { contender: 'app to /health/ready', value: 1000, direction: 'at-most', extra: 'and < 120 MB RSS' }, rounds: options.rounds, samples };
+  } finally {
+    await stage.end();
+  }
+}
