@@ -7,6 +7,7 @@ export { Public, PUBLIC_ROUTE } from './http/public.decorator.js';
 export { clientErrorHandler, frameworkErrors, hasDuplicateHost } from './http/framework-errors.js';
 export { boundedJsonParser, jsonLimitViolation, JsonBodyError, parseBoundedJson, type JsonLimits } from './http/bounded-json.js';
 export { AppLogger, levelsFrom, type AppLoggerOptions } from './logging/app-logger.js';
+export { currentRequestId, RequestContextInterceptor } from './logging/request-context.js';
 export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redactor.js';
 export { TimeoutError, withTimeout } from './timeout.js';
 export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-errors.js';

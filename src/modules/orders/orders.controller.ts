@@ -1,6 +1,6 @@
 import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../core/auth/index.js';
-import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -29,6 +29,7 @@ class ListOrdersQuery {
 
 @Controller('orders')
 export class OrdersController {
+  // Audit lines carry the request id through the request context, like every line of a request.
   private readonly audit = new Logger('Audit');
 
   constructor(
@@ -42,7 +43,7 @@ export class OrdersController {
   @UseGuards(SubjectThrottlerGuard)
   async create(@Body() dto: CreateOrderDto, @CurrentPrincipal() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedOrder['order']> {
     const { order, created, journaled } = await this.orders.create(dto, caller);
-    this.audit.log(`order ${order.id} ${created ? 'created' : 'repeated'}${journaled ? ' (journaled)' : ''} by ${caller.sub} [requestId=${String(reply.request.id)}]`);
+    this.audit.log(`order ${order.id} ${created ? 'created' : 'repeated'}${journaled ? ' (journaled)' : ''} by ${caller.sub}`);
     void reply.status(created ? 201 : 200);
     return order;
   }
@@ -52,9 +53,9 @@ export class OrdersController {
   @HttpCode(200)
   @RequireScopes(SCOPES.ordersWrite)
   @UseGuards(SubjectThrottlerGuard)
-  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal, @Req() request: FastifyRequest): Promise<Order> {
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
     const { order, journaled } = await this.orders.cancel(id.toLowerCase(), caller);
-    this.audit.log(`order ${order.id} cancelled${journaled ? ' (journaled)' : ''} by ${caller.sub} [requestId=${String(request.id)}]`);
+    this.audit.log(`order ${order.id} cancelled${journaled ? ' (journaled)' : ''} by ${caller.sub}`);
     return order;
   }
 

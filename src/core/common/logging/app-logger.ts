@@ -1,4 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { currentRequestId } from './request-context.js';
 import { REDACTED, SECRET_FIELD_NAMES, type SecretRedactor, secretRedactor } from './secret-redactor.js';
 
 const ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -33,7 +34,16 @@ export class AppLogger extends ConsoleLogger {
   }
 
   protected override formatMessage(...args: Parameters<ConsoleLogger['formatMessage']>): string {
+    const requestId = currentRequestId();
+    // The context part ("[Orders] ") gains the request id of the request being handled, if any.
+    if (requestId !== undefined) args[4] = `${args[4]}[requestId=${requestId}] `;
     return this.secretScrubber.scrub(super.formatMessage(...args));
+  }
+
+  protected override getJsonLogObject(...args: Parameters<ConsoleLogger['getJsonLogObject']>): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    const object = super.getJsonLogObject(...args);
+    const requestId = currentRequestId();
+    return requestId === undefined ? object : { ...object, requestId };
   }
 
   protected override stringifyJsonLogObject(logObject: Record<string, unknown>): string {
