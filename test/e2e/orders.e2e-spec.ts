@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { InProcessApp } from '../harness/index.js';
+import { InProcessApp, TEST_TOKEN } from '../harness/index.js';
 
 const limit = (clientOrderId: string, extra: object = {}) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, limitPrice: 100, ...extra });
 
@@ -10,7 +10,8 @@ describe('orders API on the embedded database', () => {
   const get = (url: string) => app.request({ method: 'GET', url });
 
   before(async () => {
-    app = await InProcessApp.start({ TRADING_SYMBOLS: 'AAPL,MSFT', TRADING_MAX_ORDER_NOTIONAL: '10000' });
+    // No market data at all: a market order then has no reference price (the simulated feed is tested below).
+    app = await InProcessApp.start({ TRADING_SYMBOLS: 'AAPL,MSFT', TRADING_MAX_ORDER_NOTIONAL: '10000', MARKET_DATA_SOURCE: 'none' });
   });
   after(async () => app?.close());
 
@@ -78,5 +79,24 @@ describe('orders API on the embedded database', () => {
     assert.equal((await cancel()).json().status, 'cancelled');
     assert.equal((await get(`/orders/${id}`)).json().status, 'cancelled');
     assert.equal((await app.request({ method: 'POST', url: '/orders/00000000-0000-4000-8000-000000000000/cancel' })).statusCode, 404);
+  });
+});
+
+describe('the embedded default: a simulated market-data feed', () => {
+  let app: InProcessApp;
+  before(async () => {
+    app = await InProcessApp.start({ TRADING_SYMBOLS: 'AAPL,MSFT' });
+  });
+  after(async () => app?.close());
+
+  it('serves quotes marked simulated, takes market orders, and says so in health', async () => {
+    const quote = await app.request({ method: 'GET', url: '/quotes/AAPL' });
+    assert.equal(quote.statusCode, 200, quote.body);
+    assert.equal(quote.json().source, 'simulated');
+    assert.ok(quote.json().price > 0);
+    const market = await app.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'sim-1', symbol: 'MSFT', side: 'buy', type: 'market', quantity: 1 } });
+    assert.equal(market.statusCode, 201, market.body);
+    const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    assert.equal(health.details.marketData.source, 'simulated');
   });
 });

@@ -86,7 +86,7 @@ describe('every route, generated input (fast-check): no 5xx, bounded, the same a
           const started = performance.now();
           const res = await app.request({ ...req, headers });
           const ms = performance.now() - started;
-          // /quotes answers 503 for a traded symbol: no market-data provider runs in this test.
+          // /quotes may answer 503 for a traded symbol when the market-data source is unavailable.
           const dependencyDown = res.statusCode === 503 && req.url.startsWith('/quotes/');
           assert.ok(res.statusCode < 500 || dependencyDown, `${req.method} ${req.url} ${req.payload ?? ''} -> ${res.statusCode} ${res.body}`);
           assert.ok(ms < BOUND_MS, `${req.method} ${req.url} took ${Math.round(ms)} ms`);

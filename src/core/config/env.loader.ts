@@ -116,6 +116,9 @@ function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, probl
       if (!env[name]) problems.add(name, 'required', 'must be set when AUTH_MODE=jwt', '(unset)');
     }
   }
+  if (env.MARKET_DATA_SOURCE === 'http' && !env.MARKET_DATA_URL) {
+    problems.add('MARKET_DATA_URL', 'required', 'must be set when MARKET_DATA_SOURCE=http', '(unset)');
+  }
   if (env.MANAGEMENT_PORT !== undefined && env.MANAGEMENT_PORT === env.PORT) {
     problems.add('MANAGEMENT_PORT', 'distinct', 'must differ from PORT', shown('MANAGEMENT_PORT', raw));
   }

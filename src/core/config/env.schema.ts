@@ -290,7 +290,11 @@ export class EnvironmentVariables {
   TRADING_MAX_ORDER_NOTIONAL = 1_000_000;
 
   // ---- market data
-  @EnvVar({ group: 'marketData', description: 'Market-data provider base URL; unset = quotes unavailable', secret: 'url', example: '', hint: 'http://127.0.0.1:9090' })
+  @EnvVar({ group: 'marketData', description: 'http | simulated | none (empty: http with MARKET_DATA_URL, else simulated outside production, none in it)', example: '', hint: 'simulated' })
+  @IsOptional() @IsIn(['http', 'simulated', 'none'])
+  MARKET_DATA_SOURCE?: 'http' | 'simulated' | 'none';
+
+  @EnvVar({ group: 'marketData', description: 'Market-data provider base URL (MARKET_DATA_SOURCE=http)', secret: 'url', example: '', hint: 'http://127.0.0.1:9090' })
   @IsOptional() @IsServiceUrl(['http', 'https'])
   MARKET_DATA_URL?: string;
 

@@ -106,6 +106,8 @@ export const buildTradingConfig = (e: EnvironmentVariables) => ({
 });
 
 export const buildMarketDataConfig = (e: EnvironmentVariables) => ({
+  /** Where prices come from; a simulated feed only where it was asked for or on a laptop. */
+  source: e.MARKET_DATA_SOURCE ?? (e.MARKET_DATA_URL ? 'http' : e.NODE_ENV === 'production' ? 'none' : 'simulated'),
   url: e.MARKET_DATA_URL,
   timeoutMs: e.MARKET_DATA_TIMEOUT_MS,
   retries: e.MARKET_DATA_RETRIES,

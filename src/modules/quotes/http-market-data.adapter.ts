@@ -35,7 +35,11 @@ export class HttpMarketDataAdapter implements MarketDataAdapter {
   constructor(@Inject(marketDataConfig.KEY) private readonly config: ConfigType<typeof marketDataConfig>) {}
 
   get configured(): boolean {
-    return this.config.url !== undefined;
+    return this.config.url !== undefined && this.config.source === 'http';
+  }
+
+  get source(): 'http' | 'none' {
+    return this.configured ? 'http' : 'none';
   }
 
   async getQuote(symbol: string, signal: AbortSignal): Promise<Quote> {

@@ -4,6 +4,8 @@ export interface Quote {
   price: number;
   /** When the provider priced it, ISO 8601. */
   timestamp: string;
+  /** Set by a feed that is not a market: `simulated`. */
+  source?: 'simulated';
 }
 
 /**
@@ -13,7 +15,11 @@ export interface Quote {
  */
 export interface MarketDataAdapter {
   readonly configured: boolean;
+  /** What health says of the source: `http`, `simulated`, or `none` (not configured). */
+  readonly source: 'http' | 'simulated' | 'none';
   getQuote(symbol: string, signal: AbortSignal): Promise<Quote>;
+  /** A price available without a call (a simulated feed), for risk checks before any quote was asked. */
+  peek?(symbol: string): Quote | undefined;
 }
 
 export const MARKET_DATA_ADAPTER = 'QUOTES:MARKET_DATA_ADAPTER';

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { marketDataConfig } from '../../core/config/index.js';
 import { CacheModule } from '../../core/cache/index.js';
 import { CircuitBreakerModule } from '../../core/circuit-breaker/index.js';
 import { HealthModule } from '../../core/health/index.js';
 import { HttpMarketDataAdapter } from './http-market-data.adapter.js';
-import { MARKET_DATA_ADAPTER } from './market-data.adapter.js';
+import { MARKET_DATA_ADAPTER, type MarketDataAdapter } from './market-data.adapter.js';
+import { SimulatedMarketDataAdapter } from './simulated-market-data.adapter.js';
 import { MarketDataHealth } from './market-data.health.js';
 import { QuotesController } from './quotes.controller.js';
 import { QuotesService } from './quotes.service.js';
@@ -15,7 +18,17 @@ import { QuotesService } from './quotes.service.js';
 @Module({
   imports: [CircuitBreakerModule, CacheModule, HealthModule],
   controllers: [QuotesController],
-  providers: [QuotesService, MarketDataHealth, { provide: MARKET_DATA_ADAPTER, useClass: HttpMarketDataAdapter }],
+  providers: [
+    QuotesService,
+    MarketDataHealth,
+    HttpMarketDataAdapter,
+    {
+      provide: MARKET_DATA_ADAPTER,
+      inject: [marketDataConfig.KEY, HttpMarketDataAdapter],
+      useFactory: (config: ConfigType<typeof marketDataConfig>, http: HttpMarketDataAdapter): MarketDataAdapter =>
+        config.source === 'simulated' ? new SimulatedMarketDataAdapter() : http,
+    },
+  ],
   exports: [QuotesService],
 })
 export class QuotesModule {}

@@ -49,7 +49,7 @@ export class QuotesService {
       throw new AppError(ErrorCode.VALIDATION_FAILED, `symbol "${rawSymbol.slice(0, 16)}" is not traded here`, { details: { symbol: 'not in TRADING_SYMBOLS' } });
     }
     if (!this.adapter.configured) {
-      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no market-data provider configured (MARKET_DATA_URL)');
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no market-data provider configured (MARKET_DATA_SOURCE, MARKET_DATA_URL)');
     }
     const known = this.known.get(symbol);
     if (this.config.cacheTtlMs > 0) {
@@ -75,7 +75,8 @@ export class QuotesService {
 
   /** The last price received for `symbol`, however old, without calling the provider. */
   lastKnownPrice(symbol: string): number | undefined {
-    return this.known.get(symbol.toUpperCase())?.quote.price;
+    const upper = symbol.toUpperCase();
+    return this.known.get(upper)?.quote.price ?? this.adapter.peek?.(upper)?.price;
   }
 
   private view(known: Known, stale: boolean): QuoteView {
