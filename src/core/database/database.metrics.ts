@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Counter, Histogram } from 'prom-client';
-import { MetricsService } from '../monitoring/index.js';
+import type { Counter } from 'prom-client';
+import { type BucketHistogram, type BucketRecorder, MetricsService } from '../monitoring/index.js';
 import type { DatabaseMode, DatabaseStatus } from './database.types.js';
 
 const MODES: DatabaseMode[] = ['embedded', 'normal', 'replica-read-only', 'fallback', 'replaying'];
@@ -8,8 +8,8 @@ const MODES: DatabaseMode[] = ['embedded', 'normal', 'replica-read-only', 'fallb
 /** Pool, operation, mode and journal metrics; gauges read the database's status at scrape time. */
 @Injectable()
 export class DatabaseMetrics {
-  private readonly durations: Histogram<'target' | 'kind'>;
-  private readonly children = new Map<string, { observe(seconds: number): void }>();
+  private readonly durations: BucketHistogram;
+  private readonly children = new Map<string, BucketRecorder>();
   private readonly failovers: Counter;
   private readonly replayedTotal: Counter;
   private readonly deadLetteredTotal: Counter;
@@ -56,12 +56,12 @@ export class DatabaseMetrics {
       },
     });
     metrics.gauge({ name: 'db_journal_backlog', help: 'Commands in the journal, waiting for a Postgres writer.', collect() { this.set(status()?.backlog ?? 0); } });
-    this.durations = metrics.histogram({
-      name: 'db_query_duration_seconds',
-      help: 'Duration of each database operation (a command transaction or a read) by target and kind.',
-      labelNames: ['target', 'kind'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    });
+    this.durations = metrics.bucketHistogram(
+      'db_query_duration_seconds',
+      'Duration of each database operation (a command or a read) by target and kind.',
+      ['target', 'kind'],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    );
     this.failovers = metrics.counter({ name: 'db_failovers_total', help: 'Times the database left normal mode.' });
     this.replayedTotal = metrics.counter({ name: 'db_journal_replayed_total', help: 'Journaled commands applied to Postgres.' });
     this.deadLetteredTotal = metrics.counter({ name: 'db_journal_dead_lettered_total', help: 'Journaled commands Postgres refused (see dead_letters).' });
@@ -77,7 +77,7 @@ export class DatabaseMetrics {
     const key = `${target}\u0000${kind}`;
     let child = this.children.get(key);
     if (!child) {
-      child = this.durations.labels({ target, kind });
+      child = this.durations.child(target, kind);
       this.children.set(key, child);
     }
     const started = performance.now();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BucketHistogram } from './bucket-histogram.js';
-import { Counter, Gauge, Histogram, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration, register, type Registry } from 'prom-client';
+import { Counter, Gauge, type CounterConfiguration, type GaugeConfiguration, register, type Registry } from 'prom-client';
 
 /**
  * The one registry (prom-client's global one, which @willsoto/nestjs-prometheus serves), with
@@ -28,13 +28,9 @@ export class MetricsService {
     if (collect !== undefined && this.registry.getSingleMetric(name)) this.registry.removeSingleMetric(name);
   }
 
-  /** A histogram for hot paths (see BucketHistogram). */
+  /** The one histogram of the service (see BucketHistogram): cheap enough for every hot path. */
   bucketHistogram(name: string, help: string, labelNames: string | readonly string[], buckets: readonly number[]): BucketHistogram {
     const existing = this.registry.getSingleMetric(name) as unknown;
     return existing instanceof BucketHistogram ? existing : new BucketHistogram(name, help, labelNames, buckets).register(this.registry);
-  }
-
-  histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
-    return (this.registry.getSingleMetric(config.name) as Histogram<L> | undefined) ?? new Histogram({ ...config, registers: [this.registry] });
   }
 }
