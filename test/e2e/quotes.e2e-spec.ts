@@ -95,8 +95,13 @@ describe('quotes through timeout, retry and a circuit breaker, against a real HT
 
   it('never waits on a hanging provider past the timeouts', async () => {
     upstream.mode = 'hang';
+    const started = performance.now();
     const res = await request('/quotes/GOOG');
+    const elapsedMs = performance.now() - started;
     assert.equal(res.statusCode, 503);
+    // Two attempts of 200 ms and a short backoff between them: a bound, with room for a slow machine.
+    assert.ok(elapsedMs < 2000, `answered after ${Math.round(elapsedMs)} ms, not after the hang`);
+    assert.ok(elapsedMs >= 400, `both attempts waited out their timeout (${Math.round(elapsedMs)} ms)`);
     assert.equal(breaker().counters.failure >= 2, true, 'the attempt and its retry both timed out');
     assert.equal(breaker().history().at(-1)?.errorClass, 'timeout');
   });
