@@ -36,6 +36,18 @@ class Stage {
     this.cleanups.push(cleanup);
   }
 
+  async postgres(): Promise<PostgresCluster> {
+    const cluster = await PostgresCluster.start({ replica: false });
+    this.onEnd(() => cluster.destroy());
+    return cluster;
+  }
+
+  async redis(): Promise<RedisSetup> {
+    const redis = await RedisSetup.start();
+    this.onEnd(() => redis.destroy());
+    return redis;
+  }
+
   async end(): Promise<void> {
     for (const child of this.children) child.kill('SIGKILL');
     for (const cleanup of this.cleanups.reverse()) await cleanup();
@@ -60,8 +72,7 @@ async function race(contenders: Array<[string, (seconds: number) => Promise<Samp
 export async function ordersCreate(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
   try {
-    const cluster = await PostgresCluster.start({ replica: false });
-    stage.onEnd(() => cluster.destroy());
+    const cluster = await stage.postgres();
     const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: POOL });
     await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
     const bare = await stage.server(BARE, (port) => ['pg', String(port), cluster.primary.url, POOL], {});
@@ -95,10 +106,7 @@ export async function ordersJournaled(options: BenchOptions): Promise<CaseResult
 export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
   try {
-    const cluster = await PostgresCluster.start({ replica: false });
-    stage.onEnd(() => cluster.destroy());
-    const redis = await RedisSetup.start();
-    stage.onEnd(() => redis.destroy());
+    const [cluster, redis] = [await stage.postgres(), await stage.redis()];
     const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url });
     await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
     const created = await fetch(`${app.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientOrderId: 'read-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 100 }) });
@@ -119,10 +127,7 @@ export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
 export async function startup(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
   try {
-    const cluster = await PostgresCluster.start({ replica: false });
-    stage.onEnd(() => cluster.destroy());
-    const redis = await RedisSetup.start();
-    stage.onEnd(() => redis.destroy());
+    const [cluster, redis] = [await stage.postgres(), await stage.redis()];
     const boot = async (entry: string, args: (port: number) => string[], env: Record<string, string>, path: string): Promise<Sample> => {
       const port = await freePort();
       const started = performance.now();
