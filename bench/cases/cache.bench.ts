@@ -1,5 +1,5 @@
 import { createClient } from '@redis/client';
-import { CacheService } from '../../src/core/cache/index.js';
+import { CacheService, createFailoverStore } from '../../src/core/cache/index.js';
 import { MetricsService } from '../../src/core/monitoring/index.js';
 import { RedisSetup } from '../../test/harness/redis.js';
 import { waitFor } from '../../test/harness/system.js';
@@ -30,7 +30,7 @@ async function opsPerSecond(ops: Ops, seconds: number): Promise<Sample> {
 
 function service(url: string): CacheService {
   const config = { redisUrl: url, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: OP_TIMEOUT_MS, memoryMaxEntries: 10_000, keyPrefix: 'bench', defaultTtlMs: 60_000 };
-  return new CacheService(config, new MetricsService());
+  return new CacheService(createFailoverStore(config, new MetricsService()));
 }
 
 /** get/set through CacheService (bound in force, metrics on) vs the raw node-redis client it runs on. */

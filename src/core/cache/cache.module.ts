@@ -3,12 +3,13 @@ import { Module } from '@nestjs/common';
 import Keyv from 'keyv';
 import { HealthModule } from '../health/index.js';
 import { CacheHealth } from './cache.health.js';
+import { cacheProviders } from './cache.providers.js';
 import { CacheService } from './cache.service.js';
 import { KeyvFailoverStore } from './keyv-store.adapter.js';
 
 @Module({
   imports: [HealthModule],
-  providers: [CacheService, CacheHealth],
+  providers: [...cacheProviders, CacheService, CacheHealth],
   exports: [CacheService],
 })
 class CacheCoreModule {}

@@ -1,10 +1,5 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { cacheConfig } from '../config/index.js';
-import { MetricsService } from '../monitoring/index.js';
-import { CacheMetrics } from './cache.metrics.js';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { FailoverStore } from './failover-store.js';
-import { createRedisBackend } from './redis-backend.js';
 
 // Module-level, so the hot path allocates no closure for it.
 const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
@@ -21,34 +16,11 @@ export interface WrapOptions<T> {
  */
 @Injectable()
 export class CacheService implements OnModuleInit, OnApplicationShutdown {
-  readonly store: FailoverStore;
   // One running load per key; `invalidated` when the key is deleted meanwhile, so that load's
   // (older) value is returned to its callers but not cached.
   private readonly inFlight = new Map<string, { promise: Promise<unknown>; invalidated: boolean }>();
-  private readonly metrics?: CacheMetrics;
 
-  constructor(
-    @Inject(cacheConfig.KEY) config: ConfigType<typeof cacheConfig>,
-    @Optional() metrics?: MetricsService,
-  ) {
-    const redisConfigured = Boolean(config.redisUrl) || config.sentinels.length > 0;
-    const redis = redisConfigured
-      ? createRedisBackend({
-          url: config.redisUrl,
-          sentinels: config.sentinels,
-          sentinelMaster: config.sentinelMaster,
-          sentinelPassword: config.sentinelPassword,
-          redisPassword: config.redisPassword,
-          connectTimeoutMs: Math.max(200, config.opTimeoutMs * 10),
-        })
-      : undefined;
-    if (metrics) this.metrics = new CacheMetrics(metrics, () => this.store);
-    this.store = new FailoverStore(
-      { prefix: config.keyPrefix, opTimeoutMs: config.opTimeoutMs, memoryMaxEntries: config.memoryMaxEntries, defaultTtlMs: config.defaultTtlMs },
-      redis,
-      this.metrics?.hooks,
-    );
-  }
+  constructor(readonly store: FailoverStore) {}
 
   onModuleInit(): void {
     this.store.start();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TimeoutError } from '../common/index.js';
+import { createFailoverStore } from './cache.providers.js';
 import { CacheService } from './cache.service.js';
 import { FailoverStore } from './failover-store.js';
 import type { RedisBackend } from './redis-backend.js';
@@ -119,7 +120,7 @@ describe(FailoverStore.name, () => {
 });
 
 describe(CacheService.name, () => {
-  const cache = () => new CacheService(config);
+  const cache = () => new CacheService(createFailoverStore(config));
 
   it('runs one loader for 100 concurrent callers of a cold key', async () => {
     const service = cache();
