@@ -1,39 +1,60 @@
-/** Per-breaker settings accepted in CB_OVERRIDES, checked at boot like every other variable. */
-export interface BreakerOverride {
-  windowType?: 'count' | 'time';
-  windowSize?: number;
-  minimumCalls?: number;
-  failureRateThreshold?: number;
-  slowCallRateThreshold?: number;
-  slowCallDurationMs?: number;
-  waitInOpenMs?: number;
-  waitBackoffMultiplier?: number;
-  maxWaitInOpenMs?: number;
-  halfOpenCalls?: number;
-  failReadinessWhenOpen?: boolean;
-  severity?: Record<string, 'ignore' | 'record' | 'critical'>;
-}
+import { plainToInstance } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, Max, Min, ValidateBy, validateSync } from 'class-validator';
 
-const POSITIVE_INTEGER = ['windowSize', 'minimumCalls', 'slowCallDurationMs', 'waitInOpenMs', 'maxWaitInOpenMs', 'halfOpenCalls'];
-const PERCENT = ['failureRateThreshold', 'slowCallRateThreshold'];
 const ERROR_CLASSES = ['timeout', 'connection', 'rate-limited', 'upstream-5xx', 'caller-4xx', 'validation', 'unknown'];
 const SEVERITIES = ['ignore', 'record', 'critical'];
 
-function checkSetting(key: string, value: unknown): string | undefined {
-  if (POSITIVE_INTEGER.includes(key)) return Number.isInteger(value) && (value as number) >= 1 ? undefined : 'a whole number >= 1';
-  if (PERCENT.includes(key)) return typeof value === 'number' && value > 0 && value <= 100 ? undefined : 'a percentage in (0, 100]';
-  if (key === 'waitBackoffMultiplier') return typeof value === 'number' && value >= 1 && value <= 10 ? undefined : 'a number in [1, 10]';
-  if (key === 'windowType') return value === 'count' || value === 'time' ? undefined : '"count" or "time"';
-  if (key === 'failReadinessWhenOpen') return typeof value === 'boolean' ? undefined : 'true or false';
-  if (key === 'severity') {
-    if (typeof value !== 'object' || value === null) return 'an object of error class to severity';
-    const bad = Object.entries(value).find(([cls, sev]) => !ERROR_CLASSES.includes(cls) || !SEVERITIES.includes(String(sev)));
-    return bad ? `error classes (${ERROR_CLASSES.join(', ')}) mapped to ${SEVERITIES.join(' | ')}; got ${bad[0]}: ${String(bad[1])}` : undefined;
-  }
-  return 'one of the known settings (see README)';
+const IsSeverityMap = () =>
+  ValidateBy({
+    name: 'isSeverityMap',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'object' && value !== null && !Array.isArray(value) &&
+        Object.entries(value).every(([cls, severity]) => ERROR_CLASSES.includes(cls) && SEVERITIES.includes(String(severity))),
+      defaultMessage: () => `severity must map error classes (${ERROR_CLASSES.join(', ')}) to ${SEVERITIES.join(' | ')}`,
+    },
+  });
+
+/** Per-breaker settings accepted in CB_OVERRIDES, validated at boot like every other variable. */
+export class BreakerOverride {
+  @IsOptional() @IsIn(['count', 'time'])
+  windowType?: 'count' | 'time';
+
+  @IsOptional() @IsInt() @Min(1)
+  windowSize?: number;
+
+  @IsOptional() @IsInt() @Min(1)
+  minimumCalls?: number;
+
+  @IsOptional() @IsNumber() @IsPositive() @Max(100)
+  failureRateThreshold?: number;
+
+  @IsOptional() @IsNumber() @IsPositive() @Max(100)
+  slowCallRateThreshold?: number;
+
+  @IsOptional() @IsInt() @Min(1)
+  slowCallDurationMs?: number;
+
+  @IsOptional() @IsInt() @Min(1)
+  waitInOpenMs?: number;
+
+  @IsOptional() @IsNumber() @Min(1) @Max(10)
+  waitBackoffMultiplier?: number;
+
+  @IsOptional() @IsInt() @Min(1)
+  maxWaitInOpenMs?: number;
+
+  @IsOptional() @IsInt() @Min(1)
+  halfOpenCalls?: number;
+
+  @IsOptional() @IsBoolean()
+  failReadinessWhenOpen?: boolean;
+
+  @IsOptional() @IsSeverityMap()
+  severity?: Record<string, 'ignore' | 'record' | 'critical'>;
 }
 
-/** Every problem of CB_OVERRIDES, as "name.key must be ..." lines. */
+/** Every problem of CB_OVERRIDES, as "name.setting ..." lines; unknown settings are refused. */
 export function breakerOverrideProblems(overrides: Record<string, unknown>): string[] {
   const problems: string[] = [];
   for (const [name, settings] of Object.entries(overrides)) {
@@ -41,9 +62,9 @@ export function breakerOverrideProblems(overrides: Record<string, unknown>): str
       problems.push(`${name} must be an object of settings`);
       continue;
     }
-    for (const [key, value] of Object.entries(settings)) {
-      const expected = checkSetting(key, value);
-      if (expected) problems.push(`${name}.${key} must be ${expected}`);
+    const errors = validateSync(plainToInstance(BreakerOverride, settings), { whitelist: true, forbidNonWhitelisted: true });
+    for (const error of errors) {
+      for (const message of Object.values(error.constraints ?? {})) problems.push(`${name}.${message}`);
     }
   }
   return problems;

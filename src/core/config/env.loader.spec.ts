@@ -85,9 +85,9 @@ describe('loadEnvironment', () => {
     assert.deepEqual(failure({ CB_OVERRIDES: '{oops' }).variables, ['CB_OVERRIDES']);
     const bad = failure({ CB_OVERRIDES: '{"quotes":{"windowSize":0,"colour":"red","severity":{"timeout":"panic"}},"x":3}' });
     assert.deepEqual(bad.problems.map((p) => p.message), [
-      'quotes.windowSize must be a whole number >= 1',
-      'quotes.colour must be one of the known settings (see README)',
-      'quotes.severity must be error classes (timeout, connection, rate-limited, upstream-5xx, caller-4xx, validation, unknown) mapped to ignore | record | critical; got timeout: panic',
+      'quotes.property colour should not exist',
+      'quotes.windowSize must not be less than 1',
+      'quotes.severity must map error classes (timeout, connection, rate-limited, upstream-5xx, caller-4xx, validation, unknown) to ignore | record | critical',
       'x must be an object of settings',
     ]);
     const { env } = load({ CB_OVERRIDES: '{"quotes":{"windowSize":20}}' });

@@ -18,4 +18,4 @@ export { featureConfig, type ConfigSchema } from './feature-config.js';
 export { EnvVar } from './env.metadata.js';
 export { ToBoolean, ToInt, ToList, ToNumber } from './env.transforms.js';
 export { readRawEnvironment } from './raw-environment.js';
-export type { BreakerOverride } from './breaker-overrides.js';
+export { BreakerOverride } from './breaker-overrides.js';
