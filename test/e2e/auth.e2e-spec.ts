@@ -89,13 +89,15 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
     for (const url of ['/health/live', '/health/ready', '/health', '/metrics']) assert.equal((await call('GET', url)).statusCode, 200, url);
   });
 
-  it('answers 503 with Retry-After, within the fetch bound, when the JWKS endpoint hangs', async () => {
+  it('answers 503 with Retry-After, within the fetch bound, when the JWKS endpoint hangs, and keeps cached keys working', async () => {
     issuer.hang = true;
     try {
       const stranger = await issuer.addKey('ES256');
       const res = await within(3_000, 'a token whose key must be fetched', call('GET', '/orders', await issuer.token('erin', 'orders:read', { key: stranger })));
       assert.equal(res.statusCode, 503, res.body);
       assert.ok(Number(res.headers['retry-after']) >= 1);
+      const cached = await within(3_000, 'a token whose key is cached', call('GET', '/orders', await issuer.token('erin', 'orders:read')));
+      assert.equal(cached.statusCode, 200, 'keys already fetched keep working while the JWKS hangs');
     } finally {
       issuer.hang = false;
     }
