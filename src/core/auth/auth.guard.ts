@@ -30,13 +30,23 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [];
+    setPrincipal(request, await this.authorize(request, required));
+    return true;
+  }
+
+  /**
+   * The caller of `request` if it holds every scope in `required`; else the refusal is counted,
+   * logged (rate-limited) and thrown as its HTTP answer (401, 403 or 503). `anonymous: false`
+   * refuses the anonymous caller of AUTH_MODE=none, which otherwise holds every scope.
+   */
+  async authorize(request: FastifyRequest, required: readonly string[], options: { anonymous: boolean } = { anonymous: true }): Promise<Principal> {
     try {
       const principal = await this.authenticate(request);
-      const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [];
+      if (principal.anonymous && !options.anonymous) throw new TokenRefusal('missing', 'this needs a token');
       const missing = required.filter((scope) => !hasScope(principal, scope));
       if (missing.length > 0) throw new TokenRefusal('scope', `this needs the scope ${missing.join(' ')}`);
-      setPrincipal(request, principal);
-      return true;
+      return principal;
     } catch (error) {
       if (!(error instanceof TokenRefusal)) throw error;
       this.refusals.record(error.reason, request.routeOptions?.url ?? 'unmatched', String(request.id), request.ip);
@@ -45,7 +55,7 @@ export class AuthGuard implements CanActivate {
   }
 
   /** The caller of `request`: from its bearer token, or anonymous with AUTH_MODE=none. */
-  async authenticate(request: FastifyRequest): Promise<Principal> {
+  private async authenticate(request: FastifyRequest): Promise<Principal> {
     if (this.config.mode === 'none') return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new TokenRefusal('missing', 'this needs Authorization: Bearer <token>');

@@ -9,7 +9,7 @@ import { RefusalRecorder } from './refusal.recorder.js';
 /** Who may call: JWT bearer tokens with scopes (AUTH_MODE=jwt), or nobody checked (AUTH_MODE=none). */
 @Module({
   providers: [JwtVerifier, RefusalRecorder, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
-  exports: [AuthGuard, RefusalRecorder],
+  exports: [AuthGuard],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(

@@ -3,5 +3,3 @@ export { AuthGuard } from './auth.guard.js';
 export { CurrentPrincipal, RequireScopes } from './auth.decorators.js';
 export { Public } from '../common/index.js';
 export { SCOPES, hasScope, isAdmin, type Principal } from './auth.types.js';
-export { RefusalRecorder } from './refusal.recorder.js';
-export { TokenRefusal, refusalError } from './jwt.verifier.js';

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
-import { AuthGuard, isAdmin, RefusalRecorder, refusalError, TokenRefusal } from '../auth/index.js';
+import { AuthGuard, SCOPES } from '../auth/index.js';
 import { healthConfig } from '../config/index.js';
 import { detailsAccess } from '../health/index.js';
 
@@ -15,20 +15,12 @@ export class OperatorTokenGuard implements CanActivate {
   constructor(
     @Inject(healthConfig.KEY) private readonly config: ConfigType<typeof healthConfig>,
     private readonly auth: AuthGuard,
-    private readonly refusals: RefusalRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (detailsAccess(request.headers.authorization, this.config.detailsToken) === 'granted') return true;
-    try {
-      const principal = await this.auth.authenticate(request);
-      if (principal.anonymous || !isAdmin(principal)) throw new TokenRefusal(principal.anonymous ? 'invalid' : 'scope', 'operator endpoints need the operator token or the admin scope');
-      return true;
-    } catch (error) {
-      if (!(error instanceof TokenRefusal)) throw error;
-      this.refusals.record(error.reason, request.routeOptions?.url ?? 'unmatched', String(request.id), request.ip);
-      throw refusalError(error);
-    }
+    await this.auth.authorize(request, [SCOPES.admin], { anonymous: false });
+    return true;
   }
 }

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/index.js';
 import { ErrorTranslators } from '../common/index.js';
@@ -10,7 +11,7 @@ import { databaseProviders } from './database.providers.js';
 import { DatabaseService } from './database.service.js';
 import { createDataSource, typeOrmOptions } from './typeorm/data-source.factory.js';
 import { type MigrationClass, MigrationStorage } from './typeorm/migration.storage.js';
-import { TargetRouter } from './typeorm/target-router.js';
+import { PostgresTargets } from './postgres/postgres-targets.js';
 
 /** Targets, monitor, router and journal: what the DataSource and the service are built on. */
 @Module({
@@ -39,8 +40,8 @@ export interface DatabaseFeatureOptions {
     DatabaseCoreModule,
     TypeOrmModule.forRootAsync({
       imports: [DatabaseCoreModule],
-      inject: [databaseConfig.KEY, TargetRouter],
-      useFactory: typeOrmOptions,
+      inject: [databaseConfig.KEY, PostgresTargets],
+      useFactory: (config: ConfigType<typeof databaseConfig>, targets: PostgresTargets) => typeOrmOptions(config, targets.router),
       dataSourceFactory: createDataSource,
     }),
   ],

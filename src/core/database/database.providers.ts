@@ -7,7 +7,6 @@ import { PgTarget } from './postgres/pg-target.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
 import { TargetMonitor } from './postgres/target-monitor.js';
 import { SchemaMigrator } from './typeorm/schema.migrator.js';
-import { TargetRouter } from './typeorm/target-router.js';
 
 type DatabaseConfig = ConfigType<typeof databaseConfig>;
 
@@ -39,19 +38,10 @@ export const databaseProviders: Provider[] = [
   },
   { provide: SchemaMigrator, useFactory: () => new SchemaMigrator() },
   {
-    provide: TargetRouter,
+    provide: PostgresTargets,
     inject: [databaseConfig.KEY, TargetMonitor, SchemaMigrator],
     useFactory: (config: DatabaseConfig, monitor: TargetMonitor, schema: SchemaMigrator) =>
-      new TargetRouter({
-        writer: () => (schema.isMigrated(monitor.writer) ? monitor.writer : undefined),
-        readableReplicas: () => monitor.readableReplicas(),
-        retryAfterSeconds: Math.max(1, Math.ceil(config.probeIntervalMs / 1000)),
-      }),
-  },
-  {
-    provide: PostgresTargets,
-    inject: [TargetMonitor, TargetRouter, SchemaMigrator],
-    useFactory: (monitor: TargetMonitor, router: TargetRouter, schema: SchemaMigrator) => new PostgresTargets(monitor, router, schema),
+      new PostgresTargets(monitor, schema, Math.max(1, Math.ceil(config.probeIntervalMs / 1000))),
   },
   {
     provide: Journal,

@@ -151,7 +151,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   get retryAfterSeconds(): number {
-    return Math.max(1, Math.ceil(this.config.probeIntervalMs / 1000));
+    return this.targets.retryAfterSeconds;
   }
 
   /** The one place the mode is derived, and what the mode needs is started. */

@@ -1,20 +1,26 @@
 import type { DataSource } from 'typeorm';
 import type { TargetView } from '../database.types.js';
 import type { SchemaMigrator } from '../typeorm/schema.migrator.js';
-import type { TargetRouter } from '../typeorm/target-router.js';
+import { TargetRouter } from '../typeorm/target-router.js';
 import type { PgTarget } from './pg-target.js';
 import type { TargetMonitor } from './target-monitor.js';
 
 /**
- * The Postgres side of the database as one thing: the targets and their probes (monitor), which
- * one serves a connection (router), and whose schema is up to date (migrator).
+ * The Postgres side of the database as one thing: the targets and their probes (monitor), whose
+ * schema is up to date (migrator), and which one serves a connection (the router, built on the
+ * two, so "the writer" means the same target everywhere).
  */
 export class PostgresTargets {
+  readonly router: TargetRouter;
+
   constructor(
     private readonly monitor: TargetMonitor,
-    readonly router: TargetRouter,
     private readonly schema: SchemaMigrator,
-  ) {}
+    /** What a 503 tells the client to wait: one probe interval, at least a second. */
+    readonly retryAfterSeconds: number,
+  ) {
+    this.router = new TargetRouter({ writer: () => this.writer, readableReplicas: () => this.readableReplicas(), retryAfterSeconds });
+  }
 
   get configured(): boolean {
     return this.monitor.targets.length > 0;
