@@ -135,6 +135,7 @@ export class FailoverStore {
     try {
       return await this.deadlines.bound(this.redis.incr(this.key(key), ttlMs));
     } catch (error) {
+      // Counted with the writes: an increment is one, and it switches the store to memory like them.
       this.failed('set', error, started);
       return undefined;
     }
