@@ -13,6 +13,8 @@ declare -A NEED=(
   [/usr/bin/promtool]=prometheus
   [/usr/bin/docker-compose]=docker-compose
   [/usr/bin/wrk]=wrk
+  [/usr/sbin/haproxy]=haproxy
+  [/usr/bin/amtool]=prometheus-alertmanager
 )
 missing=()
 for path in "${!NEED[@]}"; do

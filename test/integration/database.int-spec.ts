@@ -126,6 +126,31 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal((await countInPostgres(cluster, 'replica', ['promoted-1'])).rows, 1);
   });
 
+  it('fences an old primary that comes back writable next to the promoted replica, in running and newly started instances alike', async () => {
+    const { cluster, env } = await setup();
+    const running = await boot(env);
+    await running.until('normal mode', () => mode(running) === 'normal');
+    await cluster.stop('primary', 'immediate');
+    await cluster.promote();
+    await running.until('the promoted replica as writer', () => running.get(DatabaseService).status().writer === 'replica.1');
+    await cluster.start('primary'); // split brain: both accept writes now
+    const fresh = await boot(env);
+    await fresh.until('a writer in the instance started after the split brain', () => fresh.get(DatabaseService).status().writer !== undefined);
+    for (const app of [running, fresh]) {
+      await app.until('the old primary fenced', () => app.get(DatabaseService).status().targets.find((t) => t.name === 'primary')?.fenced === true);
+      assert.equal(app.get(DatabaseService).status().writer, 'replica.1', 'the higher timeline wins everywhere');
+    }
+    const ids = ['sb-1', 'sb-2', 'sb-3', 'sb-4'];
+    for (const [i, id] of ids.entries()) assert.equal((await post(i % 2 ? running : fresh, order(id))).statusCode, 201);
+    assert.equal((await countInPostgres(cluster, 'replica', ids)).rows, 4);
+    assert.equal((await countInPostgres(cluster, 'primary', ids)).rows, 0, 'nothing written to the old primary');
+    const health = (await fresh.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    assert.equal(health.details['database.primary'].status, 'down');
+    assert.equal(health.details['database.primary'].fenced, true);
+    const metrics = (await fresh.request({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /db_target_fenced\{target="primary"\} 1/);
+  });
+
   it('moves reads to the primary once replica lag exceeds the budget', async () => {
     const { cluster, env } = await setup();
     const app = await boot(env);

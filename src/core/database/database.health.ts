@@ -37,6 +37,7 @@ export class DatabaseHealth implements OnModuleInit {
     const t = this.database.status().targets.find((candidate) => candidate.name === name) as TargetView;
     const data = {
       role: t.role,
+      timeline: t.timeline,
       latencyMs: t.latencyMs,
       ...(t.role === 'replica' && { lagMs: t.lagMs }),
       pool: t.pool,
@@ -44,6 +45,7 @@ export class DatabaseHealth implements OnModuleInit {
       ...(t.lastError && { reason: t.lastError }),
     };
     const check = this.indicators.check(key);
+    if (t.fenced) return check.down({ ...data, fenced: true, reason: 'accepts writes but lost the writer election (an old primary): never written to' });
     return t.reachable ? check.up(data) : check.down(data);
   }
 
@@ -60,6 +62,7 @@ export class DatabaseHealth implements OnModuleInit {
       backlog: status.backlog,
       deadLetters: status.deadLetters,
       ...(status.writer && { writer: status.writer }),
+      ...(status.writerUndecided && { reason: `no writer: ${status.writerUndecided}` }),
     };
     const check = this.indicators.check(key);
     let journalWritable: boolean;

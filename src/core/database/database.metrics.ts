@@ -39,6 +39,14 @@ export class DatabaseMetrics {
       },
     });
     metrics.gauge({
+      name: 'db_target_fenced',
+      help: '1 when the target accepts writes but lost the writer election (split brain): never written to.',
+      labelNames: ['target'],
+      collect() {
+        for (const t of status()?.targets ?? []) this.set({ target: t.name }, t.fenced ? 1 : 0);
+      },
+    });
+    metrics.gauge({
       name: 'db_replica_lag_seconds',
       help: 'Replay lag of each replica as last probed.',
       labelNames: ['target'],

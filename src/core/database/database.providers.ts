@@ -33,8 +33,9 @@ export const databaseProviders: Provider[] = [
   },
   {
     provide: TargetMonitor,
-    inject: [databaseConfig.KEY, DATABASE_TARGETS],
-    useFactory: (config: DatabaseConfig, targets: PgTarget[]) => new TargetMonitor(targets, config.probeIntervalMs, config.replicaMaxLagMs),
+    inject: [databaseConfig.KEY, DATABASE_TARGETS, Journal],
+    // The journal file remembers the highest timeline seen, so a restarted instance still fences an old primary.
+    useFactory: (config: DatabaseConfig, targets: PgTarget[], journal: Journal) => new TargetMonitor(targets, config.probeIntervalMs, config.replicaMaxLagMs, journal),
   },
   { provide: SchemaMigrator, useFactory: () => new SchemaMigrator() },
   {

@@ -79,6 +79,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       since: this.mode.since,
       writer: this.targets.writer?.name,
       readableReplicas: this.targets.readableReplicas().map((t) => t.name),
+      ...(this.targets.writerUndecided && { writerUndecided: this.targets.writerUndecided }),
       targets: this.targets.views(),
       backlog: this.journal.backlog(),
       deadLetters: this.journal.deadLetterCount(),

@@ -74,8 +74,11 @@ export interface TargetView {
   name: string;
   reachable: boolean;
   role: TargetRole;
+  /** Accepts writes but lost the writer election (an old primary): never written to. */
+  fenced: boolean;
   lagMs: number;
   latencyMs: number;
+  timeline: number;
   lastProbeAt?: number;
   lastError?: string;
   pool: { total: number; idle: number; waiting: number };
@@ -90,6 +93,8 @@ export interface DatabaseStatus {
   writer?: string;
   /** Replicas fit to serve reads (reachable, within the lag budget). */
   readableReplicas: string[];
+  /** Why no target is the writer although one accepts writes (split brain the rule cannot settle). */
+  writerUndecided?: string;
   targets: TargetView[];
   backlog: number;
   deadLetters: number;

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JournalEntry, WriteCommand } from '../database.types.js';
+import type { TimelineMemory } from '../postgres/target-monitor.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS journal (
@@ -22,6 +23,10 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   accepted_at TEXT NOT NULL,
   reason TEXT NOT NULL,
   failed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 );`;
 
 interface JournalRow {
@@ -60,7 +65,7 @@ interface Pending {
  * event loop share one transaction (group commit); each caller's promise resolves only after it.
  * Listeners hear every change of the backlog: the database derives its mode from them.
  */
-export class Journal {
+export class Journal implements TimelineMemory {
   private readonly db: Database.Database;
   private readonly statements;
   private pending: Pending[] = [];
@@ -69,8 +74,9 @@ export class Journal {
   private size: number;
   private deadSize: number;
   private readonly listeners = new Set<() => void>();
+  private timeline: number;
 
-  constructor(path: string) {
+  constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
@@ -84,9 +90,23 @@ export class Journal {
         'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       byEntity: this.db.prepare('SELECT * FROM journal WHERE type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1'),
+      setMeta: this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
     };
+    const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'timeline'`).get() as { value: string } | undefined;
+    this.timeline = row ? Number(row.value) : 0;
     this.size = (this.db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
     this.deadSize = (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
+  }
+
+  /** The highest Postgres timeline this instance has seen, kept across restarts (the writer rule's memory). */
+  highestTimeline(): number {
+    return this.timeline;
+  }
+
+  rememberTimeline(timeline: number): void {
+    if (timeline <= this.timeline) return;
+    this.statements.setMeta.run('timeline', String(timeline));
+    this.timeline = timeline;
   }
 
   /** Resolves with the entry's sequence number once it is on disk. */

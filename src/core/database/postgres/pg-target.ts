@@ -20,22 +20,32 @@ export interface TargetStatus {
   latencyMs: number;
   lastError?: string;
   lastProbeAt?: number;
+  /** A writer's current WAL timeline; a replica's last restartpoint's (0 until probed). */
+  timeline: number;
+  /** The cluster it belongs to: a primary and its replicas share it. */
+  systemId?: string;
   /** Consecutive failures, for the reconnect backoff. */
   failures: number;
 }
 
 // Lag that means something: zero when the replica has replayed all it received (an idle primary
 // makes now() - pg_last_xact_replay_timestamp() grow without any lag), else the age of the last replay.
+// A writer's timeline is read from its current WAL file name: pg_control_checkpoint() keeps the old
+// timeline until the checkpoint that follows a promotion, which may be minutes later.
 const PROBE_SQL = `SELECT pg_is_in_recovery() AS recovery,
   CASE WHEN NOT pg_is_in_recovery() THEN 0
        WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
        ELSE COALESCE(EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp())) * 1000, 0)
-  END AS lag_ms`;
+  END AS lag_ms,
+  CASE WHEN pg_is_in_recovery() THEN (pg_control_checkpoint()).timeline_id
+       ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
+  END AS timeline,
+  (pg_control_system()).system_identifier::text AS system_id`;
 
 /** One Postgres server: its pool and what the last probe or query said of it. */
 export class PgTarget {
   readonly pool: pg.Pool;
-  readonly status: TargetStatus = { reachable: false, role: 'unknown', lagMs: 0, latencyMs: 0, failures: 0 };
+  readonly status: TargetStatus = { reachable: false, role: 'unknown', lagMs: 0, latencyMs: 0, timeline: 0, failures: 0 };
 
   constructor(
     readonly options: TargetOptions,
@@ -67,12 +77,14 @@ export class PgTarget {
   async probe(): Promise<TargetStatus> {
     const started = performance.now();
     try {
-      const result = await withTimeout(this.pool.query<{ recovery: boolean; lag_ms: string | number }>(PROBE_SQL), this.options.probeTimeoutMs, `probe ${this.name}`);
+      const result = await withTimeout(this.pool.query<{ recovery: boolean; lag_ms: string | number; timeline: number; system_id: string }>(PROBE_SQL), this.options.probeTimeoutMs, `probe ${this.name}`);
       const row = result.rows[0];
       Object.assign(this.status, {
         reachable: true,
         role: row.recovery ? 'replica' : 'writer',
         lagMs: Math.round(Number(row.lag_ms)),
+        timeline: Number(row.timeline),
+        systemId: row.system_id,
         latencyMs: Math.round(performance.now() - started),
         lastError: undefined,
         lastProbeAt: this.now(),
@@ -103,9 +115,9 @@ export class PgTarget {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
-  view(): TargetView {
-    const { reachable, role, lagMs, latencyMs, lastProbeAt, lastError } = this.status;
-    return { name: this.name, reachable, role, lagMs, latencyMs, lastProbeAt, lastError, pool: this.poolStats() };
+  view(fenced: boolean): TargetView {
+    const { reachable, role, lagMs, latencyMs, timeline, lastProbeAt, lastError } = this.status;
+    return { name: this.name, reachable, role, fenced, lagMs, latencyMs, timeline, lastProbeAt, lastError, pool: this.poolStats() };
   }
 
   async close(): Promise<void> {

@@ -46,7 +46,13 @@ export class PostgresTargets {
   }
 
   views(): TargetView[] {
-    return this.monitor.targets.map((t) => t.view());
+    const { fenced } = this.monitor.fencing;
+    return this.monitor.targets.map((t) => t.view(fenced.includes(t.name)));
+  }
+
+  /** Why no target is the writer although one accepts writes. */
+  get writerUndecided(): string | undefined {
+    return this.monitor.fencing.undecided;
   }
 
   /** Runs `fn` with every connection it takes pinned to `target`. */

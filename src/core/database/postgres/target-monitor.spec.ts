@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { deriveMode, FailoverMode } from '../failover-mode.js';
 import { PgTarget } from './pg-target.js';
+import { Journal } from '../journal/journal.js';
 import { TargetMonitor } from './target-monitor.js';
+import { electWriter } from './writer-election.js';
 
 const targets: PgTarget[] = [];
-function target(name: string, role: 'writer' | 'replica' | 'unknown', reachable: boolean, lagMs = 0): PgTarget {
+function target(name: string, role: 'writer' | 'replica' | 'unknown', reachable: boolean, lagMs = 0, timeline = 1): PgTarget {
   // The pool connects lazily: nothing is opened by constructing it.
   const t = new PgTarget({ name, url: 'postgres://u@127.0.0.1:1/db', poolMax: 1, connectTimeoutMs: 100, queryTimeoutMs: 100, statementTimeoutMs: 100, probeTimeoutMs: 100 });
-  Object.assign(t.status, { role, reachable, lagMs });
+  Object.assign(t.status, { role, reachable, lagMs, timeline, systemId: '7000' });
   targets.push(t);
   return t;
 }
@@ -26,19 +28,48 @@ describe(TargetMonitor.name, () => {
     assert.deepEqual(monitor.readableReplicas(), [fresh]);
   });
 
-  it('moves to a promoted replica and keeps it when the old primary comes back writable (split brain)', () => {
+  it('moves to a promoted replica and fences the old primary when it comes back writable (split brain)', () => {
     const primary = target('primary', 'writer', true);
     const replica = target('replica.1', 'replica', true);
     const monitor = new TargetMonitor([primary, replica], 1000, 1000);
     monitor.refresh();
     assert.equal(monitor.writer, primary);
     primary.status.reachable = false;
-    Object.assign(replica.status, { role: 'writer' });
+    Object.assign(replica.status, { role: 'writer', timeline: 2 });
     monitor.refresh();
     assert.equal(monitor.writer, replica);
     primary.status.reachable = true;
     monitor.refresh();
-    assert.equal(monitor.writer, replica, 'the sticky writer stays');
+    assert.equal(monitor.writer, replica, 'the higher timeline wins');
+    assert.deepEqual(monitor.fencing.fenced, ['primary']);
+  });
+
+  it('elects the same writer in an instance that starts after the split brain, whichever target answers first', () => {
+    const old = target('primary', 'writer', true, 0, 1);
+    const promoted = target('replica.1', 'writer', false, 0, 2);
+    const monitor = new TargetMonitor([old, promoted], 1000, 1000);
+    monitor.refresh();
+    assert.equal(monitor.writer, old, 'with only the old primary known, it is the writer: nothing says otherwise');
+    promoted.status.reachable = true;
+    monitor.refresh();
+    assert.equal(monitor.writer, promoted);
+    assert.deepEqual(monitor.fencing.fenced, ['primary']);
+  });
+
+  it('remembers the highest timeline across restarts, so an old primary stays fenced while the promoted one is out of reach', () => {
+    const memory = new Journal(':memory:');
+    const old = target('primary', 'writer', false, 0, 1);
+    const promoted = target('replica.1', 'writer', true, 0, 2);
+    new TargetMonitor([old, promoted], 1000, 1000, memory).refresh();
+    assert.equal(memory.highestTimeline(), 2);
+    Object.assign(old.status, { reachable: true });
+    Object.assign(promoted.status, { reachable: false });
+    const restarted = new TargetMonitor([old, promoted], 1000, 1000, memory);
+    restarted.refresh();
+    assert.equal(restarted.writer, undefined, 'no writer rather than the old primary');
+    assert.deepEqual(restarted.fencing.fenced, ['primary']);
+    assert.match(restarted.fencing.undecided ?? '', /below 2/);
+    memory.close();
   });
 
   it('has no writer while the writer is unreachable', () => {
@@ -48,6 +79,38 @@ describe(TargetMonitor.name, () => {
     primary.markDown(new Error('ECONNREFUSED'));
     assert.equal(monitor.writer, undefined);
     assert.equal(primary.status.lastError, 'ECONNREFUSED');
+  });
+});
+
+describe(electWriter.name, () => {
+  const t = (name: string, role: 'writer' | 'replica', timeline: number, systemId = '7000') => ({ name, reachable: true, role, timeline, systemId });
+
+  it('gives the same answer whatever order the targets are listed in', () => {
+    const targets = [t('a', 'writer', 3), t('b', 'writer', 4), t('c', 'replica', 4)];
+    assert.equal(electWriter(targets).writer, 'b');
+    assert.equal(electWriter([...targets].reverse()).writer, 'b');
+    assert.deepEqual(electWriter(targets).fenced, ['a']);
+  });
+
+  it('fences a writer below the timeline a replica reports (its primary was promoted elsewhere)', () => {
+    const election = electWriter([t('old', 'writer', 1), t('follower', 'replica', 2)]);
+    assert.equal(election.writer, undefined);
+    assert.deepEqual(election.fenced, ['old']);
+    assert.match(election.undecided ?? '', /timeline below 2/);
+  });
+
+  it('cannot decide between two writers on one timeline, nor across clusters: nobody is written to', () => {
+    const tie = electWriter([t('a', 'writer', 2), t('b', 'writer', 2)]);
+    assert.equal(tie.writer, undefined);
+    assert.match(tie.undecided ?? '', /a and b both accept writes on timeline 2/);
+    const clusters = electWriter([t('a', 'writer', 2, '1'), t('b', 'replica', 1, '2')]);
+    assert.equal(clusters.writer, undefined);
+    assert.match(clusters.undecided ?? '', /different Postgres clusters/);
+  });
+
+  it('ignores unreachable targets, and reports no reason when there is simply no writer', () => {
+    const election = electWriter([{ ...t('a', 'writer', 5), reachable: false }, t('b', 'replica', 1)]);
+    assert.deepEqual(election, { fenced: [], timeline: 1 });
   });
 });
 

@@ -1,15 +1,24 @@
 import { Logger } from '@nestjs/common';
 import type { PgTarget } from './pg-target.js';
+import { type Election, electWriter } from './writer-election.js';
 
 const NONE: PgTarget[] = [];
 
+/** Where the highest timeline seen survives a restart (the instance's journal file). */
+export interface TimelineMemory {
+  highestTimeline(): number;
+  rememberTimeline(timeline: number): void;
+}
+
+const FORGETFUL: TimelineMemory = { highestTimeline: () => 0, rememberTimeline: () => undefined };
+
 /**
  * Probes every target on its own schedule (the interval while up, backoff with jitter while down)
- * and keeps the writer sticky: the target that was the writer stays so while it is writable.
- * A second target claiming to be a writer is logged as split brain and not used.
+ * and elects the writer after every probe with the rule all instances share (electWriter: the
+ * highest timeline wins). A writable target that loses is fenced, and logged as split brain.
  */
 export class TargetMonitor {
-  private writerName?: string;
+  private election: Election = { fenced: [], timeline: 0 };
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly logger = new Logger('Database');
@@ -19,6 +28,7 @@ export class TargetMonitor {
     readonly targets: readonly PgTarget[],
     private readonly intervalMs: number,
     private readonly maxReplicaLagMs: number,
+    private readonly memory: TimelineMemory = FORGETFUL,
   ) {}
 
   /** Calls `listener` after every probe or refresh; returns a function that removes it. */
@@ -43,8 +53,13 @@ export class TargetMonitor {
   }
 
   get writer(): PgTarget | undefined {
-    const current = this.targets.find((t) => t.name === this.writerName);
+    const current = this.targets.find((t) => t.name === this.election.writer);
     return current?.isWriter ? current : undefined;
+  }
+
+  /** Writable targets that lost the election, and why nobody won when nobody did. */
+  get fencing(): { fenced: readonly string[]; undecided?: string } {
+    return this.election;
   }
 
   /** Replicas fit to serve reads: reachable, in recovery, lag within budget. */
@@ -54,18 +69,22 @@ export class TargetMonitor {
     return this.targets.filter((t) => t.status.reachable && t.status.role === 'replica' && t.status.lagMs <= this.maxReplicaLagMs);
   }
 
-  /** Re-derives the writer after any status change; tells the listeners. */
+  /** Re-elects the writer after any status change; tells the listeners. */
   refresh(): void {
-    const writers = this.targets.filter((t) => t.isWriter);
-    const sticky = writers.find((t) => t.name === this.writerName);
-    const next = sticky ?? writers[0];
-    if (writers.length > 1) {
-      this.logger.error(`split brain: ${writers.map((t) => t.name).join(' and ')} both accept writes; keeping ${next?.name}`);
+    const before = this.election;
+    const known = this.memory.highestTimeline();
+    const next = electWriter(
+      this.targets.map((t) => ({ name: t.name, ...t.status })),
+      known,
+    );
+    this.election = next;
+    if (next.timeline > known) this.memory.rememberTimeline(next.timeline);
+    if (next.writer && next.writer !== before.writer) {
+      this.logger.warn(`writer is now ${next.writer} (timeline ${next.timeline})${before.writer ? `, was ${before.writer}` : ''}`);
     }
-    if (next?.name !== this.writerName && next) {
-      this.logger.warn(`writer is now ${next.name}${this.writerName ? ` (was ${this.writerName})` : ''}`);
-      this.writerName = next.name;
-    }
+    const fenced = next.fenced.filter((name) => !before.fenced.includes(name));
+    if (fenced.length > 0) this.logger.error(`split brain: ${fenced.join(' and ')} accept writes but lose to timeline ${next.timeline}: fenced, never written to`);
+    if (next.undecided && next.undecided !== before.undecided) this.logger.error(`no writer: ${next.undecided}; writes go to the journal`);
     for (const listener of this.listeners) listener();
   }
 
