@@ -24,8 +24,8 @@ export class AppProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static spawn(entry: string, env: Record<string, string>, cwd: string): AppProcess {
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  static spawn(entry: string, env: Record<string, string>, cwd: string, args: string[] = []): AppProcess {
+    const child = spawn(process.execPath, ['--enable-source-maps', entry, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,6 +24,12 @@ export function isTargetFailure(error: unknown): boolean {
   return typeof e.message === 'string' && TIMEOUT_MESSAGES.test(e.message);
 }
 
+/** 40001 serialization failure, 40P01 deadlock: another transaction won a race; the same work may simply run again. */
+export function isContention(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+}
+
 /**
  * 23xxx integrity constraint violations (SQLITE_CONSTRAINT on SQLite), and our own rejections:
  * the command, not the target, is at fault. TypeORM's QueryFailedError carries the driver's code.

@@ -9,7 +9,7 @@ import { DatabaseMetrics } from './database.metrics.js';
 import type { CommandHandler, DatabaseMode, DatabaseStatus, ReadSpec, WriteCommand, WriteResult } from './database.types.js';
 import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
-import { Replayer } from './journal/replayer.js';
+import { type ReplayOutcome, Replayer } from './journal/replayer.js';
 import type { PgTarget } from './postgres/pg-target.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
 import { SerialQueue } from './typeorm/serial-queue.js';
@@ -144,6 +144,25 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       }
     }
     throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'the database cannot answer this read now', { retryAfterSeconds: this.retryAfterSeconds });
+  }
+
+  /**
+   * Replays a journal file another instance left behind (a scaled-in pod's volume) into the
+   * current writer, exactly once: entries leave that file only after Postgres committed them, and
+   * a command already applied by its own instance, or by this one, is a no-op. Refused (503) while
+   * there is no writer; the file is then untouched.
+   */
+  async drainFile(path: string): Promise<ReplayOutcome & { left: number; deadLetters: ReturnType<Journal['deadLetters']> }> {
+    const writer = this.targets.writer;
+    if (!writer) throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no Postgres writer to replay into', { retryAfterSeconds: this.retryAfterSeconds });
+    const journal = new Journal(path, { existing: true });
+    try {
+      const replayer = new Replayer(this.dataSource, this.targets.router, journal, this.handlers, (replayed, dead) => this.metrics.replayed(replayed, dead));
+      const outcome = await replayer.run(writer);
+      return { ...outcome, left: journal.backlog(), deadLetters: journal.deadLetters() };
+    } finally {
+      journal.close();
+    }
   }
 
   /** Dead-lettered journal entries, newest first (for operators). */

@@ -76,9 +76,20 @@ export class Journal implements TimelineMemory {
   private readonly listeners = new Set<() => void>();
   private timeline: number;
 
-  constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, { timeout: 5000 });
+  /**
+   * Opens (or creates) the journal at `path`. `existing`: open a journal file that must already be
+   * one (another instance's, to drain it); a missing file or one without a journal is refused.
+   */
+  constructor(
+    readonly path: string,
+    options: { existing?: boolean } = {},
+  ) {
+    if (path !== ':memory:' && !options.existing) mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { timeout: 5000, fileMustExist: options.existing === true });
+    if (options.existing && !this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'`).get()) {
+      this.db.close();
+      throw new Error(`${path} is not a journal (no journal table)`);
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { secretRedactor } from '../../common/index.js';
-import { isCommandRejection } from '../database.errors.js';
+import { isCommandRejection, isContention, isTargetFailure } from '../database.errors.js';
 import type { CommandHandler, JournalEntry } from '../database.types.js';
 import type { PgTarget } from '../postgres/pg-target.js';
 import type { TargetRouter } from '../typeorm/target-router.js';
@@ -15,13 +15,20 @@ export interface ReplayOutcome {
 }
 
 const BATCH = 200;
+const CONTENTION_RETRIES = 5;
 
 /**
- * Drains the journal into the writer, in order, a batch per TypeORM transaction with a savepoint
- * per entry (a nested startTransaction): a command Postgres refuses goes to the dead letters
- * without undoing its neighbours.
+ * Drains the journal into the writer, a batch per TypeORM transaction with a savepoint per entry
+ * (a nested startTransaction): a command Postgres refuses goes to the dead letters without undoing
+ * its neighbours.
  * Entries leave the journal only after the Postgres commit; a crash in between replays them again,
  * which the handlers' idempotency (unique key, orIgnore) turns into a no-op. Exactly once.
+ *
+ * Journals of many instances replay into one writer at once, and may hold the same command key
+ * (a client that retried through the load balancer). Within a batch, entries are applied in
+ * entity order (journal order for each entity), so concurrent batches take row locks in one
+ * global order and do not deadlock; a deadlock or serialization failure that happens anyway
+ * re-runs the batch, since it is not the writer's fault.
  */
 export class Replayer {
   private running?: Promise<ReplayOutcome>;
@@ -57,20 +64,33 @@ export class Replayer {
         continue;
       }
       try {
-        const { replayed, rejected } = await this.applyBatch(writer, batch);
+        const { replayed, rejected } = await this.applyWithRetries(writer, batch);
         this.journal.settle(replayed, rejected);
         total.replayed += replayed.length;
         total.deadLettered += rejected.length;
         this.onBatch(replayed.length, rejected.length);
         for (const r of rejected) this.logger.error(`journal entry ${r.entry.seq} (${r.entry.type} ${r.entry.key}) dead-lettered: ${r.reason}`);
       } catch (error) {
-        writer.markDown(error);
+        if (isTargetFailure(error)) writer.markDown(error);
         this.logger.warn(`replay interrupted after ${total.replayed} command(s): ${secretRedactor.scrub(String((error as Error).message))}`);
         return { ...total, result: 'interrupted' };
       }
     }
     this.logger.log(`journal replayed: ${total.replayed} applied, ${total.deadLettered} dead-lettered`);
     return { ...total, result: 'done' };
+  }
+
+  private async applyWithRetries(writer: PgTarget, batch: JournalEntry[]): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
+    const ordered = [...batch].sort((a, b) => (a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.seq - b.seq));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyBatch(writer, ordered);
+      } catch (error) {
+        if (!isContention(error) || attempt >= CONTENTION_RETRIES) throw error;
+        this.logger.warn(`replay batch lost a race on ${writer.name} (${(error as Error).message}); running it again`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+      }
+    }
   }
 
   private applyBatch(writer: PgTarget, batch: JournalEntry[]): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
