@@ -29,7 +29,7 @@ async function opsPerSecond(ops: Ops, seconds: number): Promise<Sample> {
 }
 
 function service(url: string): CacheService {
-  const config = { redisUrl: url, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: OP_TIMEOUT_MS, memoryMaxEntries: 10_000, keyPrefix: 'bench', defaultTtlMs: 60_000 };
+  const config = { redisUrl: url, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: OP_TIMEOUT_MS, memoryMaxEntries: 10_000, keyPrefix: 'bench', defaultTtlMs: 60_000, fallbackTtlMs: 1000 };
   return new CacheService(createFailoverStore(config, new MetricsService()));
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { CacheService } from '../../src/core/cache/index.js';
-import { InProcessApp, RedisSetup, TEST_TOKEN, freePort, waitFor, within } from '../harness/index.js';
+import { DatabaseService } from '../../src/core/database/index.js';
+import { InProcessApp, PostgresCluster, RedisSetup, TEST_TOKEN, freePort, waitFor, within } from '../harness/index.js';
 
 
 const OP_TIMEOUT_MS = 50;
@@ -137,6 +138,46 @@ describe('orders read path through the cache', () => {
     } finally {
       await app.close();
       await redis.destroy();
+    }
+  });
+});
+
+describe('cache coherence across instances without Redis', () => {
+  it('a change acknowledged by one instance is contradicted by another for less than CACHE_FALLBACK_TTL_MS', async () => {
+    const cluster = await PostgresCluster.start();
+    const redis = await RedisSetup.start();
+    const env = { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url, CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS), CACHE_FALLBACK_TTL_MS: '1000' };
+    const a = await InProcessApp.start(env);
+    const b = await InProcessApp.start(env);
+    try {
+      for (const app of [a, b]) await app.until('normal mode and Redis', () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis');
+      const created = await a.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'coherent-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 } });
+      const id = created.json().id as string;
+      await redis.kill(redis.master);
+      const read = async (app: InProcessApp) => (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
+      await b.until('B on its memory tier', () => (void read(b), b.get(CacheService).store.active === 'memory'));
+      await a.until('A on its memory tier', () => (void read(a), a.get(CacheService).store.active === 'memory'));
+      assert.equal(await read(b), 'new', 'B holds the order in its own memory');
+      assert.equal((await a.request({ method: 'POST', url: `/orders/${id}/cancel` })).statusCode, 200);
+      const acknowledged = performance.now();
+      const staleStarts: number[] = [];
+      for (;;) {
+        const started = performance.now();
+        const status = await read(b);
+        if (status === 'cancelled') break;
+        assert.equal(status, 'new');
+        staleStarts.push(started - acknowledged);
+        assert.ok(started - acknowledged < 5000, 'B never caught up');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // Expiry is absolute: a read that starts after the entry's life has ended cannot be stale, however loaded the machine.
+      const worst = Math.max(0, ...staleStarts);
+      assert.ok(worst < 1000, `B contradicted A for ${Math.round(worst)} ms`);
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.destroy();
+      cluster.destroy();
     }
   });
 });

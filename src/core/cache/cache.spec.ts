@@ -7,7 +7,7 @@ import { FailoverStore } from './failover-store.js';
 import type { RedisBackend } from './redis-backend.js';
 import { SharedDeadlines } from './shared-deadlines.js';
 
-const config = { redisUrl: undefined, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: 50, memoryMaxEntries: 100, keyPrefix: 't', defaultTtlMs: 60_000 };
+const config = { redisUrl: undefined, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: 50, memoryMaxEntries: 100, keyPrefix: 't', defaultTtlMs: 60_000, fallbackTtlMs: 60_000 };
 
 /** A Redis stand-in whose answers the test controls: the network edge, not the logic under test. */
 class ScriptedRedis implements RedisBackend {
@@ -81,7 +81,7 @@ describe(SharedDeadlines.name, () => {
 describe(FailoverStore.name, () => {
   it('falls back to an empty memory tier when Redis hangs, within the operation bound', async () => {
     const redis = new ScriptedRedis();
-    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000 }, redis);
+    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 }, redis);
     await onRedis(store);
     await store.set('k', 'v1');
     redis.mode = 'hang';
@@ -93,7 +93,7 @@ describe(FailoverStore.name, () => {
 
   it('deletes from Redis the keys touched during the outage before using it again', async () => {
     const redis = new ScriptedRedis();
-    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000 }, redis);
+    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 }, redis);
     await onRedis(store);
     await store.set('order:1', 'old');
     redis.mode = 'error';
@@ -107,7 +107,7 @@ describe(FailoverStore.name, () => {
 
   it('purges the whole prefix when too many keys were touched to remember them', async () => {
     const redis = new ScriptedRedis();
-    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 2, defaultTtlMs: 1000 }, redis);
+    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 2, defaultTtlMs: 1000, fallbackTtlMs: 1000 }, redis);
     await onRedis(store);
     await store.set('a', '1');
     redis.data.set('other:x', 'kept');

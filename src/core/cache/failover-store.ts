@@ -13,6 +13,11 @@ export interface FailoverStoreOptions {
   opTimeoutMs: number;
   memoryMaxEntries: number;
   defaultTtlMs: number;
+  /**
+   * Longest life of a memory-tier entry. The memory tier is each instance's own: a value another
+   * instance changed is served here at most this long (the fleet's staleness bound without Redis).
+   */
+  fallbackTtlMs: number;
   /** How often, while on memory, Redis is asked whether it is back. */
   recoveryIntervalMs?: number;
 }
@@ -24,7 +29,8 @@ export interface FailoverStoreHooks {
 
 /**
  * Redis when it answers, a bounded in-memory LRU when it does not; no operation waits longer
- * than `opTimeoutMs`. The memory tier starts empty at each switch. Keys written or deleted while
+ * than `opTimeoutMs`. The memory tier starts empty at each switch, and its entries live at most
+ * `fallbackTtlMs`, since no other instance can invalidate them. Keys written or deleted while
  * on memory are remembered and deleted from Redis before switching back (all keys under the
  * prefix if there were too many to remember), so nothing cached before an outage is served stale after it.
  */
@@ -44,7 +50,7 @@ export class FailoverStore {
     readonly redis: RedisBackend | undefined,
     private readonly hooks: FailoverStoreHooks = {},
   ) {
-    this.memory = new LRUCache({ max: options.memoryMaxEntries, ttl: options.defaultTtlMs, ttlAutopurge: false });
+    this.memory = new LRUCache({ max: options.memoryMaxEntries, ttl: Math.min(options.defaultTtlMs, options.fallbackTtlMs), ttlAutopurge: false });
     this.deadlines = new SharedDeadlines(options.opTimeoutMs);
   }
 
@@ -103,7 +109,7 @@ export class FailoverStore {
       }
     }
     this.markDirty(full);
-    this.memory.set(full, value, { ttl: ttlMs });
+    this.memory.set(full, value, { ttl: Math.min(ttlMs, this.options.fallbackTtlMs) });
     this.hooks.onOperation?.('memory', 'set', 'ok', 0);
   }
 

@@ -151,6 +151,14 @@ export class EnvironmentVariables {
   @ToInt() @IsInt() @Min(1) @Max(30 * 86_400_000)
   CACHE_DEFAULT_TTL_MS = 60_000;
 
+  @EnvVar({
+    group: 'cache',
+    description: 'Longest life of an entry in the memory tier (used while Redis is out of reach): how long another instance may serve a value this one changed',
+    example: '1000',
+  })
+  @ToInt() @IsInt() @Min(1) @Max(60_000)
+  CACHE_FALLBACK_TTL_MS = 1000;
+
   // ---- influx
   @EnvVar({ group: 'influx', description: 'InfluxDB base URL; unset = push off', secret: 'url', example: '', hint: 'http://127.0.0.1:8086' })
   @IsOptional() @IsServiceUrl(['http', 'https'])

@@ -61,6 +61,7 @@ export const buildCacheConfig = (e: EnvironmentVariables) => ({
   memoryMaxEntries: e.CACHE_MEMORY_MAX_ENTRIES,
   keyPrefix: e.CACHE_KEY_PREFIX,
   defaultTtlMs: e.CACHE_DEFAULT_TTL_MS,
+  fallbackTtlMs: e.CACHE_FALLBACK_TTL_MS,
 });
 
 export const buildInfluxConfig = (e: EnvironmentVariables) => ({
