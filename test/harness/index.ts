@@ -7,3 +7,4 @@ export { AppProcess, MAIN_ENTRY, FIXTURE_ENTRY } from './app-process.js';
 export { HttpUpstream, type UpstreamMode } from './http-upstream.js';
 export { InProcessApp, TEST_TOKEN } from './app-in-process.js';
 export { JwksIssuer } from './jwks-issuer.js';
+export { PrometheusServer } from './prometheus.js';

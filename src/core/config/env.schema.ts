@@ -73,6 +73,14 @@ export class EnvironmentVariables {
   @ToInt() @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_DRAIN_MS = 5000;
 
+  @EnvVar({
+    group: 'app',
+    description: 'On SIGTERM: time the instance keeps serving with readiness at 503 before it stops taking requests, so a load balancer polling readiness takes it out first, ms (0 behind Kubernetes, whose preStop does this)',
+    example: '0',
+  })
+  @ToInt() @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_DELAY_MS = 0;
+
   // ---- database
   @EnvVar({ group: 'database', description: 'Postgres primary; unset = embedded SQLite', secret: 'url', example: '', hint: 'postgres://app:change-me@127.0.0.1:5432/trading' })
   @IsOptional() @IsServiceUrl(['postgres', 'postgresql'])

@@ -23,6 +23,7 @@ export const buildAppConfig = (e: EnvironmentVariables) => ({
     maxStringBytes: e.HTTP_JSON_MAX_STRING_BYTES,
   },
   shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+  shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
 });
 
 export const buildDatabaseConfig = (e: EnvironmentVariables) => ({

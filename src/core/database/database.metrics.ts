@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { databaseConfig } from '../config/index.js';
 import type { Counter } from 'prom-client';
 import { type BucketHistogram, type BucketRecorder, MetricsService } from '../monitoring/index.js';
 import type { DatabaseMode, DatabaseStatus } from './database.types.js';
@@ -15,7 +17,7 @@ export class DatabaseMetrics {
   private readonly deadLetteredTotal: Counter;
   private status: () => DatabaseStatus | undefined = () => undefined;
 
-  constructor(metrics: MetricsService) {
+  constructor(metrics: MetricsService, @Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>) {
     const status = () => this.status();
     metrics.gauge({
       name: 'db_pool_connections',
@@ -52,6 +54,14 @@ export class DatabaseMetrics {
       labelNames: ['target'],
       collect() {
         for (const t of status()?.targets ?? []) if (t.role === 'replica') this.set({ target: t.name }, t.lagMs / 1000);
+      },
+    });
+    const budget = config.replicaMaxLagMs / 1000;
+    metrics.gauge({
+      name: 'db_replica_lag_budget_seconds',
+      help: 'DB_REPLICA_MAX_LAG_MS: a replica lagging more serves no reads.',
+      collect() {
+        this.set(budget);
       },
     });
     metrics.gauge({

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { HealthService } from '../health/index.js';
+import { AvailabilityState, HealthService } from '../health/index.js';
 import { MetricsService } from './metrics.service.js';
 
 const VALUE = { up: 1, degraded: 0.5, down: 0 } as const;
@@ -10,6 +10,7 @@ export class HealthMetrics implements OnModuleInit {
   constructor(
     private readonly health: HealthService,
     private readonly metrics: MetricsService,
+    private readonly availability: AvailabilityState,
   ) {}
 
   onModuleInit(): void {
@@ -19,5 +20,23 @@ export class HealthMetrics implements OnModuleInit {
       labelNames: ['component'],
     });
     this.health.onStatusChange(({ component, to }) => gauge.set({ component }, VALUE[to]));
+    const { health, availability } = this;
+    // Read at scrape time through the same bounded, cached runs the endpoints use.
+    this.metrics.gauge({
+      name: 'health_score',
+      help: 'Overall health score, 0-100 (every indicator, weighted), as /health reports it.',
+      async collect() {
+        this.set((await health.details()).score);
+      },
+    });
+    this.metrics.gauge({
+      name: 'health_ready',
+      help: '1 when /health/ready answers 200 (no critical indicator down, not shutting down).',
+      async collect() {
+        if (availability.isShuttingDown) return this.set(0);
+        const { status } = await health.readiness();
+        this.set(status === 'ok' || status === 'degraded' ? 1 : 0);
+      },
+    });
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../../../app.factory.js';
-import { ConfigValidationError } from '../../config/index.js';
+import { ConfigValidationError, readRawEnvironment } from '../../config/index.js';
 import { DatabaseService } from '../database.service.js';
 
 // `npm run journal:drain -- <file> [--wait-seconds N]`: replays a journal file that a lost
@@ -28,8 +28,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const own = mkdtempSync(join(tmpdir(), 'journal-drain-'));
-  process.env.DB_SQLITE_PATH = join(own, 'journal.sqlite');
-  const app = await createApp();
+  const app = await createApp({ env: { ...readRawEnvironment(), DB_SQLITE_PATH: join(own, 'journal.sqlite') } });
   try {
     await app.init();
     const database = app.get(DatabaseService);
