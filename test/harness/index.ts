@@ -8,3 +8,4 @@ export { HttpUpstream, type UpstreamMode } from './http-upstream.js';
 export { InProcessApp, TEST_TOKEN } from './app-in-process.js';
 export { JwksIssuer } from './jwks-issuer.js';
 export { PrometheusServer } from './prometheus.js';
+export { HaproxyServer } from './haproxy.js';
