@@ -138,7 +138,7 @@ describe('the fleet drill', () => {
           return predicate(health.details.database, health);
         }, timeoutMs, 200);
       } catch (error) {
-        throw new Error(`${(error as Error).message}; last health: ${last}`);
+        throw new Error(`${(error as Error).message}; last health: ${last}`, { cause: error });
       }
     }
   };
