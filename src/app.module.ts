@@ -10,6 +10,7 @@ import { QuotesModule } from './modules/quotes/index.js';
 import { OrdersModule } from './modules/orders/index.js';
 import { DatabaseModule } from './core/database/index.js';
 import { CacheModule } from './core/cache/index.js';
+import { CacheCoherenceModule } from './core/cache-coherence/index.js';
 import { LoggingModule } from './core/common/logging/logging.module.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
@@ -35,6 +36,7 @@ export class AppModule {
         CircuitBreakerModule,
         DatabaseModule,
         CacheModule,
+        CacheCoherenceModule,
         QuotesModule,
         OrdersModule,
         ...(options.imports ?? []),

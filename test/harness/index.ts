@@ -9,3 +9,4 @@ export { InProcessApp, TEST_TOKEN } from './app-in-process.js';
 export { JwksIssuer } from './jwks-issuer.js';
 export { PrometheusServer } from './prometheus.js';
 export { HaproxyServer } from './haproxy.js';
+export { TcpProxy } from './tcp-proxy.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { CacheService } from '../../src/core/cache/index.js';
-import { DatabaseService } from '../../src/core/database/index.js';
-import { InProcessApp, PostgresCluster, RedisSetup, TEST_TOKEN, freePort, waitFor, within } from '../harness/index.js';
+import { DatabaseService, PostgresNotifications } from '../../src/core/database/index.js';
+import { InProcessApp, PostgresCluster, RedisSetup, TcpProxy, TEST_TOKEN, freePort, waitFor, within } from '../harness/index.js';
 
 
 const OP_TIMEOUT_MS = 50;
@@ -176,6 +176,52 @@ describe('cache coherence across instances without Redis', () => {
     } finally {
       await a.close();
       await b.close();
+      await redis.destroy();
+      cluster.destroy();
+    }
+  });
+});
+
+describe('cache coherence when one instance alone cannot reach Redis', () => {
+  it('relays its deletes through Postgres: the others stop serving the old Redis entry at once', async () => {
+    const cluster = await PostgresCluster.start();
+    const redis = await RedisSetup.start();
+    const proxy = await TcpProxy.start(redis.master.port);
+    const env = { DB_PRIMARY_URL: cluster.primary.url, CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS) };
+    const a = await InProcessApp.start({ ...env, REDIS_URL: redis.master.url });
+    const b = await InProcessApp.start({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    try {
+      for (const app of [a, b]) await app.until('normal mode and Redis', () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis');
+      const created = await a.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'partitioned-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 } });
+      const id = created.json().id as string;
+      const read = async (app: InProcessApp) => (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
+      assert.equal(await read(a), 'new');
+      assert.equal(await redis.cli(redis.master.port, 'EXISTS', `tsc:order:${id}`), '1', 'the order is cached in Redis');
+      await proxy.cut();
+      await b.until('B cut off from Redis', () => (void read(b), b.get(CacheService).store.active === 'memory'));
+      assert.equal(a.get(CacheService).store.active, 'redis', 'A still reaches Redis');
+      // The listening connection follows the writer after a probe: wait until B's relay can be heard.
+      await a.until('A listening for relayed deletes', () => a.get(PostgresNotifications).listening === 'primary');
+      assert.equal((await b.request({ method: 'POST', url: `/orders/${id}/cancel` })).statusCode, 200);
+      const acknowledged = performance.now();
+      const staleStarts: number[] = [];
+      for (;;) {
+        const started = performance.now();
+        const status = await read(a);
+        if (status === 'cancelled') break;
+        staleStarts.push(started - acknowledged);
+        assert.ok(started - acknowledged < 5000, 'A kept serving the old Redis entry');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const worst = Math.max(0, ...staleStarts);
+      assert.ok(worst < 1000, `A contradicted B for ${Math.round(worst)} ms`);
+      assert.match(await redis.cli(redis.master.port, 'GET', `tsc:order:${id}`), /"status":"cancelled"/, 'the old entry is gone from Redis; what is there now is the new state');
+      const metrics = (await a.request({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /cache_invalidations_relayed_total\{direction="received"\} [1-9]/);
+    } finally {
+      await a.close();
+      await b.close();
+      await proxy.cut();
       await redis.destroy();
       cluster.destroy();
     }

@@ -41,12 +41,19 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   /** Deletes `key`; a load of it already running will not cache its (older) value. */
   async del(key: string): Promise<void> {
-    const running = this.inFlight.get(key);
-    if (running) {
-      running.invalidated = true;
-      this.inFlight.delete(key);
-    }
+    this.stopLoad(key);
     await this.store.del(key);
+  }
+
+  /** Deletes `keys` that another instance changed (relayed to this one), here and in Redis. */
+  async invalidate(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.stopLoad(key);
+    await this.store.invalidate(keys);
+  }
+
+  /** See FailoverStore.onUnpropagatedDelete: deletes that could not reach Redis, to tell other instances of. */
+  onUnpropagatedDelete(listener: (keys: string[]) => Promise<unknown>): () => void {
+    return this.store.onUnpropagatedDelete(listener);
   }
 
   /**
@@ -71,5 +78,14 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     entry.promise = load;
     this.inFlight.set(key, entry);
     return load;
+  }
+
+  // A load of `key` already running will not cache its (older) value.
+  private stopLoad(key: string): void {
+    const running = this.inFlight.get(key);
+    if (running) {
+      running.invalidated = true;
+      this.inFlight.delete(key);
+    }
   }
 }

@@ -42,6 +42,7 @@ export class FailoverStore {
   private dirtyOverflow = false;
   private timer?: NodeJS.Timeout;
   private recovering = false;
+  private readonly unpropagated = new Set<(keys: string[]) => Promise<unknown>>();
   lastError?: string;
   private readonly logger = new Logger('Cache');
 
@@ -126,9 +127,36 @@ export class FailoverStore {
         this.failed('del', error, started);
       }
     }
-    // Redis may still hold the old value: it is deleted there before Redis is used again.
+    // Redis may still hold the old value: it is deleted there before Redis is used again, and
+    // the instances that can reach it meanwhile are asked to delete it now.
     this.markDirty(full);
     this.hooks.onOperation?.('memory', 'del', 'ok', 0);
+    if (this.redis && this.unpropagated.size > 0) await this.deadlines.bound(Promise.all([...this.unpropagated].map((tell) => tell([key])))).catch(() => undefined);
+  }
+
+  /**
+   * Calls `listener` with the keys (unprefixed) of each delete that could not reach Redis, and
+   * waits for it (within the operation bound) before the delete returns: the hook through which
+   * other instances are told to delete them.
+   */
+  onUnpropagatedDelete(listener: (keys: string[]) => Promise<unknown>): () => void {
+    this.unpropagated.add(listener);
+    return () => this.unpropagated.delete(listener);
+  }
+
+  /** Deletes `keys` (unprefixed) here and, when this instance is on Redis, in Redis: another instance's delete, relayed. */
+  async invalidate(keys: readonly string[]): Promise<void> {
+    const full = keys.map((key) => this.key(key));
+    for (const key of full) this.memory.delete(key);
+    if (this.backend !== 'redis' || !this.redis || full.length === 0) return;
+    const started = performance.now();
+    try {
+      await this.deadlines.bound(this.redis.del(full));
+      this.hooks.onOperation?.('redis', 'del', 'ok', performance.now() - started);
+    } catch (error) {
+      this.failed('del', error, started);
+      for (const key of full) this.markDirty(key);
+    }
   }
 
   /**

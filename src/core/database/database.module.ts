@@ -7,11 +7,12 @@ import { HealthModule } from '../health/index.js';
 import { translateDatabaseError } from './database.errors.js';
 import { DatabaseHealth } from './database.health.js';
 import { DatabaseMetrics } from './database.metrics.js';
-import { databaseProviders } from './database.providers.js';
+import { databaseProviders, notificationsProvider } from './database.providers.js';
 import { DatabaseService } from './database.service.js';
 import { createDataSource, typeOrmOptions } from './typeorm/data-source.factory.js';
 import { type MigrationClass, MigrationStorage } from './typeorm/migration.storage.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
+import { PostgresNotifications } from './postgres/pg-notifications.js';
 
 /** Targets, monitor, router and journal: what the DataSource and the service are built on. */
 @Module({
@@ -45,8 +46,8 @@ export interface DatabaseFeatureOptions {
       dataSourceFactory: createDataSource,
     }),
   ],
-  providers: [DatabaseService, DatabaseMetrics, DatabaseHealth],
-  exports: [DatabaseService],
+  providers: [DatabaseService, DatabaseMetrics, DatabaseHealth, notificationsProvider],
+  exports: [DatabaseService, PostgresNotifications],
 })
 export class DatabaseModule {
   constructor(translators: ErrorTranslators, database: DatabaseService) {

@@ -4,6 +4,7 @@ import { databaseConfig } from '../config/index.js';
 import { DATABASE_TARGETS } from './database.constants.js';
 import { Journal } from './journal/journal.js';
 import { PgTarget } from './postgres/pg-target.js';
+import { PostgresNotifications } from './postgres/pg-notifications.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
 import { TargetMonitor } from './postgres/target-monitor.js';
 import { SchemaMigrator } from './typeorm/schema.migrator.js';
@@ -50,3 +51,10 @@ export const databaseProviders: Provider[] = [
     useFactory: (config: DatabaseConfig) => new Journal(config.sqlitePath),
   },
 ];
+
+/** LISTEN/NOTIFY on the writer, for what the instances of a fleet tell each other. */
+export const notificationsProvider: Provider = {
+  provide: PostgresNotifications,
+  inject: [databaseConfig.KEY, PostgresTargets],
+  useFactory: (config: DatabaseConfig, targets: PostgresTargets) => new PostgresNotifications(targets, config.queryTimeoutMs),
+};

@@ -2,6 +2,7 @@ export { DatabaseModule, type DatabaseFeatureOptions } from './database.module.j
 export { DatabaseService } from './database.service.js';
 export { JournalRejection, isCommandRejection, isTargetFailure } from './database.errors.js';
 export { NoTargetError } from './typeorm/target-router.js';
+export { PostgresNotifications } from './postgres/pg-notifications.js';
 export { insertIfAbsent } from './typeorm/insert-if-absent.js';
 export type {
   CommandHandler,

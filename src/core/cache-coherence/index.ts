@@ -1,0 +1,1 @@
+export { CacheCoherenceModule } from './cache-coherence.module.js';
