@@ -86,7 +86,7 @@ describe('quotes through timeout, retry and a circuit breaker, against a real HT
     while (breaker().state === CircuitState.CLOSED) await request('/quotes/MSFT');
     assert.equal(breaker().state, CircuitState.OPEN);
     upstream.mode = 'ok';
-    await waitFor('the wait in open', async () => breaker().state === CircuitState.HALF_OPEN, 5000, 50);
+    await waitFor('the wait in open', async () => breaker().advance() === CircuitState.HALF_OPEN, 5000, 50);
     const res = await request('/quotes/MSFT');
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().stale, false);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Listeners } from '../common/index.js';
 import { circuitBreakerConfig } from '../config/index.js';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '../health/index.js';
@@ -25,8 +26,10 @@ const UNHEALTHY = new Set([CircuitState.OPEN, CircuitState.FORCED_OPEN, CircuitS
 export class CircuitBreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly policies = new Map<string, ResiliencePolicy>();
-  private readonly listeners = new Set<(t: StateTransition) => void>();
   private readonly logger = new Logger('CircuitBreaker');
+  private readonly listeners = new Listeners<StateTransition>((error) =>
+    this.logger.error('a breaker listener failed', error instanceof Error ? error.stack : String(error)),
+  );
   private readonly metrics?: BreakerMetrics;
 
   constructor(
@@ -91,8 +94,7 @@ export class CircuitBreakerRegistry {
 
   /** Every transition of every breaker, present and future. */
   onStateChange(listener: (t: StateTransition) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   private onTransition(t: StateTransition): void {
@@ -100,13 +102,7 @@ export class CircuitBreakerRegistry {
     if (t.to === CircuitState.OPEN || t.to === CircuitState.FORCED_OPEN) this.logger.warn(line);
     else this.logger.log(line);
     this.metrics?.transition(t);
-    for (const listener of this.listeners) {
-      try {
-        listener(t);
-      } catch (error) {
-        this.logger.error('a breaker listener failed', error instanceof Error ? error.stack : String(error));
-      }
-    }
+    this.listeners.emit(t);
   }
 
   private healthReport(key: string) {

@@ -124,8 +124,11 @@ describe(CircuitBreaker.name, () => {
       const { cb, clock, transitions } = breaker();
       for (let i = 0; i < 4; i++) call(cb, clock, boom());
       clock.advance(999);
-      assert.equal(cb.state, CircuitState.OPEN);
+      assert.equal(cb.advance(), CircuitState.OPEN);
       clock.advance(1);
+      assert.equal(cb.state, CircuitState.OPEN, 'reading the state changes nothing');
+      assert.equal(transitions.length, 1);
+      assert.equal(cb.advance(), CircuitState.HALF_OPEN);
       assert.equal(cb.state, CircuitState.HALF_OPEN);
       assert.equal(transitions.at(-1)?.cause, 'wait in open elapsed');
     });
@@ -148,7 +151,7 @@ describe(CircuitBreaker.name, () => {
       const made = breaker(overrides);
       for (let i = 0; i < 4; i++) call(made.cb, made.clock, boom());
       made.clock.advance(1000);
-      assert.equal(made.cb.state, CircuitState.HALF_OPEN);
+      assert.equal(made.cb.advance(), CircuitState.HALF_OPEN);
       return made;
     }
 

@@ -1,4 +1,4 @@
-import { secretRedactor } from '../common/index.js';
+import { Listeners, secretRedactor } from '../common/index.js';
 import { CircuitOpenError } from './circuit-breaker.errors.js';
 import { type BreakerCounters, type BreakerSettings, type CallOutcome, CircuitState, DEFAULT_BREAKER_SETTINGS, type RecordedError, type StateTransition } from './circuit-breaker.types.js';
 import { classifyError, DEFAULT_SEVERITY, type ErrorClass, type Severity } from './error-classification.js';
@@ -23,7 +23,8 @@ export class CircuitBreaker {
   private trialsStarted = 0;
   private trialsDone = 0;
   private slowTrials = 0;
-  private readonly listeners = new Set<(t: StateTransition) => void>();
+  // A listener's bug must not break the breaker.
+  private readonly listeners = new Listeners<StateTransition>();
   private readonly errors: RecordedError[] = [];
   readonly counters: BreakerCounters = { success: 0, slow: 0, failure: 0, ignored: 0, rejected: 0 };
   /** Called after every permitted call with its duration; the metrics hook. */
@@ -37,7 +38,16 @@ export class CircuitBreaker {
     this.window = settings.windowType === 'count' ? new CountWindow(settings.windowSize) : new TimeWindow(settings.windowSize);
   }
 
+  /** The state as it stands; reading it changes nothing (time moves it only through advance()). */
   get state(): CircuitState {
+    return this.current;
+  }
+
+  /**
+   * Applies what time alone changes: OPEN becomes HALF_OPEN once its wait has elapsed. Runs before
+   * each call asks for permission (tryAcquire); returns the state a call would meet now.
+   */
+  advance(): CircuitState {
     if (this.current === CircuitState.OPEN && this.now() >= this.openUntil) {
       this.transition(CircuitState.HALF_OPEN, 'wait in open elapsed');
     }
@@ -73,7 +83,7 @@ export class CircuitBreaker {
 
   /** Asks for permission to call; a caller that gets `true` must report onSuccess or onError. */
   tryAcquire(): boolean {
-    const state = this.state;
+    const state = this.advance();
     switch (state) {
       case CircuitState.CLOSED:
       case CircuitState.DISABLED:
@@ -160,8 +170,7 @@ export class CircuitBreaker {
   }
 
   onStateChange(listener: (t: StateTransition) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Rates of the current window, in percent. */
@@ -225,13 +234,7 @@ export class CircuitBreaker {
     this.current = to;
     if (to === CircuitState.HALF_OPEN) this.trialsStarted = this.trialsDone = this.slowTrials = 0;
     const event: StateTransition = { breaker: this.name, from, to, cause, at: this.now() };
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's bug must not break the breaker.
-      }
-    }
+    this.listeners.emit(event);
   }
 
   private remember(errorClass: ErrorClass, severity: Severity, error: unknown): void {

@@ -11,3 +11,4 @@ export { currentRequestId, RequestContextInterceptor } from './logging/request-c
 export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redactor.js';
 export { TimeoutError, withTimeout } from './timeout.js';
 export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-errors.js';
+export { Listeners } from './listeners.js';

@@ -1,3 +1,4 @@
+import { Listeners } from '../common/index.js';
 import type { DatabaseMode } from './database.types.js';
 
 export interface ModeInputs {
@@ -29,7 +30,7 @@ export interface ModeChange {
 export class FailoverMode {
   private mode: DatabaseMode;
   private changedAt: number;
-  private readonly listeners = new Set<(change: ModeChange) => void>();
+  private readonly listeners = new Listeners<ModeChange>();
 
   constructor(initial: DatabaseMode, private readonly now: () => number = Date.now) {
     this.mode = initial;
@@ -51,12 +52,11 @@ export class FailoverMode {
     const change = { from: this.mode, to: next, at: this.now() };
     this.mode = next;
     this.changedAt = change.at;
-    for (const listener of this.listeners) listener(change);
+    this.listeners.emit(change);
     return change;
   }
 
   onChange(listener: (change: ModeChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 }

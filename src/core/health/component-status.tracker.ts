@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { Listeners } from '../common/index.js';
 import type { HealthStatus } from './health.types.js';
 
 export interface StatusChange {
@@ -21,15 +22,16 @@ const RANK: Record<HealthStatus, number> = { up: 2, degraded: 1, down: 0 };
  */
 export class ComponentStatusTracker {
   private readonly last = new Map<string, HealthStatus>();
-  private readonly listeners = new Set<StatusListener>();
   private readonly logger = new Logger('Health');
+  private readonly listeners = new Listeners<StatusChange>((error) =>
+    this.logger.error('a status listener failed', error instanceof Error ? error.stack : String(error)),
+  );
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   /** Calls `listener` on every status change; returns a function that removes it. */
   onChange(listener: StatusListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   update(component: string, to: HealthStatus, reason?: string): void {
@@ -42,13 +44,7 @@ export class ComponentStatusTracker {
     if (from === undefined && to === 'up') this.logger.debug(text);
     else if (from !== undefined && RANK[to] > RANK[from]) this.logger.log(text);
     else this.logger.warn(text);
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.logger.error(`a status listener failed on ${component}`, error instanceof Error ? error.stack : String(error));
-      }
-    }
+    this.listeners.emit(change);
   }
 
   forget(component: string): void {

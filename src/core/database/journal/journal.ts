@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Listeners } from '../../common/index.js';
 import type { JournalEntry, WriteCommand } from '../database.types.js';
 import type { TimelineMemory } from '../postgres/target-monitor.js';
 
@@ -73,7 +74,7 @@ export class Journal implements TimelineMemory {
   // Kept in memory: counting the table on every write would make a long outage O(n^2).
   private size: number;
   private deadSize: number;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Listeners();
   private timeline: number;
 
   /**
@@ -134,8 +135,7 @@ export class Journal implements TimelineMemory {
 
   /** Calls `listener` after every change of the backlog; returns a function that removes it. */
   onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Entries persisted plus those waiting for their group commit. */
@@ -215,6 +215,6 @@ export class Journal implements TimelineMemory {
   }
 
   private changed(): void {
-    for (const listener of this.listeners) listener();
+    this.listeners.emit();
   }
 }

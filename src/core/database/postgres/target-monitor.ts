@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { Listeners } from '../../common/index.js';
 import type { PgTarget } from './pg-target.js';
 import { type Election, electWriter } from './writer-election.js';
 
@@ -22,7 +23,7 @@ export class TargetMonitor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly logger = new Logger('Database');
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Listeners();
 
   constructor(
     readonly targets: readonly PgTarget[],
@@ -33,8 +34,7 @@ export class TargetMonitor {
 
   /** Calls `listener` after every probe or refresh; returns a function that removes it. */
   onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   start(): void {
@@ -85,7 +85,7 @@ export class TargetMonitor {
     const fenced = next.fenced.filter((name) => !before.fenced.includes(name));
     if (fenced.length > 0) this.logger.error(`split brain: ${fenced.join(' and ')} accept writes but lose to timeline ${next.timeline}: fenced, never written to`);
     if (next.undecided && next.undecided !== before.undecided) this.logger.error(`no writer: ${next.undecided}; writes go to the journal`);
-    for (const listener of this.listeners) listener();
+    this.listeners.emit();
   }
 
   private async loop(target: PgTarget): Promise<void> {
