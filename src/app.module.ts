@@ -11,7 +11,7 @@ import { OrdersModule } from './modules/orders/index.js';
 import { DatabaseModule } from './core/database/index.js';
 import { CacheModule } from './core/cache/index.js';
 import { CacheCoherenceModule } from './core/cache-coherence/index.js';
-import { LoggingModule } from './core/common/logging/logging.module.js';
+import { LoggingModule } from './core/logging/index.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
   /** Extra modules: how a team adds its own features without editing this file. */

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { CIRCUIT_BREAKER_METADATA, type ProtectedMethodOptions } from './circuit-breaker.constants.js';
+import { CIRCUIT_BREAKER_METADATA } from './circuit-breaker.constants.js';
+import type { ProtectedMethodOptions } from './circuit-breaker.decorators.js';
 import { CircuitBreakerRegistry } from './circuit-breaker.registry.js';
 
 type Method = (...args: unknown[]) => unknown;

@@ -3,6 +3,6 @@ export { CircuitBreakerRegistry, type ExecuteOptions } from './circuit-breaker.r
 export { CircuitBreaker } from './circuit-breaker.js';
 export { CircuitState, DEFAULT_BREAKER_SETTINGS, type BreakerSettings, type StateTransition, type RecordedError } from './circuit-breaker.types.js';
 export { CircuitOpenError } from './circuit-breaker.errors.js';
-export { CircuitBreakerProtected } from './circuit-breaker.constants.js';
+export { CircuitBreakerProtected, type ProtectedMethodOptions } from './circuit-breaker.decorators.js';
 export { classifyError, type ErrorClass, type Severity, type ClassifiedError } from './error-classification.js';
 export { ResiliencePolicy, type PolicyOptions } from './resilience.policy.js';

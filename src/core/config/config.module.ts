@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
-import { secretRedactor } from '../common/logging/secret-redactor.js';
+import { secretRedactor } from '../common/index.js';
 import { type RawEnvironment, loadEnvironment } from './env.loader.js';
 import { setCurrentEnvironment } from './environment.holder.js';
 import { CONFIG_NAMESPACES } from './namespaces.config.js';

@@ -17,5 +17,5 @@ export {
 export { featureConfig, type ConfigSchema } from './feature-config.js';
 export { EnvVar } from './env.metadata.js';
 export { ToBoolean, ToInt, ToList, ToNumber } from './env.transforms.js';
-export { readRawEnvironment } from './raw-environment.js';
+export { readKeyFile, readRawEnvironment } from './raw-environment.js';
 export { BreakerOverride } from './breaker-overrides.js';

@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
-import { loadEnvironment } from '../../config/index.js';
-import { readKeyFile, readRawEnvironment } from '../../config/raw-environment.js';
+import { loadEnvironment, readKeyFile, readRawEnvironment } from '../../config/index.js';
 
 // For TypeORM's own CLI (`npm run typeorm -- migration:generate src/modules/x/migrations/Name`):
 // the configured database, reached directly (the primary, or the SQLite file), with every

@@ -1,9 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { appConfig } from '../../config/namespaces.config.js';
-import { ErrorTranslators } from '../errors/error-translators.js';
-import { AppLogger } from './app-logger.js';
+import { AppLogger, ErrorTranslators } from '../common/index.js';
+import { appConfig } from '../config/index.js';
 
+/** The service's logger (redacting, JSON or text) and the error translators, for every module. */
 @Global()
 @Module({
   providers: [
