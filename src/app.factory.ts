@@ -14,6 +14,7 @@ import {
   requestIdFor,
 } from './core/common/index.js';
 import { appConfig } from './core/config/index.js';
+import { serveOpenApi } from './core/docs/index.js';
 import { AvailabilityState } from './core/health/index.js';
 
 export type CreateAppOptions = AppModuleOptions;
@@ -34,6 +35,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, boundedJsonParser(config.jsonLimits));
   installHttpHooks(app, app.get(AvailabilityState));
+  if (config.docsEnabled) serveOpenApi(app);
   return app;
 }
 

@@ -51,7 +51,7 @@ describe('metrics', () => {
 });
 
 describe('management port', () => {
-  it('serves health and metrics only on MANAGEMENT_PORT', async () => {
+  it('serves health, metrics and the API docs only on MANAGEMENT_PORT', async () => {
     const cwd = makeTempDir('mgmt');
     const managementPort = await freePort();
     const app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), MANAGEMENT_PORT: String(managementPort), LOG_LEVEL: 'fatal' }, cwd);
@@ -65,6 +65,12 @@ describe('management port', () => {
       assert.match(await metrics.text(), /process_cpu_user_seconds_total/);
       assert.equal((await fetch(`${app.url}/metrics`)).status, 404);
       assert.equal((await fetch(`${app.url}/health/ready`)).status, 404);
+      const docs = await fetch(`${management}/docs-json`);
+      assert.equal(docs.status, 200);
+      assert.ok(((await docs.json()) as { paths: Record<string, unknown> }).paths['/orders'], 'the whole API is described there');
+      assert.equal((await fetch(`${management}/docs`)).status, 200);
+      assert.equal((await fetch(`${app.url}/docs-json`)).status, 404);
+      assert.equal((await fetch(`${app.url}/docs`)).status, 404);
       assert.equal((await fetch(`${app.url}/fixture/unavailable`)).status, 503, 'the main port still serves the app');
     } finally {
       await app.stop();

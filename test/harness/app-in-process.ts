@@ -14,7 +14,13 @@ export class InProcessApp {
     readonly dir: string,
   ) {}
 
-  static async start(env: Record<string, string>, dir = makeTempDir('app'), imports: ModuleMetadata['imports'] = []): Promise<InProcessApp> {
+  /** `beforeInit` sees the app before its routes are registered (e.g. to watch the route table). */
+  static async start(
+    env: Record<string, string>,
+    dir = makeTempDir('app'),
+    imports: ModuleMetadata['imports'] = [],
+    beforeInit?: (app: NestFastifyApplication) => void,
+  ): Promise<InProcessApp> {
     const app = await createApp({
       imports,
       env: {
@@ -32,6 +38,7 @@ export class InProcessApp {
         ...env,
       },
     });
+    beforeInit?.(app);
     await app.init();
     return new InProcessApp(app, dir);
   }

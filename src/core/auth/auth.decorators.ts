@@ -1,10 +1,17 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiErrors } from '../common/index.js';
 import type { FastifyRequest } from 'fastify';
 import { REQUIRED_SCOPES } from './auth.constants.js';
 import type { Principal } from './auth.types.js';
 
-/** The scopes a route needs (all of them). A route with neither this nor @Public needs a valid token. */
-export const RequireScopes = (...scopes: string[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+/**
+ * The scopes a route needs (all of them). A route with neither this nor @Public needs a valid
+ * token. Documents itself: bearer auth, the scopes (`x-required-scopes`), and the 401, 403 and
+ * 503 (token issuer unreachable) answers.
+ */
+export const RequireScopes = (...scopes: string[]) =>
+  applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes), ApiBearerAuth(), ApiExtension('x-required-scopes', scopes), ApiErrors(401, 403, 503));
 
 type WithPrincipal = FastifyRequest & { principal?: Principal };
 

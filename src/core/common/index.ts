@@ -12,3 +12,4 @@ export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redac
 export { TimeoutError, withTimeout } from './timeout.js';
 export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-errors.js';
 export { Listeners } from './listeners.js';
+export { ApiErrors, ErrorResponseBody } from './http/api-docs.js';

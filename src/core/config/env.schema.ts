@@ -193,6 +193,10 @@ export class EnvironmentVariables {
   @ToBoolean() @IsBoolean()
   METRICS_ENABLED = true;
 
+  @EnvVar({ group: 'monitoring', description: 'Serve the OpenAPI description at /docs (UI) and /docs-json; unset = on except in production', example: '' })
+  @IsOptional() @ToBoolean() @IsBoolean()
+  DOCS_ENABLED?: boolean;
+
   @EnvVar({ group: 'monitoring', description: 'Serve health and metrics on this port only (unset = main port)', example: '' })
   @IsOptional() @ToInt() @IsInt() @Min(1) @Max(65535)
   MANAGEMENT_PORT?: number;

@@ -24,6 +24,7 @@ export const buildAppConfig = (e: EnvironmentVariables) => ({
   },
   shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+  docsEnabled: e.DOCS_ENABLED ?? e.NODE_ENV !== 'production',
 });
 
 export const buildDatabaseConfig = (e: EnvironmentVariables) => ({

@@ -1,6 +1,9 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { HealthCheckResult } from '@nestjs/terminus';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/index.js';
+import { HealthCheckResponse } from './health.docs.js';
 import type { FastifyReply } from 'fastify';
 import { AppError, ErrorCode, Public } from '../common/index.js';
 import { healthConfig } from '../config/index.js';
@@ -25,6 +28,7 @@ function statusesOnly(report: HealthReport, withScore: boolean): PublicReport {
 
 const SHUTTING_DOWN: PublicReport = { status: 'shutting_down', info: {}, error: {}, details: {} };
 
+@ApiTags('health')
 @Controller('health')
 @Public()
 export class HealthController {
@@ -36,6 +40,9 @@ export class HealthController {
 
   /** Critical indicators only, statuses only; 503 when one is down or shutdown has begun, 200 when degraded. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: critical indicators, statuses only' })
+  @ApiOkResponse({ type: HealthCheckResponse, description: '`ok`, or `degraded` when only non-critical indicators are down' })
+  @ApiServiceUnavailableResponse({ type: HealthCheckResponse, description: 'A critical indicator is down (`error`), or shutdown has begun (`shutting_down`)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<PublicReport> {
     if (this.availability.isShuttingDown) {
       void reply.status(503);
@@ -48,6 +55,11 @@ export class HealthController {
 
   /** Every indicator and the score; each indicator's data only for `Authorization: Bearer <HEALTH_DETAILS_TOKEN>`. */
   @Get()
+  @ApiOperation({ summary: 'Every indicator and the score; their data with the details token' })
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: HealthCheckResponse })
+  @ApiServiceUnavailableResponse({ type: HealthCheckResponse, description: 'A critical indicator is down, or shutdown has begun' })
+  @ApiErrors(401)
   async all(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicReport | HealthReport> {
     const access = detailsAccess(authorization, this.config.detailsToken);
     if (access === 'denied') throw new AppError(ErrorCode.UNAUTHORIZED, 'invalid health details token');

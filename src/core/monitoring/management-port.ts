@@ -5,11 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appConfig, monitoringConfig } from '../config/index.js';
 
-const MANAGEMENT_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+const MANAGEMENT_PATHS = /^\/(health|metrics|docs|docs-json)(\/|\?|$)/;
 const PASS_HEADER = 'x-management-pass';
 
 /**
- * With MANAGEMENT_PORT set (as Spring's management port), /health* and /metrics answer only on
+ * With MANAGEMENT_PORT set (as Spring's management port), /health*, /metrics and /docs* answer only on
  * that port: a small Fastify server there hands each request to the main app through
  * `inject()` with a per-process pass, and the main port answers 404 to those paths without it.
  * One set of routes, two exposures; nothing to keep in sync.

@@ -2,7 +2,10 @@ import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../c
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { ApiErrors } from '../../core/common/index.js';
+import { OrderPageResponse, OrderResponse } from './order.docs.js';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { CreateOrderDto } from './create-order.dto.js';
 import type { Order } from './order.model.js';
@@ -11,10 +14,12 @@ import { OrderQueries } from './order.queries.js';
 import { type CreatedOrder, OrdersService } from './orders.service.js';
 
 class ListOrdersQuery {
+  @ApiPropertyOptional({ pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$', example: 'AAPL' })
   @IsOptional()
   @Matches(/^[A-Za-z][A-Za-z0-9.-]{0,11}$/)
   symbol?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -22,11 +27,13 @@ class ListOrdersQuery {
   @Max(500)
   limit?: number;
 
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page (signed: a forged one is a 400)' })
   @IsOptional()
   @IsString()
   cursor?: string;
 }
 
+@ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
   // Audit lines carry the request id through the request context, like every line of a request.
@@ -39,6 +46,10 @@ export class OrdersController {
 
   /** 201 for a new order (status `new`, or `accepted` when journaled); 200 with the stored order for a repeated clientOrderId. */
   @Post()
+  @ApiOperation({ summary: 'Place an order (idempotent on clientOrderId)' })
+  @ApiCreatedResponse({ type: OrderResponse, description: 'A new order: `new`, or `accepted` when journaled while Postgres has no writer' })
+  @ApiOkResponse({ type: OrderResponse, description: 'The clientOrderId was already used with the same terms: the stored order' })
+  @ApiErrors(400, 409, 413, 429)
   @RequireScopes(SCOPES.ordersWrite)
   @UseGuards(SubjectThrottlerGuard)
   async create(@Body() dto: CreateOrderDto, @CurrentPrincipal() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedOrder['order']> {
@@ -51,6 +62,9 @@ export class OrdersController {
   /** 200 with the cancelled order (or the journaled cancel); 404 for an unknown order. */
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel an order (idempotent)' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiErrors(400, 404, 409, 429)
   @RequireScopes(SCOPES.ordersWrite)
   @UseGuards(SubjectThrottlerGuard)
   async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
@@ -60,12 +74,18 @@ export class OrdersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One order, by id' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiErrors(400, 404)
   @RequireScopes(SCOPES.ordersRead)
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
     return this.queries.get(id.toLowerCase(), caller);
   }
 
   @Get()
+  @ApiOperation({ summary: 'Your orders, newest first, a page at a time' })
+  @ApiOkResponse({ type: OrderPageResponse })
+  @ApiErrors(400)
   @RequireScopes(SCOPES.ordersRead)
   list(@Query() query: ListOrdersQuery, @CurrentPrincipal() caller: Principal): Promise<OrderPage> {
     return this.queries.list({ symbol: query.symbol, limit: query.limit ?? 50, cursor: query.cursor }, caller);

@@ -1,0 +1,44 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { OrderPage } from './order-cursor.js';
+import type { Order, OrderSide, OrderStatus, OrderType } from './order.model.js';
+
+/** An order as the API answers it (OpenAPI only: the code uses the Order type). */
+export class OrderResponse implements Order {
+  @ApiProperty({ format: 'uuid', description: 'Follows from clientOrderId: a retried request names the same order' })
+  id: string;
+
+  @ApiProperty({ example: 'c-20261129-0001' })
+  clientOrderId: string;
+
+  @ApiProperty({ example: 'AAPL' })
+  symbol: string;
+
+  @ApiProperty({ enum: ['buy', 'sell'] })
+  side: OrderSide;
+
+  @ApiProperty({ enum: ['market', 'limit'] })
+  type: OrderType;
+
+  @ApiProperty({ example: 10 })
+  quantity: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: 187.25 })
+  limitPrice: number | null;
+
+  @ApiProperty({ enum: ['accepted', 'new', 'cancelled'], description: '`accepted`: journaled while Postgres had no writer, stored when it returns' })
+  status: OrderStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ description: 'The subject (`sub`) that created it' })
+  owner: string;
+}
+
+export class OrderPageResponse implements OrderPage {
+  @ApiProperty({ type: [OrderResponse] })
+  orders: OrderResponse[];
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last one' })
+  nextCursor: string | null;
+}
