@@ -24,7 +24,13 @@ function walk(dir) {
 
 const files = ['src', 'test']
   .map((d) => join(ROOT, d))
-  .flatMap((d) => { try { return walk(d); } catch { return []; } })
+  .flatMap((d) => {
+    try {
+      return walk(d);
+    } catch {
+      return [];
+    }
+  })
   .filter((f) => patterns.some((p) => p.test(f)))
   // Unit specs first: they fail fastest.
   .sort((a, b) => Number(/-spec\.js$/.test(a)) - Number(/-spec\.js$/.test(b)) || a.localeCompare(b));

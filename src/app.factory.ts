@@ -56,7 +56,8 @@ function installHttpHooks(app: NestFastifyApplication, availability: Availabilit
     void reply.header(REQUEST_ID_HEADER, request.id);
     // Shutting down: the client (a load balancer's pooled connection) reconnects, to another instance.
     if (availability.isShuttingDown) void reply.header('connection', 'close');
-    if (hasDuplicateHost(request.raw.rawHeaders)) return done(new AppError(ErrorCode.VALIDATION_FAILED, 'more than one Host header'));
+    if (hasDuplicateHost(request.raw.rawHeaders))
+      return done(new AppError(ErrorCode.VALIDATION_FAILED, 'more than one Host header'));
     done();
   });
   fastify.addHook('onResponse', (request, _reply, done) => {

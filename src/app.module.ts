@@ -47,7 +47,12 @@ export class AppModule {
         {
           provide: APP_PIPE,
           useFactory: () =>
-            new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+            new ValidationPipe({
+              whitelist: true,
+              forbidNonWhitelisted: true,
+              transform: true,
+              stopAtFirstError: false,
+            }),
         },
       ],
     };

@@ -37,10 +37,14 @@ async function shutdown(app: NestFastifyApplication, signal: string, drainMs: nu
   const availability = app.get(AvailabilityState);
   availability.beginShutdown();
   if (delayMs > 0) {
-    logger.log(`${signal}: readiness is 503; still serving for ${delayMs} ms while load balancers take this instance out`);
+    logger.log(
+      `${signal}: readiness is 503; still serving for ${delayMs} ms while load balancers take this instance out`,
+    );
     await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
-  logger.log(`${signal}: readiness is 503, draining ${availability.inFlightRequests} request(s) for up to ${drainMs} ms`);
+  logger.log(
+    `${signal}: readiness is 503, draining ${availability.inFlightRequests} request(s) for up to ${drainMs} ms`,
+  );
   if ((await availability.waitForDrain(drainMs)) === 'timeout') {
     logger.warn(`drain timed out with ${availability.inFlightRequests} request(s) in flight`);
   }

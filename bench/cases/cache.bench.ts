@@ -11,7 +11,10 @@ const IN_FLIGHT = 32;
 const KEYS = 1000;
 const OP_TIMEOUT_MS = 50;
 
-type Ops = { get(key: string): Promise<unknown>; set(key: string, value: { price: number; symbol: string }): Promise<unknown> };
+type Ops = {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: { price: number; symbol: string }): Promise<unknown>;
+};
 
 async function opsPerSecond(ops: Ops, seconds: number): Promise<Sample> {
   const deadline = performance.now() + seconds * 1000;
@@ -29,7 +32,18 @@ async function opsPerSecond(ops: Ops, seconds: number): Promise<Sample> {
 }
 
 function service(url: string): CacheService {
-  const config = { redisUrl: url, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: OP_TIMEOUT_MS, memoryMaxEntries: 10_000, keyPrefix: 'bench', defaultTtlMs: 60_000, fallbackTtlMs: 1000 };
+  const config = {
+    redisUrl: url,
+    sentinels: [],
+    sentinelMaster: undefined,
+    sentinelPassword: undefined,
+    redisPassword: undefined,
+    opTimeoutMs: OP_TIMEOUT_MS,
+    memoryMaxEntries: 10_000,
+    keyPrefix: 'bench',
+    defaultTtlMs: 60_000,
+    fallbackTtlMs: 1000,
+  };
   return new CacheService(createFailoverStore(config, new MetricsService()));
 }
 
@@ -43,12 +57,22 @@ export async function cacheThroughput(options: BenchOptions): Promise<CaseResult
   try {
     await waitFor('cache on redis', async () => cache.store.active === 'redis', 10_000, 20);
     const contenders: Array<[string, Ops]> = [
-      ['raw @redis/client', { get: (k) => raw.get(`raw:${k}`), set: (k, v) => raw.set(`raw:${k}`, JSON.stringify(v), { expiration: { type: 'PX', value: 60_000 } }) }],
+      [
+        'raw @redis/client',
+        {
+          get: (k) => raw.get(`raw:${k}`),
+          set: (k, v) => raw.set(`raw:${k}`, JSON.stringify(v), { expiration: { type: 'PX', value: 60_000 } }),
+        },
+      ],
       ['CacheService (50 ms bound, metrics on)', { get: (k) => cache.get(k), set: (k, v) => cache.set(k, v) }],
     ];
     for (const [, ops] of contenders) await opsPerSecond(ops, 1);
-    const samples = await interleave(contenders.map(([name, ops]) => ({ name, measure: () => opsPerSecond(ops, options.seconds) })), options.rounds);
-    if (cache.store.active !== 'redis') throw new Error('the cache left Redis during the run: the figures would be the memory tier');
+    const samples = await interleave(
+      contenders.map(([name, ops]) => ({ name, measure: () => opsPerSecond(ops, options.seconds) })),
+      options.rounds,
+    );
+    if (cache.store.active !== 'redis')
+      throw new Error('the cache left Redis during the run: the figures would be the memory tier');
     return {
       case: 'cache-throughput',
       description: `50% get / 50% set, ${IN_FLIGHT} callers, ${KEYS} keys, JSON values`,
@@ -88,7 +112,12 @@ export async function cacheDown(options: BenchOptions): Promise<CaseResult> {
       description: `p99 of 2,000 gets per round after Redis is killed (op bound ${OP_TIMEOUT_MS} ms)`,
       unit: 'ms (p99)',
       baseline: 'CacheService.get, Redis dead',
-      target: { contender: 'CacheService.get, Redis dead', value: OP_TIMEOUT_MS, direction: 'at-most', extra: 'max ms' },
+      target: {
+        contender: 'CacheService.get, Redis dead',
+        value: OP_TIMEOUT_MS,
+        direction: 'at-most',
+        extra: 'max ms',
+      },
       rounds: options.rounds,
       samples,
     };

@@ -15,11 +15,19 @@ const TRIALS = 5;
  */
 export async function dbFailover(_options: BenchOptions): Promise<CaseResult> {
   const cluster = await PostgresCluster.start();
-  const app = await InProcessApp.start({ DB_PRIMARY_URL: cluster.primary.url, DB_PROBE_INTERVAL_MS: '250', LOG_LEVEL: 'fatal' });
+  const app = await InProcessApp.start({
+    DB_PRIMARY_URL: cluster.primary.url,
+    DB_PROBE_INTERVAL_MS: '250',
+    LOG_LEVEL: 'fatal',
+  });
   const db = app.get(DatabaseService);
   let n = 0;
   const post = () =>
-    app.request({ method: 'POST', url: '/orders', payload: { clientOrderId: `f-${n++}`, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 5 } } as InjectOptions);
+    app.request({
+      method: 'POST',
+      url: '/orders',
+      payload: { clientOrderId: `f-${n++}`, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 5 },
+    } as InjectOptions);
   const failover: Sample[] = [];
   const recovery: Sample[] = [];
   try {

@@ -32,7 +32,10 @@ async function throughput(op: (i: number) => Promise<unknown>, seconds: number):
 /** Warms every contender up, then measures them in interleaved rounds. */
 async function race(contenders: Array<[string, (i: number) => Promise<unknown>]>, options: BenchOptions) {
   for (const [, op] of contenders) await throughput(op, 1);
-  return interleave(contenders.map(([name, op]) => ({ name, measure: () => throughput(op, options.seconds) })), options.rounds);
+  return interleave(
+    contenders.map(([name, op]) => ({ name, measure: () => throughput(op, options.seconds) })),
+    options.rounds,
+  );
 }
 
 interface Setup {
@@ -45,13 +48,24 @@ interface Setup {
 /** The app on a real Postgres (pool of POOL), a raw pg.Pool and a stock TypeORM DataSource of the same size. */
 async function setup(): Promise<Setup> {
   const cluster = await PostgresCluster.start({ replica: false });
-  const app = await InProcessApp.start({ DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: String(POOL), LOG_LEVEL: 'fatal', DB_QUERY_TIMEOUT_MS: '5000', DB_STATEMENT_TIMEOUT_MS: '5000' });
+  const app = await InProcessApp.start({
+    DB_PRIMARY_URL: cluster.primary.url,
+    DB_POOL_MAX: String(POOL),
+    LOG_LEVEL: 'fatal',
+    DB_QUERY_TIMEOUT_MS: '5000',
+    DB_STATEMENT_TIMEOUT_MS: '5000',
+  });
   await app.until('normal mode', () => app.get(DatabaseService).currentMode === 'normal', 20_000);
   const raw = new pg.Pool({ connectionString: cluster.primary.url, max: POOL });
   await raw.query(
     `INSERT INTO orders SELECT gen_random_uuid()::text, 'seed-' || i, 'AAPL', 'buy', 'limit', 1, 10, 'new', to_char(now() - i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM generate_series(0, ${ROWS - 1}) i`,
   );
-  const stock = await new DataSource({ type: 'postgres', url: cluster.primary.url, poolSize: POOL, entities: [OrderEntity] }).initialize();
+  const stock = await new DataSource({
+    type: 'postgres',
+    url: cluster.primary.url,
+    poolSize: POOL,
+    entities: [OrderEntity],
+  }).initialize();
   return { cluster, app, raw, stock };
 }
 
@@ -88,7 +102,9 @@ export async function dbThroughput(options: BenchOptions): Promise<CaseResult> {
   }
 }
 
-/** Create-order commands (a transaction on the writer, idempotent insert) vs a raw INSERT ... ON CONFLICT on pg.Pool. */
+/**
+ * Create-order commands (a transaction on the writer, idempotent insert) vs a raw INSERT ... ON CONFLICT on pg.Pool.
+ */
 export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
   const s = await setup();
   try {
@@ -96,13 +112,44 @@ export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
     let n = 0;
     const order = (prefix: string) => {
       const clientOrderId = `${prefix}-${n++}`;
-      return { id: orderIdFor(clientOrderId), clientOrderId, symbol: 'AAPL', side: 'buy' as const, type: 'limit' as const, quantity: 1, limitPrice: 10, createdAt: new Date().toISOString(), owner: 'bench' };
+      return {
+        id: orderIdFor(clientOrderId),
+        clientOrderId,
+        symbol: 'AAPL',
+        side: 'buy' as const,
+        type: 'limit' as const,
+        quantity: 1,
+        limitPrice: 10,
+        createdAt: new Date().toISOString(),
+        owner: 'bench',
+      };
     };
     const insert = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
     const contenders: Array<[string, (i: number) => Promise<unknown>]> = [
-      ['raw INSERT ON CONFLICT', () => { const o = order('raw'); return s.raw.query(insert, [o.id, o.clientOrderId, o.symbol, o.side, o.type, o.quantity, o.limitPrice, o.createdAt]); }],
-      ['create-order command', () => { const o = order('cmd'); return database.write({ type: CREATE_ORDER, key: o.clientOrderId, entityId: o.id, payload: o }); }],
+      [
+        'raw INSERT ON CONFLICT',
+        () => {
+          const o = order('raw');
+          return s.raw.query(insert, [
+            o.id,
+            o.clientOrderId,
+            o.symbol,
+            o.side,
+            o.type,
+            o.quantity,
+            o.limitPrice,
+            o.createdAt,
+          ]);
+        },
+      ],
+      [
+        'create-order command',
+        () => {
+          const o = order('cmd');
+          return database.write({ type: CREATE_ORDER, key: o.clientOrderId, entityId: o.id, payload: o });
+        },
+      ],
     ];
     const samples = await race(contenders, options);
     return {

@@ -25,7 +25,10 @@ export async function healthReady(options: BenchOptions): Promise<CaseResult> {
     const samples = await interleave(
       [
         { name: 'bare nest route', measure: () => loadTest(`${base}/bench/bare`, options.seconds, { serverPid }) },
-        { name: '/health/ready (cached)', measure: () => loadTest(`${base}/health/ready`, options.seconds, { serverPid }) },
+        {
+          name: '/health/ready (cached)',
+          measure: () => loadTest(`${base}/health/ready`, options.seconds, { serverPid }),
+        },
       ],
       options.rounds,
     );

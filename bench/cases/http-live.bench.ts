@@ -19,13 +19,22 @@ export async function httpLive(options: BenchOptions): Promise<CaseResult> {
     const appUrl = `http://127.0.0.1:${appPort}/health/live`;
     const bare = await startServerProcess(here('../servers/bare-fastify.js'), [String(barePort)], {}, bareUrl);
     const nest = await startServerProcess(here('../servers/bare-nest.js'), [String(nestPort)], {}, nestUrl);
-    const app = await startServerProcess(here('../../src/main.js'), [], { PORT: String(appPort), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn' }, appUrl, cwd);
+    const app = await startServerProcess(
+      here('../../src/main.js'),
+      [],
+      { PORT: String(appPort), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn' },
+      appUrl,
+      cwd,
+    );
     children.push(bare, nest, app);
     // Warm every server up (JIT, connection setup) before anything is recorded.
     for (const url of [bareUrl, nestUrl, appUrl]) await loadTest(url, 1);
     const samples = await interleave(
       [
-        { name: 'bare fastify (reference)', measure: () => loadTest(bareUrl, options.seconds, { serverPid: bare.pid }) },
+        {
+          name: 'bare fastify (reference)',
+          measure: () => loadTest(bareUrl, options.seconds, { serverPid: bare.pid }),
+        },
         { name: 'bare nest', measure: () => loadTest(nestUrl, options.seconds, { serverPid: nest.pid }) },
         { name: 'app /health/live', measure: () => loadTest(appUrl, options.seconds, { serverPid: app.pid }) },
       ],

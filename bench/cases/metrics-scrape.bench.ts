@@ -12,7 +12,10 @@ const SCRAPES_PER_SAMPLE = 200;
 
 /** Time to render /metrics with every module loaded, after traffic on every route. */
 export async function metricsScrape(options: BenchOptions): Promise<CaseResult> {
-  const app: NestFastifyApplication = await createApp({ env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', NODE_ENV: 'test' }, imports: [FixtureModule, HealthFixtureModule] });
+  const app: NestFastifyApplication = await createApp({
+    env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', NODE_ENV: 'test' },
+    imports: [FixtureModule, HealthFixtureModule],
+  });
   await app.init();
   try {
     const fastify = app.getHttpAdapter().getInstance();
@@ -33,7 +36,7 @@ export async function metricsScrape(options: BenchOptions): Promise<CaseResult> 
         await register.metrics();
         times.push(performance.now() - start);
       }
-      return { value: median(times), extra: { 'bytes': size, series } };
+      return { value: median(times), extra: { bytes: size, series } };
     };
     const samples = await interleave([{ name: 'registry.metrics()', measure: render }], options.rounds);
     return {

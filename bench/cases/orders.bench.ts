@@ -24,10 +24,27 @@ class Stage {
   private readonly cleanups: Array<() => unknown> = [];
 
   /** Starts `entry`; `args` get the port (the bare servers take it as an argument, the app from PORT). */
-  async server(entry: string, args: (port: number) => string[], env: Record<string, string>): Promise<{ url: string; pid: number }> {
+  async server(
+    entry: string,
+    args: (port: number) => string[],
+    env: Record<string, string>,
+  ): Promise<{ url: string; pid: number }> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = await startServerProcess(entry, args(port), { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', HEALTH_DETAILS_TOKEN: TOKEN, ...env }, `${url}/health/live`, this.dir);
+    const child = await startServerProcess(
+      entry,
+      args(port),
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        HEALTH_DETAILS_TOKEN: TOKEN,
+        ...env,
+      },
+      `${url}/health/live`,
+      this.dir,
+    );
     this.children.push(child);
     return { url, pid: child.pid as number };
   }
@@ -56,16 +73,26 @@ class Stage {
 }
 
 async function databaseMode(url: string): Promise<string | undefined> {
-  const health = (await (await fetch(`${url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { details?: { database?: { mode?: string } } };
+  const health = (await (await fetch(`${url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+    details?: { database?: { mode?: string } };
+  };
   return health.details?.database?.mode;
 }
 
 let round = 0;
-const post = (url: string, pid: number, seconds: number) => loadTest(`${url}/orders`, seconds, { script: ORDERS_LUA, scriptArgs: [`r${process.pid}x${round++}`], serverPid: pid });
+const post = (url: string, pid: number, seconds: number) =>
+  loadTest(`${url}/orders`, seconds, {
+    script: ORDERS_LUA,
+    scriptArgs: [`r${process.pid}x${round++}`],
+    serverPid: pid,
+  });
 
 async function race(contenders: Array<[string, (seconds: number) => Promise<Sample>]>, options: BenchOptions) {
   for (const [, measure] of contenders) await measure(1);
-  return interleave(contenders.map(([name, measure]) => ({ name, measure: () => measure(options.seconds) })), options.rounds);
+  return interleave(
+    contenders.map(([name, measure]) => ({ name, measure: () => measure(options.seconds) })),
+    options.rounds,
+  );
 }
 
 /** POST /orders on a real Postgres vs bare Fastify + pg.Pool doing the same INSERT, same pool size. */
@@ -76,11 +103,22 @@ export async function ordersCreate(options: BenchOptions): Promise<CaseResult> {
     const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: POOL });
     await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
     const bare = await stage.server(BARE, (port) => ['pg', String(port), cluster.primary.url, POOL], {});
-    const samples = await race([
-      ['bare fastify + pg.Pool', (s) => post(bare.url, bare.pid, s)],
-      ['app POST /orders', (s) => post(app.url, app.pid, s)],
-    ], options);
-    return { case: 'orders-create', description: 'POST /orders, distinct clientOrderIds, one Postgres, pools of 10, wrk -t1 -c32', unit: 'req/s', baseline: 'bare fastify + pg.Pool', target: { contender: 'app POST /orders', ratio: 0.85, direction: 'at-least' }, rounds: options.rounds, samples };
+    const samples = await race(
+      [
+        ['bare fastify + pg.Pool', (s) => post(bare.url, bare.pid, s)],
+        ['app POST /orders', (s) => post(app.url, app.pid, s)],
+      ],
+      options,
+    );
+    return {
+      case: 'orders-create',
+      description: 'POST /orders, distinct clientOrderIds, one Postgres, pools of 10, wrk -t1 -c32',
+      unit: 'req/s',
+      baseline: 'bare fastify + pg.Pool',
+      target: { contender: 'app POST /orders', ratio: 0.85, direction: 'at-least' },
+      rounds: options.rounds,
+      samples,
+    };
   } finally {
     await stage.end();
   }
@@ -90,13 +128,27 @@ export async function ordersCreate(options: BenchOptions): Promise<CaseResult> {
 export async function ordersJournaled(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
   try {
-    const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none` });
+    const app = await stage.server(APP, () => [], {
+      DB_PRIMARY_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`,
+    });
     const bare = await stage.server(BARE, (port) => ['journal', String(port), join(stage.dir, 'bare.sqlite')], {});
-    const samples = await race([
-      ['bare fastify + better-sqlite3', (s) => post(bare.url, bare.pid, s)],
-      ['app POST /orders (journaled)', (s) => post(app.url, app.pid, s)],
-    ], options);
-    return { case: 'orders-journaled', description: 'POST /orders with no Postgres: each order fsync\'d (WAL, synchronous=FULL, group commit) before its 201, wrk -t1 -c32', unit: 'req/s', baseline: 'bare fastify + better-sqlite3', target: { contender: 'app POST /orders (journaled)', ratio: 0.85, direction: 'at-least' }, rounds: options.rounds, samples };
+    const samples = await race(
+      [
+        ['bare fastify + better-sqlite3', (s) => post(bare.url, bare.pid, s)],
+        ['app POST /orders (journaled)', (s) => post(app.url, app.pid, s)],
+      ],
+      options,
+    );
+    return {
+      case: 'orders-journaled',
+      description:
+        "POST /orders with no Postgres: each order fsync'd (WAL, synchronous=FULL, group commit) before its 201, wrk -t1 -c32",
+      unit: 'req/s',
+      baseline: 'bare fastify + better-sqlite3',
+      target: { contender: 'app POST /orders (journaled)', ratio: 0.85, direction: 'at-least' },
+      rounds: options.rounds,
+      samples,
+    };
   } finally {
     await stage.end();
   }
@@ -109,15 +161,41 @@ export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
     const [cluster, redis] = [await stage.postgres(), await stage.redis()];
     const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url });
     await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
-    const created = await fetch(`${app.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientOrderId: 'read-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 100 }) });
+    const created = await fetch(`${app.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        clientOrderId: 'read-1',
+        symbol: 'AAPL',
+        side: 'buy',
+        type: 'limit',
+        quantity: 1,
+        limitPrice: 100,
+      }),
+    });
     const order = (await created.json()) as { id: string };
     await fetch(`${app.url}/orders/${order.id}`);
-    const bare = await stage.server(BARE, (port) => ['redis', String(port), redis.master.url, `tsc:order:${order.id}`], {});
-    const samples = await race([
-      ['bare fastify + redis GET', (s) => loadTest(`${bare.url}/orders/${order.id}`, s, { serverPid: bare.pid })],
-      ['app GET /orders/:id (cached)', (s) => loadTest(`${app.url}/orders/${order.id}`, s, { serverPid: app.pid })],
-    ], options);
-    return { case: 'orders-read', description: 'GET /orders/:id served from the Redis cache, wrk -t1 -c32', unit: 'req/s', baseline: 'bare fastify + redis GET', target: { contender: 'app GET /orders/:id (cached)', ratio: 0.8, direction: 'at-least' }, rounds: options.rounds, samples };
+    const bare = await stage.server(
+      BARE,
+      (port) => ['redis', String(port), redis.master.url, `tsc:order:${order.id}`],
+      {},
+    );
+    const samples = await race(
+      [
+        ['bare fastify + redis GET', (s) => loadTest(`${bare.url}/orders/${order.id}`, s, { serverPid: bare.pid })],
+        ['app GET /orders/:id (cached)', (s) => loadTest(`${app.url}/orders/${order.id}`, s, { serverPid: app.pid })],
+      ],
+      options,
+    );
+    return {
+      case: 'orders-read',
+      description: 'GET /orders/:id served from the Redis cache, wrk -t1 -c32',
+      unit: 'req/s',
+      baseline: 'bare fastify + redis GET',
+      target: { contender: 'app GET /orders/:id (cached)', ratio: 0.8, direction: 'at-least' },
+      rounds: options.rounds,
+      samples,
+    };
   } finally {
     await stage.end();
   }
@@ -128,20 +206,47 @@ export async function startup(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
   try {
     const [cluster, redis] = [await stage.postgres(), await stage.redis()];
-    const boot = async (entry: string, args: (port: number) => string[], env: Record<string, string>, path: string): Promise<Sample> => {
+    const boot = async (
+      entry: string,
+      args: (port: number) => string[],
+      env: Record<string, string>,
+      path: string,
+    ): Promise<Sample> => {
       const port = await freePort();
       const started = performance.now();
-      const child = await startServerProcess(entry, args(port), { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env }, `http://127.0.0.1:${port}${path}`, stage.dir);
+      const child = await startServerProcess(
+        entry,
+        args(port),
+        { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+        `http://127.0.0.1:${port}${path}`,
+        stage.dir,
+      );
       const ms = performance.now() - started;
       const rss = rssMb(child.pid as number);
       child.kill('SIGKILL');
       return { value: ms, extra: { 'rss MB': Math.round(rss) } };
     };
-    const samples = await interleave([
-      { name: 'bare nest', measure: () => boot(BARE_NEST, (port) => [String(port)], {}, '/health/live') },
-      { name: 'app to /health/ready', measure: () => boot(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url }, '/health/ready') },
-    ], options.rounds);
-    return { case: 'startup', description: 'process start to the first 200 of /health/ready (every module, Postgres and Redis configured), RSS then', unit: 'ms', baseline: 'bare nest', target: { contender: 'app to /health/ready', value: 1000, direction: 'at-most', extra: 'and < 120 MB RSS' }, rounds: options.rounds, samples };
+    const samples = await interleave(
+      [
+        { name: 'bare nest', measure: () => boot(BARE_NEST, (port) => [String(port)], {}, '/health/live') },
+        {
+          name: 'app to /health/ready',
+          measure: () =>
+            boot(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url }, '/health/ready'),
+        },
+      ],
+      options.rounds,
+    );
+    return {
+      case: 'startup',
+      description:
+        'process start to the first 200 of /health/ready (every module, Postgres and Redis configured), RSS then',
+      unit: 'ms',
+      baseline: 'bare nest',
+      target: { contender: 'app to /health/ready', value: 1000, direction: 'at-most', extra: 'and < 120 MB RSS' },
+      rounds: options.rounds,
+      samples,
+    };
   } finally {
     await stage.end();
   }

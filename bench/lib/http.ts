@@ -45,9 +45,17 @@ export async function loadTest(url: string, seconds: number, options: LoadOption
   const failures = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socketErrors = /Socket errors: (.*)/.exec(stdout)?.[1];
   if (!Number.isFinite(rate) || failures > 0 || socketErrors) {
-    throw new Error(`${url}: ${failures} non-2xx answers${socketErrors ? `, socket errors ${socketErrors}` : ''}\n${stdout}`);
+    throw new Error(
+      `${url}: ${failures} non-2xx answers${socketErrors ? `, socket errors ${socketErrors}` : ''}\n${stdout}`,
+    );
   }
-  return { value: rate, extra: { 'p99 ms': parseLatencyMs(/99%\s+([\d.]+\w+)/.exec(stdout)?.[1]), 'server cpu': Math.round(cpuShare * 100) / 100 } };
+  return {
+    value: rate,
+    extra: {
+      'p99 ms': parseLatencyMs(/99%\s+([\d.]+\w+)/.exec(stdout)?.[1]),
+      'server cpu': Math.round(cpuShare * 100) / 100,
+    },
+  };
 }
 
 function parseLatencyMs(text: string | undefined): number {
@@ -65,7 +73,11 @@ export async function startServerProcess(
   healthUrl: string,
   cwd?: string,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [entry, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [entry, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);

@@ -8,7 +8,9 @@ export interface CaseResult {
   unit: string;
   baseline: string;
   /** What the issue asks of `contender`: a ratio to the baseline (e.g. 0.8) or an absolute value in `unit`. */
-  target?: { contender: string; direction: 'at-least' | 'at-most' } & ({ ratio: number } | { value: number; extra?: string });
+  target?: { contender: string; direction: 'at-least' | 'at-most' } & (
+    { ratio: number } | { value: number; extra?: string }
+  );
   rounds: number;
   samples: Map<string, Sample[]>;
 }
@@ -27,7 +29,10 @@ function rows(result: CaseResult): Row[] {
     const value = median(samples.map((s) => s.value));
     const extraKeys = Object.keys(samples[0]?.extra ?? {});
     const extra = Object.fromEntries(extraKeys.map((k) => [k, median(samples.map((s) => s.extra?.[k] ?? Number.NaN))]));
-    extra.p95 = percentile(samples.map((s) => s.value), 95);
+    extra.p95 = percentile(
+      samples.map((s) => s.value),
+      95,
+    );
     const ratio = value / base;
     let meetsTarget: boolean | undefined;
     if (result.target && contender === result.target.contender) {
@@ -39,7 +44,8 @@ function rows(result: CaseResult): Row[] {
   });
 }
 
-const fmt = (n: number): string => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)) : 'n/a');
+const fmt = (n: number): string =>
+  Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)) : 'n/a';
 
 /** Prints the case's table and writes it, with every raw sample, to bench/results/<case>.json and .md. */
 export function report(result: CaseResult, outDir = 'bench/results'): string {
@@ -48,7 +54,13 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
   const target = result.target
     ? `${result.target.direction === 'at-least' ? '>=' : '<='} ${'ratio' in result.target ? result.target.ratio : `${result.target.value} ${result.target.extra ?? result.unit}`}`
     : '';
-  const header = ['contender', `median ${result.unit}`, ...extraKeys.map((k) => (k === 'p95' ? `p95 ${result.unit}` : `median ${k}`)), `ratio vs ${result.baseline}`, `target ${target}`];
+  const header = [
+    'contender',
+    `median ${result.unit}`,
+    ...extraKeys.map((k) => (k === 'p95' ? `p95 ${result.unit}` : `median ${k}`)),
+    `ratio vs ${result.baseline}`,
+    `target ${target}`,
+  ];
   const lines = [
     `### ${result.case}: ${result.description}`,
     `${result.rounds} interleaved rounds, medians; ${new Date().toISOString()}, node ${process.version}`,
@@ -63,7 +75,13 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
   const text = lines.join('\n');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${result.case}.md`), `${text}\n`);
-  const raw = { ...result, samples: Object.fromEntries(result.samples), table, at: new Date().toISOString(), node: process.version };
+  const raw = {
+    ...result,
+    samples: Object.fromEntries(result.samples),
+    table,
+    at: new Date().toISOString(),
+    node: process.version,
+  };
   writeFileSync(join(outDir, `${result.case}.json`), `${JSON.stringify(raw, null, 2)}\n`);
   return text;
 }

@@ -28,14 +28,25 @@ if (mode === 'pg') {
     VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, 'anonymous') ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
   app.post('/orders', async (request, reply) => {
     const o = request.body as OrderBody;
-    const { rows } = await pool.query(sql, [idFor(o.clientOrderId), o.clientOrderId, o.symbol, o.side, o.type, o.quantity, o.limitPrice, new Date().toISOString()]);
+    const { rows } = await pool.query(sql, [
+      idFor(o.clientOrderId),
+      o.clientOrderId,
+      o.symbol,
+      o.side,
+      o.type,
+      o.quantity,
+      o.limitPrice,
+      new Date().toISOString(),
+    ]);
     return reply.status(201).send(rows[0]);
   });
 } else if (mode === 'journal') {
   const db = new Database(rest[0]);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, payload TEXT NOT NULL, accepted_at TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, payload TEXT NOT NULL, accepted_at TEXT NOT NULL)',
+  );
   const insert = db.prepare('INSERT INTO journal (key, payload, accepted_at) VALUES (?, ?, ?)');
   let pending: Array<{ body: OrderBody; done: () => void }> = [];
   const flush = db.transaction((batch: typeof pending) => {

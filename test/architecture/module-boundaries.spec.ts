@@ -29,14 +29,15 @@ export function boundaryViolations(): string[] {
       const target = normalize(join(dirname(file), specifier));
       const targetModule = moduleOf(target.replace(/\.js$/, '.ts'));
       if (!targetModule || targetModule === moduleOf(file)) continue;
-      if (relative(join(SRC, targetModule), target) !== 'index.js') violations.push(`${relative(ROOT, file)} imports ${specifier}`);
+      if (relative(join(SRC, targetModule), target) !== 'index.js')
+        violations.push(`${relative(ROOT, file)} imports ${specifier}`);
     }
   }
   return violations;
 }
 
 describe('module boundaries', () => {
-  it('every import across modules goes through the module\'s index.ts', () => {
+  it("every import across modules goes through the module's index.ts", () => {
     assert.deepEqual(boundaryViolations(), []);
   });
 

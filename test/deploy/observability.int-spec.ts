@@ -63,7 +63,10 @@ const PROMQL_WORDS = new Set(
   ).split(' '),
 );
 
-/** The metric names an expression reads: label matchers, ranges, strings and label lists removed, then what is left that is not PromQL. */
+/**
+ * The metric names an expression reads: label matchers, ranges, strings and label lists removed, then what is left that
+ * is not PromQL.
+ */
 export function metricNames(expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')

@@ -3,7 +3,14 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { InProcessApp, JwksIssuer, TEST_TOKEN, within } from '../harness/index.js';
 
-const order = (clientOrderId: string) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 100 });
+const order = (clientOrderId: string) => ({
+  clientOrderId,
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  quantity: 1,
+  limitPrice: 100,
+});
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('JWT authentication and scopes against a real JWKS endpoint', () => {
@@ -14,7 +21,9 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
 
   before(async () => {
     issuer = await JwksIssuer.start();
-    app = await InProcessApp.start(issuer.env({ AUTH_JWKS_TIMEOUT_MS: '300', AUTH_JWKS_COOLDOWN_MS: '0', AUTH_CLOCK_SKEW_S: '5' }));
+    app = await InProcessApp.start(
+      issuer.env({ AUTH_JWKS_TIMEOUT_MS: '300', AUTH_JWKS_COOLDOWN_MS: '0', AUTH_CLOCK_SKEW_S: '5' }),
+    );
   });
   after(async () => {
     await app?.close();
@@ -29,7 +38,11 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
     assert.equal(created.statusCode, 201, created.body);
     const id = created.json().id as string;
     assert.equal((await call('GET', `/orders/${id}`, alice)).statusCode, 200);
-    assert.equal((await call('GET', `/orders/${id}`, bob)).statusCode, 404, "another subject's order does not exist for bob");
+    assert.equal(
+      (await call('GET', `/orders/${id}`, bob)).statusCode,
+      404,
+      "another subject's order does not exist for bob",
+    );
     assert.equal((await call('POST', `/orders/${id}/cancel`, bob)).statusCode, 404);
     assert.equal((await call('GET', `/orders/${id}`, admin)).statusCode, 200, 'admin sees every order');
     const bobsList = (await call('GET', '/orders', bob)).json().orders as Array<{ id: string }>;
@@ -40,7 +53,13 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
   it('answers 401 with WWW-Authenticate for missing, expired, early, foreign, unsigned and HS256 tokens', async () => {
     const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'eve', scope: 'orders:read', iss: issuer.issuer, aud: issuer.audience, exp: Math.floor(Date.now() / 1000) + 300 })}.`;
     const hsHeader = b64({ alg: 'HS256', typ: 'JWT', kid: issuer.firstKey.kid });
-    const hsBody = b64({ sub: 'eve', scope: 'orders:read', iss: issuer.issuer, aud: issuer.audience, exp: Math.floor(Date.now() / 1000) + 300 });
+    const hsBody = b64({
+      sub: 'eve',
+      scope: 'orders:read',
+      iss: issuer.issuer,
+      aud: issuer.audience,
+      exp: Math.floor(Date.now() / 1000) + 300,
+    });
     const hs256 = `${hsHeader}.${hsBody}.${createHmac('sha256', issuer.firstKey.spki).update(`${hsHeader}.${hsBody}`).digest('base64url')}`;
     const tokens: Record<string, string | undefined> = {
       missing: undefined,
@@ -78,25 +97,40 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.ok(issuer.fetches > fetchesBefore, 'the new key was fetched');
     const unpublished = await issuer.addKey('ES256', false);
-    assert.equal((await call('GET', '/orders', await issuer.token('dave', 'orders:read', { key: unpublished }))).statusCode, 401);
+    assert.equal(
+      (await call('GET', '/orders', await issuer.token('dave', 'orders:read', { key: unpublished }))).statusCode,
+      401,
+    );
   });
 
   it('keeps operator endpoints for the operator token or the admin scope, and probes free of tokens', async () => {
     assert.equal((await call('GET', '/admin/circuit-breakers', await issuer.token('ops', 'admin'))).statusCode, 200);
     assert.equal((await call('GET', '/admin/circuit-breakers', TEST_TOKEN)).statusCode, 200);
-    assert.equal((await call('GET', '/admin/circuit-breakers', await issuer.token('alice', 'orders:read'))).statusCode, 403);
+    assert.equal(
+      (await call('GET', '/admin/circuit-breakers', await issuer.token('alice', 'orders:read'))).statusCode,
+      403,
+    );
     assert.equal((await call('GET', '/admin/circuit-breakers', 'wrong-token')).statusCode, 401);
-    for (const url of ['/health/live', '/health/ready', '/health', '/metrics']) assert.equal((await call('GET', url)).statusCode, 200, url);
+    for (const url of ['/health/live', '/health/ready', '/health', '/metrics'])
+      assert.equal((await call('GET', url)).statusCode, 200, url);
   });
 
   it('answers 503 with Retry-After, within the fetch bound, when the JWKS endpoint hangs, and keeps cached keys working', async () => {
     issuer.hang = true;
     try {
       const stranger = await issuer.addKey('ES256');
-      const res = await within(3_000, 'a token whose key must be fetched', call('GET', '/orders', await issuer.token('erin', 'orders:read', { key: stranger })));
+      const res = await within(
+        3_000,
+        'a token whose key must be fetched',
+        call('GET', '/orders', await issuer.token('erin', 'orders:read', { key: stranger })),
+      );
       assert.equal(res.statusCode, 503, res.body);
       assert.ok(Number(res.headers['retry-after']) >= 1);
-      const cached = await within(3_000, 'a token whose key is cached', call('GET', '/orders', await issuer.token('erin', 'orders:read')));
+      const cached = await within(
+        3_000,
+        'a token whose key is cached',
+        call('GET', '/orders', await issuer.token('erin', 'orders:read')),
+      );
       assert.equal(cached.statusCode, 200, 'keys already fetched keep working while the JWKS hangs');
     } finally {
       issuer.hang = false;

@@ -76,7 +76,13 @@ describe('booting the service as a process', () => {
     try {
       await app.ready();
       for (const path of ['/fixture/crash', '/fixture/log-secrets', '/health/live', '/health/ready', '/nowhere']) {
-        bodies.push(await (await fetch(`${app.url}${path}`, { headers: { 'x-request-id': `trace-${path.slice(1).replace(/\//g, '-')}` } })).text());
+        bodies.push(
+          await (
+            await fetch(`${app.url}${path}`, {
+              headers: { 'x-request-id': `trace-${path.slice(1).replace(/\//g, '-')}` },
+            })
+          ).text(),
+        );
       }
       app.child.kill('SIGTERM');
       assert.equal(await app.exit(), 0);
@@ -86,7 +92,11 @@ describe('booting the service as a process', () => {
     assert.match(app.output, /GET \/fixture\/crash failed with 500/, 'the crash was logged');
     assert.match(app.output, /primary is postgres:\/\/app:\*\*\*@/, 'the log line survived, masked');
     const line = app.output.split('\n').find((l) => l.includes('primary is'));
-    assert.match(line ?? '', /"requestId":"trace-fixture-log-secrets"/, 'a line logged while handling a request carries its id');
+    assert.match(
+      line ?? '',
+      /"requestId":"trace-fixture-log-secrets"/,
+      'a line logged while handling a request carries its id',
+    );
     const everything = app.output + bodies.join('\n');
     for (const secret of [...Object.values(secrets), keyText, 'field-level-pw-123']) {
       assert.ok(!everything.includes(secret), `secret ${secret.slice(0, 6)}… leaked`);

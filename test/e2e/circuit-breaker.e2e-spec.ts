@@ -3,7 +3,12 @@ import { Injectable, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../src/app.factory.js';
-import { CircuitBreakerProtected, CircuitBreakerRegistry, CircuitState, type StateTransition } from '../../src/core/circuit-breaker/index.js';
+import {
+  CircuitBreakerProtected,
+  CircuitBreakerRegistry,
+  CircuitState,
+  type StateTransition,
+} from '../../src/core/circuit-breaker/index.js';
 
 @Injectable()
 class FlakyClient {
@@ -29,7 +34,11 @@ describe('@CircuitBreakerProtected', () => {
   let app: NestFastifyApplication;
   before(async () => {
     app = await createApp({
-      env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', CB_OVERRIDES: JSON.stringify({ flaky: { minimumCalls: 2, windowSize: 4, waitInOpenMs: 60000 } }) },
+      env: {
+        LOG_LEVEL: 'fatal',
+        DB_SQLITE_PATH: ':memory:',
+        CB_OVERRIDES: JSON.stringify({ flaky: { minimumCalls: 2, windowSize: 4, waitInOpenMs: 60000 } }),
+      },
       imports: [FlakyModule],
     });
     await app.init();
@@ -43,7 +52,10 @@ describe('@CircuitBreakerProtected', () => {
     assert.equal(await client.positions('A1'), 'cached:A1:Error');
     assert.equal(await client.positions('A1'), 'cached:A1:Error');
     assert.equal(app.get(CircuitBreakerRegistry).find('flaky')?.state, CircuitState.OPEN);
-    assert.deepEqual(transitions.map((t) => `${t.breaker}:${t.to}`), ['flaky:OPEN']);
+    assert.deepEqual(
+      transitions.map((t) => `${t.breaker}:${t.to}`),
+      ['flaky:OPEN'],
+    );
     client.failing = false;
     assert.equal(await client.positions('A1'), 'cached:A1:CircuitOpenError');
     assert.equal(client.calls, 2, 'the open breaker did not call the method');

@@ -36,7 +36,11 @@ describe('a team feature module added without touching src/core (entity, command
     assert.equal(journaled.json().journaled, true, 'acknowledged into the journal');
     await cluster.start('primary');
     await app.until('replayed', () => mode(app) === 'normal', 20_000);
-    assert.equal(await cluster.sql('primary', "SELECT count(*) FROM positions WHERE id = 'p-during'"), '1', 'exactly once');
+    assert.equal(
+      await cluster.sql('primary', "SELECT count(*) FROM positions WHERE id = 'p-during'"),
+      '1',
+      'exactly once',
+    );
     // A plain repository read is eventual: a replica within DB_REPLICA_MAX_LAG_MS, else the writer.
     let read = await app.request({ method: 'GET', url: '/positions/p-during' });
     for (let i = 0; read.statusCode === 404 && i < 50; i++) {
@@ -44,8 +48,15 @@ describe('a team feature module added without touching src/core (entity, command
       read = await app.request({ method: 'GET', url: '/positions/p-during' });
     }
     assert.deepEqual([read.statusCode, read.json().quantity], [200, 5]);
-    const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
-    assert.deepEqual(health.details.positions, { status: 'up', maxQuantity: 1000, critical: false, durationMs: health.details.positions.durationMs });
+    const health = (
+      await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })
+    ).json();
+    assert.deepEqual(health.details.positions, {
+      status: 'up',
+      maxQuantity: 1000,
+      critical: false,
+      durationMs: health.details.positions.durationMs,
+    });
     assert.equal(health.info.positions.status, 'up');
     assert.match((await app.request({ method: 'GET', url: '/metrics' })).body, /^positions_opened_total [1-9]/m);
   });
@@ -58,7 +69,11 @@ describe('a team feature module added without touching src/core (entity, command
     assert.equal((await post(app, '/positions/direct', position('d-1'))).statusCode, 201);
     cluster.freeze('primary');
     try {
-      const frozen = await within(5_000, 'a write to a frozen primary', post(app, '/positions/direct', position('d-2')));
+      const frozen = await within(
+        5_000,
+        'a write to a frozen primary',
+        post(app, '/positions/direct', position('d-2')),
+      );
       assert.equal(frozen.statusCode, 503);
       assert.ok(Number(frozen.headers['retry-after']) >= 1);
     } finally {
@@ -77,12 +92,19 @@ describe('a team feature module added without touching src/core (entity, command
     assert.equal((await post(app, '/positions', position('e-1', 7))).statusCode, 201);
     assert.equal((await post(app, '/positions', position('e-1', 7))).statusCode, 201, 'the command is idempotent');
     assert.equal((await app.request({ method: 'GET', url: '/positions/e-1' })).json().quantity, 7);
-    assert.equal((await post(app, '/positions/direct', position('e-1', 7))).statusCode, 201, 'save() of an existing row updates it');
+    assert.equal(
+      (await post(app, '/positions/direct', position('e-1', 7))).statusCode,
+      201,
+      'save() of an existing row updates it',
+    );
   });
 
   it("stops boot on a bad value of the feature's own variable, in the core's all-at-once message", async () => {
     await assert.rejects(
-      createApp({ env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', POSITIONS_MAX_QUANTITY: '0', PORT: 'abc' }, imports: [PositionsModule] }),
+      createApp({
+        env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', POSITIONS_MAX_QUANTITY: '0', PORT: 'abc' },
+        imports: [PositionsModule],
+      }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigValidationError);
         assert.match(error.message, /2 variables rejected/);

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AppProcess, freePort, HaproxyServer, MAIN_ENTRY, makeTempDir, PostgresCluster, RedisSetup, removeDir, waitFor } from '../harness/index.js';
+import {
+  AppProcess,
+  freePort,
+  HaproxyServer,
+  MAIN_ENTRY,
+  makeTempDir,
+  PostgresCluster,
+  RedisSetup,
+  removeDir,
+  waitFor,
+} from '../harness/index.js';
 
 // The fleet drill: three instances behind HAProxy (the service's own deploy/haproxy/haproxy.cfg),
 // a Postgres primary and streaming replica, Redis with a replica and Sentinel, all real, under a
@@ -10,7 +20,10 @@ import { AppProcess, freePort, HaproxyServer, MAIN_ENTRY, makeTempDir, PostgresC
 // turn: the primary dies, the replica is promoted, the old primary comes back as a primary (split
 // brain), one instance is SIGKILLed and restarted (another one too, earlier, while its journal held
 // orders), the Redis master dies, and all three instances are restarted one by one with SIGTERM.
-const HAPROXY_CFG = join(resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..'), 'deploy/haproxy/haproxy.cfg');
+const HAPROXY_CFG = join(
+  resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..'),
+  'deploy/haproxy/haproxy.cfg',
+);
 const TOKEN = 'fleet-drill-health-token-0123456789';
 
 interface Outcome {
@@ -40,7 +53,10 @@ class Instance {
   }
 
   async health(): Promise<{ details: Record<string, Record<string, unknown>> }> {
-    const res = await fetch(`${this.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${this.url}/health`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      signal: AbortSignal.timeout(5000),
+    });
     return (await res.json()) as never;
   }
 
@@ -88,9 +104,21 @@ describe('the fleet drill', () => {
       instances.push(new Instance(`app${i}`, await freePort(), env, dir));
     }
     await Promise.all(instances.map((i) => i.start()));
-    haproxy = await HaproxyServer.start(HAPROXY_CFG, instances.map((i) => `127.0.0.1:${i.port}`) as [string, string, string]);
-    await waitFor('HAProxy to see every instance up', async () => Object.values(await haproxy.servers()).filter((s) => s === 'UP').length === 3, 15_000);
-    for (const instance of instances) await waitFor(`${instance.name} in normal mode`, async () => (await instance.database()).mode === 'normal', 20_000);
+    haproxy = await HaproxyServer.start(
+      HAPROXY_CFG,
+      instances.map((i) => `127.0.0.1:${i.port}`) as [string, string, string],
+    );
+    await waitFor(
+      'HAProxy to see every instance up',
+      async () => Object.values(await haproxy.servers()).filter((s) => s === 'UP').length === 3,
+      15_000,
+    );
+    for (const instance of instances)
+      await waitFor(
+        `${instance.name} in normal mode`,
+        async () => (await instance.database()).mode === 'normal',
+        20_000,
+      );
   });
 
   after(async () => {
@@ -116,7 +144,14 @@ describe('the fleet drill', () => {
         const res = await fetch(`${haproxy.url}/orders`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 100 }),
+          body: JSON.stringify({
+            clientOrderId: id,
+            symbol: 'AAPL',
+            side: 'buy',
+            type: 'limit',
+            quantity: 1,
+            limitPrice: 100,
+          }),
           signal: AbortSignal.timeout(20_000),
         });
         await res.arrayBuffer();
@@ -128,21 +163,31 @@ describe('the fleet drill', () => {
   }
 
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const everyInstance = async (what: string, predicate: (db: Record<string, unknown>, health: Awaited<ReturnType<Instance['health']>>) => boolean, timeoutMs = 30_000) => {
+  const everyInstance = async (
+    what: string,
+    predicate: (db: Record<string, unknown>, health: Awaited<ReturnType<Instance['health']>>) => boolean,
+    timeoutMs = 30_000,
+  ) => {
     for (const instance of instances) {
       let last = '';
       try {
-        await waitFor(`${instance.name}: ${what}`, async () => {
-          const health = await instance.health();
-          last = JSON.stringify(health.details);
-          return predicate(health.details.database, health);
-        }, timeoutMs, 200);
+        await waitFor(
+          `${instance.name}: ${what}`,
+          async () => {
+            const health = await instance.health();
+            last = JSON.stringify(health.details);
+            return predicate(health.details.database, health);
+          },
+          timeoutMs,
+          200,
+        );
       } catch (error) {
         throw new Error(`${(error as Error).message}; last health: ${last}`, { cause: error });
       }
     }
   };
-  const haproxySeesUp = (name: string) => waitFor(`HAProxy to see ${name} up`, async () => (await haproxy.servers())[name] === 'UP', 15_000, 100);
+  const haproxySeesUp = (name: string) =>
+    waitFor(`HAProxy to see ${name} up`, async () => (await haproxy.servers())[name] === 'UP', 15_000, 100);
 
   it('loses, doubles and fails nothing through a primary kill, a promotion, split brain, instance kills, a Redis failover and a rolling restart', async (t) => {
     load = Promise.all([0, 1, 2, 3, 4, 5].map(worker));
@@ -154,7 +199,12 @@ describe('the fleet drill', () => {
     await everyInstance('journaling', (db) => db.mode === 'fallback' || db.mode === 'replica-read-only');
     // An instance SIGKILLed while its journal holds acknowledged orders, then restarted on the same file.
     const journaling = instances[2];
-    await waitFor('app3 to hold journaled orders', async () => Number((await journaling.database()).backlog) > 0, 15_000, 50);
+    await waitFor(
+      'app3 to hold journaled orders',
+      async () => Number((await journaling.database()).backlog) > 0,
+      15_000,
+      50,
+    );
     journaling.process?.child.kill('SIGKILL');
     await journaling.process?.exited;
     await journaling.start();
@@ -164,11 +214,17 @@ describe('the fleet drill', () => {
     phase = 'promoted';
     await cluster.promote();
     times.promoted = Date.now();
-    await everyInstance('the promoted replica as writer, journal replayed', (db) => db.writer === 'replica.1' && db.mode === 'normal');
+    await everyInstance(
+      'the promoted replica as writer, journal replayed',
+      (db) => db.writer === 'replica.1' && db.mode === 'normal',
+    );
 
     phase = 'split-brain';
     await cluster.start('primary');
-    const oldPrimaryRows = async () => (await cluster.sql('primary', `SELECT client_order_id FROM orders WHERE client_order_id LIKE 'f-%' ORDER BY 1`)).split('\n').filter(Boolean);
+    const oldPrimaryRows = async () =>
+      (await cluster.sql('primary', `SELECT client_order_id FROM orders WHERE client_order_id LIKE 'f-%' ORDER BY 1`))
+        .split('\n')
+        .filter(Boolean);
     const onOldAtRestart = await oldPrimaryRows();
     await everyInstance('the old primary fenced', (_db, health) => health.details['database.primary']?.fenced === true);
     await pause(1000);
@@ -185,13 +241,28 @@ describe('the fleet drill', () => {
     phase = 'redis-failover';
     await redis.kill(redis.master);
     const replica = redis.replica as { port: number };
-    await waitFor('Sentinel to promote the Redis replica', async () => (await redis.sentinelMaster())[1] === replica.port, 30_000, 250);
-    await everyInstance('the cache on the new Redis master', (_db, health) => health.details['cache.redis']?.backend === 'redis' && health.details['cache.redis']?.master === `127.0.0.1:${replica.port}`, 30_000);
+    await waitFor(
+      'Sentinel to promote the Redis replica',
+      async () => (await redis.sentinelMaster())[1] === replica.port,
+      30_000,
+      250,
+    );
+    await everyInstance(
+      'the cache on the new Redis master',
+      (_db, health) =>
+        health.details['cache.redis']?.backend === 'redis' &&
+        health.details['cache.redis']?.master === `127.0.0.1:${replica.port}`,
+      30_000,
+    );
 
     phase = 'rolling';
     for (const instance of instances) {
       instance.process?.child.kill('SIGTERM');
-      assert.equal(await instance.process?.exit(20_000), 0, `${instance.name} stops cleanly on SIGTERM:\n${instance.process?.output.slice(-2000)}`);
+      assert.equal(
+        await instance.process?.exit(20_000),
+        0,
+        `${instance.name} stops cleanly on SIGTERM:\n${instance.process?.output.slice(-2000)}`,
+      );
       await instance.start();
       await haproxySeesUp(instance.name);
       await pause(500);
@@ -222,12 +293,17 @@ describe('the fleet drill', () => {
 
     // Every acknowledged order in the promoted writer, exactly once.
     const acknowledged = new Set(outcomes.filter((o) => o.status === 200 || o.status === 201).map((o) => o.id));
-    const stored = (await cluster.sql('replica', `SELECT client_order_id FROM orders WHERE client_order_id LIKE 'f-%'`)).split('\n').filter(Boolean);
+    const stored = (await cluster.sql('replica', `SELECT client_order_id FROM orders WHERE client_order_id LIKE 'f-%'`))
+      .split('\n')
+      .filter(Boolean);
     assert.equal(stored.length, new Set(stored).size, 'no order twice');
     const missing = [...acknowledged].filter((id) => !stored.includes(id));
     assert.deepEqual(missing, [], `acknowledged but not stored (${missing.length} of ${acknowledged.size})`);
     assert.ok(acknowledged.size > 200, `a real stream: ${acknowledged.size} orders`);
-    assert.ok(outcomes.some((o) => o.phase === 'primary-killed' && o.status === 201), 'orders were taken while no Postgres could write');
+    assert.ok(
+      outcomes.some((o) => o.phase === 'primary-killed' && o.status === 201),
+      'orders were taken while no Postgres could write',
+    );
 
     // Nothing reached the old primary once it had been killed: what it holds was all sent before,
     // and it holds nothing more at the end than when it came back.

@@ -17,25 +17,43 @@ const INDICATOR_STATUSES: readonly HealthIndicatorStatus[] = ['up', 'degraded', 
 function assertTerminusShape(body: HealthCheckResult, expected: HealthCheckStatus): void {
   assert.ok(CHECK_STATUSES.includes(body.status), `status ${body.status}`);
   assert.equal(body.status, expected);
-  for (const part of ['info', 'error', 'details'] as const) assert.equal(typeof body[part], 'object', `${part} is present`);
+  for (const part of ['info', 'error', 'details'] as const)
+    assert.equal(typeof body[part], 'object', `${part} is present`);
   const { info = {}, error = {}, details } = body;
   for (const [name, entry] of Object.entries(details)) {
     assert.ok(INDICATOR_STATUSES.includes(entry.status), `${name}: ${entry.status}`);
     const where = entry.status === 'down' ? error : info;
-    assert.deepEqual(where[name]?.status, entry.status, `${name} is listed under ${entry.status === 'down' ? 'error' : 'info'}`);
+    assert.deepEqual(
+      where[name]?.status,
+      entry.status,
+      `${name} is listed under ${entry.status === 'down' ? 'error' : 'info'}`,
+    );
   }
-  assert.deepEqual(Object.keys({ ...info, ...error }).sort(), Object.keys(details).sort(), 'info and error together are details');
+  assert.deepEqual(
+    Object.keys({ ...info, ...error }).sort(),
+    Object.keys(details).sort(),
+    'info and error together are details',
+  );
 }
 
 describe('health endpoints (Terminus shape)', () => {
   let app: NestFastifyApplication;
   const changes: StatusChange[] = [];
   const get = (url: string, headers: Record<string, string> = {}) =>
-    app.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers } as InjectOptions);
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'GET', url, headers } as InjectOptions);
 
   before(async () => {
     app = await createApp({
-      env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', HEALTH_DETAILS_TOKEN: TOKEN, HEALTH_CHECK_TIMEOUT_MS: '300', HEALTH_CACHE_TTL_MS: '0' },
+      env: {
+        LOG_LEVEL: 'fatal',
+        DB_SQLITE_PATH: ':memory:',
+        HEALTH_DETAILS_TOKEN: TOKEN,
+        HEALTH_CHECK_TIMEOUT_MS: '300',
+        HEALTH_CACHE_TTL_MS: '0',
+      },
       imports: [HealthFixtureModule],
     });
     await app.init();
@@ -59,7 +77,11 @@ describe('health endpoints (Terminus shape)', () => {
     const allUp = await get('/health', { authorization: `Bearer ${TOKEN}` });
     assert.equal(allUp.statusCode, 200);
     assertTerminusShape(allUp.json(), 'ok');
-    assert.equal(allUp.json().details['fixture.typeorm'].status, 'up', "Terminus's TypeOrmHealthIndicator on the default DataSource");
+    assert.equal(
+      allUp.json().details['fixture.typeorm'].status,
+      'up',
+      "Terminus's TypeOrmHealthIndicator on the default DataSource",
+    );
     fixtureHealth.optional = 'down';
     const optionalDown = await get('/health', { authorization: `Bearer ${TOKEN}` });
     assert.equal(optionalDown.statusCode, 200);
@@ -69,7 +91,12 @@ describe('health endpoints (Terminus shape)', () => {
     const criticalDown = await get('/health', { authorization: `Bearer ${TOKEN}` });
     assert.equal(criticalDown.statusCode, 503, 'the 503 keeps its Terminus body');
     assertTerminusShape(criticalDown.json(), 'error');
-    assert.deepEqual(criticalDown.json().error['fixture.critical'], { status: 'down', behaviour: 'down', critical: true, durationMs: criticalDown.json().error['fixture.critical'].durationMs });
+    assert.deepEqual(criticalDown.json().error['fixture.critical'], {
+      status: 'down',
+      behaviour: 'down',
+      critical: true,
+      durationMs: criticalDown.json().error['fixture.critical'].durationMs,
+    });
     assert.equal(typeof criticalDown.json().score, 'number');
     assert.equal(typeof criticalDown.json().checkedAt, 'string');
   });

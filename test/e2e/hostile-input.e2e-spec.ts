@@ -4,7 +4,15 @@ import { after, before, describe, it } from 'node:test';
 import { InProcessApp, PostgresCluster, freePort, within } from '../harness/index.js';
 import { DatabaseService } from '../../src/core/database/index.js';
 
-const order = (clientOrderId: string, extra: object = {}) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 100, ...extra });
+const order = (clientOrderId: string, extra: object = {}) => ({
+  clientOrderId,
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  quantity: 1,
+  limitPrice: 100,
+  ...extra,
+});
 const manyKeys = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}`;
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -17,7 +25,8 @@ function rawHttp(port: number, text: string): Promise<string> {
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => {
       chunks.push(chunk);
-      if (Buffer.concat(chunks).includes('\r\n\r\n{') && Buffer.concat(chunks).toString().trimEnd().endsWith('}')) socket.destroy();
+      if (Buffer.concat(chunks).includes('\r\n\r\n{') && Buffer.concat(chunks).toString().trimEnd().endsWith('}'))
+        socket.destroy();
     });
     socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
     socket.on('error', reject);
@@ -28,7 +37,8 @@ function rawHttp(port: number, text: string): Promise<string> {
 describe('hostile input against the embedded app (listening on a real socket)', () => {
   let app: InProcessApp;
   let port: number;
-  const post = (payload: string) => app.request({ method: 'POST', url: '/orders', payload, headers: { 'content-type': 'application/json' } });
+  const post = (payload: string) =>
+    app.request({ method: 'POST', url: '/orders', payload, headers: { 'content-type': 'application/json' } });
 
   before(async () => {
     app = await InProcessApp.start({});
@@ -38,8 +48,15 @@ describe('hostile input against the embedded app (listening on a real socket)', 
   after(async () => app?.close());
 
   it('answers 400 to oversized shapes before parsing, while a liveness prober keeps its latency', async () => {
-    const hostile = [manyKeys(70_000), deepArray(400_000), deepObject(10_000), `{"s":"${'x'.repeat(500_000)}"}`, `{"a":[${'1,'.repeat(200_000)}1]}`];
-    for (const body of hostile) assert.ok(body.length < 1024 * 1024, `each stays under HTTP_BODY_LIMIT_BYTES (${body.length})`);
+    const hostile = [
+      manyKeys(70_000),
+      deepArray(400_000),
+      deepObject(10_000),
+      `{"s":"${'x'.repeat(500_000)}"}`,
+      `{"a":[${'1,'.repeat(200_000)}1]}`,
+    ];
+    for (const body of hostile)
+      assert.ok(body.length < 1024 * 1024, `each stays under HTTP_BODY_LIMIT_BYTES (${body.length})`);
     let worstLiveMs = 0;
     let probing = true;
     const prober = (async () => {
@@ -51,7 +68,11 @@ describe('hostile input against the embedded app (listening on a real socket)', 
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
-    const answers = await within(5_000, 'hostile bodies', Promise.all(Array.from({ length: 3 }, () => hostile.map((body) => post(body))).flat()));
+    const answers = await within(
+      5_000,
+      'hostile bodies',
+      Promise.all(Array.from({ length: 3 }, () => hostile.map((body) => post(body))).flat()),
+    );
     probing = false;
     await prober;
     for (const res of answers) assert.equal(res.statusCode, 400, res.body);
@@ -64,11 +85,26 @@ describe('hostile input against the embedded app (listening on a real socket)', 
   });
 
   it('applies one amount rule to every JSON number form: at most 8 decimals, never a 500', async () => {
-    const cases: Array<[string, number]> = [['1e-8', 201], ['1E-7', 201], ['0.00000001', 201], ['1e-9', 400], ['0.000000001', 400], ['1.5e-9', 400], ['1.5e-300', 400], ['123.456789012', 400], ['1e400', 400], ['-0', 400]];
+    const cases: Array<[string, number]> = [
+      ['1e-8', 201],
+      ['1E-7', 201],
+      ['0.00000001', 201],
+      ['1e-9', 400],
+      ['0.000000001', 400],
+      ['1.5e-9', 400],
+      ['1.5e-300', 400],
+      ['123.456789012', 400],
+      ['1e400', 400],
+      ['-0', 400],
+    ];
     for (const [i, [text, status]] of cases.entries()) {
-      const res = await post(`{"clientOrderId":"amount-${i}","symbol":"AAPL","side":"buy","type":"limit","quantity":${text},"limitPrice":100}`);
+      const res = await post(
+        `{"clientOrderId":"amount-${i}","symbol":"AAPL","side":"buy","type":"limit","quantity":${text},"limitPrice":100}`,
+      );
       assert.equal(res.statusCode, status, `quantity ${text}: ${res.body}`);
-      const price = await post(`{"clientOrderId":"price-${i}","symbol":"AAPL","side":"buy","type":"limit","quantity":1,"limitPrice":${text}}`);
+      const price = await post(
+        `{"clientOrderId":"price-${i}","symbol":"AAPL","side":"buy","type":"limit","quantity":1,"limitPrice":${text}}`,
+      );
       assert.equal(price.statusCode, status, `limitPrice ${text}: ${price.body}`);
     }
   });
@@ -80,11 +116,21 @@ describe('hostile input against the embedded app (listening on a real socket)', 
     assert.ok(page.nextCursor, 'a real cursor');
     const [body, tag] = (page.nextCursor as string).split('.');
     const altered = `${forge({ createdAt: '2999-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' })}.${tag}`;
-    for (const cursor of [forge({ createdAt: 'foo 2020', id: '0'.repeat(36) }), forge({ createdAt: '2020-02-30', id: 'x' }), altered, `${body}.${tag}x`, `${body}`, '...']) {
+    for (const cursor of [
+      forge({ createdAt: 'foo 2020', id: '0'.repeat(36) }),
+      forge({ createdAt: '2020-02-30', id: 'x' }),
+      altered,
+      `${body}.${tag}x`,
+      `${body}`,
+      '...',
+    ]) {
       const res = await app.request({ method: 'GET', url: `/orders?cursor=${encodeURIComponent(cursor)}` });
       assert.equal(res.statusCode, 400, `cursor ${cursor}`);
     }
-    assert.equal((await app.request({ method: 'GET', url: `/orders?limit=1&cursor=${page.nextCursor}` })).statusCode, 200);
+    assert.equal(
+      (await app.request({ method: 'GET', url: `/orders?limit=1&cursor=${page.nextCursor}` })).statusCode,
+      200,
+    );
     const upper = await app.request({ method: 'GET', url: `/orders/${(created.json().id as string).toUpperCase()}` });
     assert.deepEqual([upper.statusCode, upper.json().id], [200, created.json().id]);
   });
@@ -95,7 +141,10 @@ describe('hostile input against the embedded app (listening on a real socket)', 
     const longBody = (await longParam.json()) as Record<string, unknown>;
     assert.equal(longBody.requestId, longParam.headers.get('x-request-id'));
     assert.doesNotMatch(JSON.stringify(longBody), /aaaaaaaaaa/, 'the path is not echoed');
-    const hugeHeader = await rawHttp(port, `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    const hugeHeader = await rawHttp(
+      port,
+      `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+    );
     assert.match(hugeHeader, /^HTTP\/1\.1 431 /);
     assert.match(hugeHeader, /x-request-id: [0-9a-f-]{36}/);
     assert.match(hugeHeader, /"statusCode":431/);
@@ -122,10 +171,19 @@ describe('the same answers from the Postgres-backed app', () => {
   it('refuses forged cursors and over-precise amounts with 400, and finds an id in upper case', async () => {
     const created = await app.request({ method: 'POST', url: '/orders', payload: order('pg-1') });
     assert.equal(created.statusCode, 201);
-    for (const cursor of [forge({ createdAt: 'foo 2020', id: '0'.repeat(36) }), forge({ createdAt: '2020-02-30', id: 'x' })]) {
+    for (const cursor of [
+      forge({ createdAt: 'foo 2020', id: '0'.repeat(36) }),
+      forge({ createdAt: '2020-02-30', id: 'x' }),
+    ]) {
       assert.equal((await app.request({ method: 'GET', url: `/orders?cursor=${cursor}` })).statusCode, 400);
     }
-    const precise = await app.request({ method: 'POST', url: '/orders', payload: '{"clientOrderId":"pg-2","symbol":"AAPL","side":"buy","type":"limit","quantity":1.5e-300,"limitPrice":100}', headers: { 'content-type': 'application/json' } });
+    const precise = await app.request({
+      method: 'POST',
+      url: '/orders',
+      payload:
+        '{"clientOrderId":"pg-2","symbol":"AAPL","side":"buy","type":"limit","quantity":1.5e-300,"limitPrice":100}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(precise.statusCode, 400);
     const upper = await app.request({ method: 'GET', url: `/orders/${(created.json().id as string).toUpperCase()}` });
     assert.equal(upper.statusCode, 200);

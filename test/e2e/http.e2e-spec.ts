@@ -14,7 +14,13 @@ describe('HTTP surface (in process, Fastify inject)', () => {
 
   before(async () => {
     app = await createApp({
-      env: { LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:', DB_PRIMARY_URL: `postgres://app:${SECRET_PW}@127.0.0.1:1/x`, HEALTH_DETAILS_TOKEN: TOKEN, HTTP_BODY_LIMIT_BYTES: '2048' },
+      env: {
+        LOG_LEVEL: 'fatal',
+        DB_SQLITE_PATH: ':memory:',
+        DB_PRIMARY_URL: `postgres://app:${SECRET_PW}@127.0.0.1:1/x`,
+        HEALTH_DETAILS_TOKEN: TOKEN,
+        HTTP_BODY_LIMIT_BYTES: '2048',
+      },
       imports: [FixtureModule],
     });
     await app.init();
@@ -58,17 +64,30 @@ describe('HTTP surface (in process, Fastify inject)', () => {
   });
 
   it('answers 400 naming each bad field', async () => {
-    const res = await inject({ method: 'POST', url: '/fixture/echo', payload: { name: 5, quantity: 0, side: 'hold', extra: 1 } });
+    const res = await inject({
+      method: 'POST',
+      url: '/fixture/echo',
+      payload: { name: 5, quantity: 0, side: 'hold', extra: 1 },
+    });
     assert.equal(res.statusCode, 400);
     const message = (res.json().message as string[]).join('\n');
     for (const field of ['name', 'quantity', 'side', 'extra']) assert.match(message, new RegExp(field));
   });
 
   it('answers 400 to malformed JSON and 413 to a body over the limit', async () => {
-    const malformed = await inject({ method: 'POST', url: '/fixture/echo', payload: '{"name":', headers: { 'content-type': 'application/json' } });
+    const malformed = await inject({
+      method: 'POST',
+      url: '/fixture/echo',
+      payload: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(malformed.statusCode, 400);
     assert.ok(malformed.json().requestId);
-    const large = await inject({ method: 'POST', url: '/fixture/echo', payload: { name: 'x'.repeat(4096), quantity: 1, side: 'buy' } });
+    const large = await inject({
+      method: 'POST',
+      url: '/fixture/echo',
+      payload: { name: 'x'.repeat(4096), quantity: 1, side: 'buy' },
+    });
     assert.equal(large.statusCode, 413);
   });
 

@@ -4,7 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { AppProcess, FIXTURE_ENTRY, freePort, makeTempDir, removeDir, requireBinary } from '../harness/index.js';
 
 function promtool(text: string): { status: number | null; output: string } {
-  const result = spawnSync(requireBinary('/usr/bin/promtool', 'prometheus'), ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  const result = spawnSync(requireBinary('/usr/bin/promtool', 'prometheus'), ['check', 'metrics'], {
+    input: text,
+    encoding: 'utf8',
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -28,11 +31,26 @@ describe('metrics', () => {
 
   it('passes promtool check metrics after traffic on every route', async () => {
     const json = { 'content-type': 'application/json' };
-    await fetch(`${app.url}/fixture/echo`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'a', quantity: 1, side: 'buy' }) });
+    await fetch(`${app.url}/fixture/echo`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'a', quantity: 1, side: 'buy' }),
+    });
     await fetch(`${app.url}/fixture/echo`, { method: 'POST', headers: json, body: '{bad' });
-    for (const path of ['/health', '/health/ready', '/health/live', '/fixture/crash', '/fixture/unavailable', '/nowhere']) await fetch(`${app.url}${path}`);
+    for (const path of [
+      '/health',
+      '/health/ready',
+      '/health/live',
+      '/fixture/crash',
+      '/fixture/unavailable',
+      '/nowhere',
+    ])
+      await fetch(`${app.url}${path}`);
     const text = await (await fetch(`${app.url}/metrics`)).text();
-    assert.match(text, /http_server_request_duration_seconds_count\{method="POST",route="\/fixture\/echo",status_class="4xx"\}/);
+    assert.match(
+      text,
+      /http_server_request_duration_seconds_count\{method="POST",route="\/fixture\/echo",status_class="4xx"\}/,
+    );
     assert.match(text, /nodejs_eventloop_lag_seconds/);
     const check = promtool(text);
     assert.equal(check.status, 0, check.output);
@@ -42,7 +60,11 @@ describe('metrics', () => {
     await fetch(`${app.url}/unknown/warmup`);
     const before = seriesCount(await (await fetch(`${app.url}/metrics`)).text());
     for (let i = 0; i < 1000; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, j) => fetch(`${app.url}/unknown/${i + j}?q=${i + j}`).then((r) => r.arrayBuffer())));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          fetch(`${app.url}/unknown/${i + j}?q=${i + j}`).then((r) => r.arrayBuffer()),
+        ),
+      );
     }
     const text = await (await fetch(`${app.url}/metrics`)).text();
     assert.equal(seriesCount(text), before);
@@ -54,7 +76,11 @@ describe('management port', () => {
   it('serves health, metrics and the API docs only on MANAGEMENT_PORT', async () => {
     const cwd = makeTempDir('mgmt');
     const managementPort = await freePort();
-    const app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), MANAGEMENT_PORT: String(managementPort), LOG_LEVEL: 'fatal' }, cwd);
+    const app = AppProcess.spawn(
+      FIXTURE_ENTRY,
+      { PORT: String(await freePort()), MANAGEMENT_PORT: String(managementPort), LOG_LEVEL: 'fatal' },
+      cwd,
+    );
     try {
       await app.ready().catch(() => undefined);
       const management = `http://127.0.0.1:${managementPort}`;
@@ -67,7 +93,10 @@ describe('management port', () => {
       assert.equal((await fetch(`${app.url}/health/ready`)).status, 404);
       const docs = await fetch(`${management}/docs-json`);
       assert.equal(docs.status, 200);
-      assert.ok(((await docs.json()) as { paths: Record<string, unknown> }).paths['/orders'], 'the whole API is described there');
+      assert.ok(
+        ((await docs.json()) as { paths: Record<string, unknown> }).paths['/orders'],
+        'the whole API is described there',
+      );
       assert.equal((await fetch(`${management}/docs`)).status, 200);
       assert.equal((await fetch(`${app.url}/docs-json`)).status, 404);
       assert.equal((await fetch(`${app.url}/docs`)).status, 404);

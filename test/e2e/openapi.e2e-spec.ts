@@ -8,7 +8,14 @@ type Document = { openapi: string; paths: Record<string, Record<string, Operatio
 
 /** `/orders/:id/cancel` as OpenAPI writes it: `/orders/{id}/cancel`. */
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
-const order = (clientOrderId: string, quantity = 1) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity, limitPrice: 100 });
+const order = (clientOrderId: string, quantity = 1) => ({
+  clientOrderId,
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  quantity,
+  limitPrice: 100,
+});
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const admin = { authorization: `Bearer ${TEST_TOKEN}` };
 
@@ -20,9 +27,13 @@ describe('OpenAPI description', () => {
 
   before(async () => {
     app = await InProcessApp.start({}, undefined, [], (nest) => {
-      nest.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-        for (const method of [route.method].flat()) if (method !== 'HEAD' && method !== 'OPTIONS') registered.push({ method, url: route.url });
-      });
+      nest
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onRoute', (route) => {
+          for (const method of [route.method].flat())
+            if (method !== 'HEAD' && method !== 'OPTIONS') registered.push({ method, url: route.url });
+        });
     });
     // Postgres configured but down: the answers only a lost database gives (503 with Retry-After).
     down = await InProcessApp.start({ DB_PRIMARY_URL: `postgres://u@127.0.0.1:${await freePort()}/db` });
@@ -46,7 +57,9 @@ describe('OpenAPI description', () => {
   it('describes every route the app registers', () => {
     const routes = registered.filter((r) => !r.url.startsWith('/docs'));
     assert.ok(routes.length >= 10, `saw ${routes.length} routes`);
-    const missing = routes.filter((r) => !document.paths[openApiPath(r.url)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.url}`);
+    const missing = routes
+      .filter((r) => !document.paths[openApiPath(r.url)]?.[r.method.toLowerCase()])
+      .map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(missing, []);
   });
 
@@ -57,9 +70,25 @@ describe('OpenAPI description', () => {
   });
 
   // Each error a route can really answer, provoked here, must be in its documented responses.
-  const answers: Array<{ method: 'GET' | 'POST'; route: string; url: string; status: number; on?: 'down'; payload?: object; headers?: Record<string, string>; before?: (app: InProcessApp) => Promise<unknown> }> = [
+  const answers: Array<{
+    method: 'GET' | 'POST';
+    route: string;
+    url: string;
+    status: number;
+    on?: 'down';
+    payload?: object;
+    headers?: Record<string, string>;
+    before?: (app: InProcessApp) => Promise<unknown>;
+  }> = [
     { method: 'POST', route: '/orders', url: '/orders', status: 400, payload: { ...order('doc-1'), quantity: -1 } },
-    { method: 'POST', route: '/orders', url: '/orders', status: 409, payload: order('doc-2', 2), before: (a) => a.request({ method: 'POST', url: '/orders', payload: order('doc-2', 1) }) },
+    {
+      method: 'POST',
+      route: '/orders',
+      url: '/orders',
+      status: 409,
+      payload: order('doc-2', 2),
+      before: (a) => a.request({ method: 'POST', url: '/orders', payload: order('doc-2', 1) }),
+    },
     { method: 'POST', route: '/orders', url: '/orders', status: 201, payload: order('doc-3') },
     { method: 'POST', route: '/orders', url: '/orders', status: 200, payload: order('doc-3') },
     { method: 'POST', route: '/orders/:id/cancel', url: '/orders/not-a-uuid/cancel', status: 400 },
@@ -73,11 +102,35 @@ describe('OpenAPI description', () => {
     { method: 'GET', route: '/orders', url: '/orders', status: 503, on: 'down' },
     { method: 'GET', route: '/quotes/:symbol', url: '/quotes/NOPE', status: 400 },
     { method: 'GET', route: '/health/ready', url: '/health/ready', status: 200 },
-    { method: 'GET', route: '/health', url: '/health', status: 401, headers: { authorization: 'Bearer wrong-token-0123456789' } },
+    {
+      method: 'GET',
+      route: '/health',
+      url: '/health',
+      status: 401,
+      headers: { authorization: 'Bearer wrong-token-0123456789' },
+    },
     { method: 'GET', route: '/admin/circuit-breakers', url: '/admin/circuit-breakers', status: 401 },
-    { method: 'GET', route: '/admin/circuit-breakers/:name', url: '/admin/circuit-breakers/nope', status: 404, headers: admin },
-    { method: 'POST', route: '/admin/circuit-breakers/:name/:action', url: '/admin/circuit-breakers/marketData/explode', status: 400, headers: admin },
-    { method: 'POST', route: '/admin/circuit-breakers/:name/:action', url: '/admin/circuit-breakers/nope/reset', status: 404, headers: admin },
+    {
+      method: 'GET',
+      route: '/admin/circuit-breakers/:name',
+      url: '/admin/circuit-breakers/nope',
+      status: 404,
+      headers: admin,
+    },
+    {
+      method: 'POST',
+      route: '/admin/circuit-breakers/:name/:action',
+      url: '/admin/circuit-breakers/marketData/explode',
+      status: 400,
+      headers: admin,
+    },
+    {
+      method: 'POST',
+      route: '/admin/circuit-breakers/:name/:action',
+      url: '/admin/circuit-breakers/nope/reset',
+      status: 404,
+      headers: admin,
+    },
   ];
 
   it('documents each error status a route really answers', async () => {
@@ -87,8 +140,12 @@ describe('OpenAPI description', () => {
       await a.before?.(target);
       const res = await target.request({ method: a.method, url: a.url, payload: a.payload, headers: a.headers });
       const documented = Object.keys(document.paths[openApiPath(a.route)]?.[a.method.toLowerCase()]?.responses ?? {});
-      if (res.statusCode !== a.status) problems.push(`${a.method} ${a.url} answered ${res.statusCode}, expected ${a.status}: ${res.body.slice(0, 200)}`);
-      else if (!documented.includes(String(a.status))) problems.push(`${a.method} ${a.route} answers ${a.status}, documented ${documented.join(',')}`);
+      if (res.statusCode !== a.status)
+        problems.push(
+          `${a.method} ${a.url} answered ${res.statusCode}, expected ${a.status}: ${res.body.slice(0, 200)}`,
+        );
+      else if (!documented.includes(String(a.status)))
+        problems.push(`${a.method} ${a.route} answers ${a.status}, documented ${documented.join(',')}`);
       if (res.statusCode === 503) assert.ok(res.headers['retry-after'], `${a.url}: 503 with Retry-After`);
     }
     assert.deepEqual(problems, []);
@@ -96,8 +153,10 @@ describe('OpenAPI description', () => {
 
   it('documents 400, 404, 409 and 503 where the service can give them, and bearer auth on protected routes', () => {
     const codes = (path: string, method: string) => Object.keys(document.paths[path][method].responses);
-    for (const code of ['400', '409', '503', '401', '403', '429']) assert.ok(codes('/orders', 'post').includes(code), `POST /orders ${code}`);
-    for (const code of ['400', '404', '503']) assert.ok(codes('/orders/{id}', 'get').includes(code), `GET /orders/{id} ${code}`);
+    for (const code of ['400', '409', '503', '401', '403', '429'])
+      assert.ok(codes('/orders', 'post').includes(code), `POST /orders ${code}`);
+    for (const code of ['400', '404', '503'])
+      assert.ok(codes('/orders/{id}', 'get').includes(code), `GET /orders/{id} ${code}`);
     assert.ok(codes('/health/ready', 'get').includes('503'));
     assert.ok(codes('/health/live', 'get').includes('503'));
     assert.ok(document.paths['/orders'].post.security?.length, 'POST /orders needs a bearer token');

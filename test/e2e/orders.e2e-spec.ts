@@ -2,24 +2,46 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InProcessApp, TEST_TOKEN } from '../harness/index.js';
 
-const limit = (clientOrderId: string, extra: object = {}) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, limitPrice: 100, ...extra });
+const limit = (clientOrderId: string, extra: object = {}) => ({
+  clientOrderId,
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  quantity: 10,
+  limitPrice: 100,
+  ...extra,
+});
 
 describe('orders API on the embedded database', () => {
   let app: InProcessApp;
-  const post = (payload: unknown, headers: Record<string, string> = {}) => app.request({ method: 'POST', url: '/orders', payload: payload as object, headers });
+  const post = (payload: unknown, headers: Record<string, string> = {}) =>
+    app.request({ method: 'POST', url: '/orders', payload: payload as object, headers });
   const get = (url: string) => app.request({ method: 'GET', url });
 
   before(async () => {
     // No market data at all: a market order then has no reference price (the simulated feed is tested below).
-    app = await InProcessApp.start({ TRADING_SYMBOLS: 'AAPL,MSFT', TRADING_MAX_ORDER_NOTIONAL: '10000', MARKET_DATA_SOURCE: 'none' });
+    app = await InProcessApp.start({
+      TRADING_SYMBOLS: 'AAPL,MSFT',
+      TRADING_MAX_ORDER_NOTIONAL: '10000',
+      MARKET_DATA_SOURCE: 'none',
+    });
   });
   after(async () => app?.close());
 
   it('answers 400 naming each bad field, and refuses unknown fields', async () => {
-    const res = await post({ clientOrderId: 'bad id!', symbol: 7, side: 'hold', type: 'stop', quantity: -1, limitPrice: 'x', note: 'hi' });
+    const res = await post({
+      clientOrderId: 'bad id!',
+      symbol: 7,
+      side: 'hold',
+      type: 'stop',
+      quantity: -1,
+      limitPrice: 'x',
+      note: 'hi',
+    });
     assert.equal(res.statusCode, 400);
     const message = (res.json().message as string[]).join('\n');
-    for (const field of ['clientOrderId', 'symbol', 'side', 'type', 'quantity', 'note']) assert.match(message, new RegExp(field));
+    for (const field of ['clientOrderId', 'symbol', 'side', 'type', 'quantity', 'note'])
+      assert.match(message, new RegExp(field));
   });
 
   it('answers 400 to malformed JSON', async () => {
@@ -31,7 +53,11 @@ describe('orders API on the embedded database', () => {
     const notTraded = await post(limit('r-1', { symbol: 'TSLA' }));
     assert.equal(notTraded.statusCode, 400);
     assert.match(notTraded.json().details.symbol, /not in TRADING_SYMBOLS/);
-    assert.equal((await post(limit('r-2', { limitPrice: undefined }))).statusCode, 400, 'a limit order needs its price');
+    assert.equal(
+      (await post(limit('r-2', { limitPrice: undefined }))).statusCode,
+      400,
+      'a limit order needs its price',
+    );
     const tooBig = await post(limit('r-3', { quantity: 101 }));
     assert.equal(tooBig.statusCode, 400);
     assert.match(tooBig.json().details.quantity, /exceeds TRADING_MAX_ORDER_NOTIONAL/);
@@ -55,7 +81,8 @@ describe('orders API on the embedded database', () => {
   });
 
   it('pages newest first with a cursor, filtered by symbol, and refuses a forged cursor', async () => {
-    for (let i = 0; i < 5; i++) assert.equal((await post(limit(`page-${i}`, { symbol: 'MSFT', quantity: 1 }))).statusCode, 201);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await post(limit(`page-${i}`, { symbol: 'MSFT', quantity: 1 }))).statusCode, 201);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -65,7 +92,9 @@ describe('orders API on the embedded database', () => {
       cursor = res.json().nextCursor;
     } while (cursor);
     // Orders made in the same millisecond are ordered by id: compare with one unpaged read.
-    const all = (await get('/orders?symbol=MSFT&limit=500')).json().orders.map((o: { clientOrderId: string }) => o.clientOrderId);
+    const all = (await get('/orders?symbol=MSFT&limit=500'))
+      .json()
+      .orders.map((o: { clientOrderId: string }) => o.clientOrderId);
     assert.deepEqual(seen, all);
     assert.deepEqual([...seen].sort(), ['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
     assert.equal((await get('/orders?cursor=bm90LWEtY3Vyc29y')).statusCode, 400);
@@ -78,7 +107,10 @@ describe('orders API on the embedded database', () => {
     assert.equal((await cancel()).json().status, 'cancelled');
     assert.equal((await cancel()).json().status, 'cancelled');
     assert.equal((await get(`/orders/${id}`)).json().status, 'cancelled');
-    assert.equal((await app.request({ method: 'POST', url: '/orders/00000000-0000-4000-8000-000000000000/cancel' })).statusCode, 404);
+    assert.equal(
+      (await app.request({ method: 'POST', url: '/orders/00000000-0000-4000-8000-000000000000/cancel' })).statusCode,
+      404,
+    );
   });
 });
 
@@ -94,9 +126,15 @@ describe('the embedded default: a simulated market-data feed', () => {
     assert.equal(quote.statusCode, 200, quote.body);
     assert.equal(quote.json().source, 'simulated');
     assert.ok(quote.json().price > 0);
-    const market = await app.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'sim-1', symbol: 'MSFT', side: 'buy', type: 'market', quantity: 1 } });
+    const market = await app.request({
+      method: 'POST',
+      url: '/orders',
+      payload: { clientOrderId: 'sim-1', symbol: 'MSFT', side: 'buy', type: 'market', quantity: 1 },
+    });
     assert.equal(market.statusCode, 201, market.body);
-    const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    const health = (
+      await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })
+    ).json();
     assert.equal(health.details.marketData.source, 'simulated');
   });
 });

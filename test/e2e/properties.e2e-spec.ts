@@ -25,7 +25,9 @@ const validOrder = fc.record({
   limitPrice: fc.constantFrom(10, 99.99, 0.5),
 });
 // A valid order with one field replaced by anything.
-const nearlyValidOrder = fc.tuple(validOrder, fc.constantFrom('clientOrderId', 'symbol', 'side', 'type', 'quantity', 'limitPrice'), anyValue).map(([order, key, value]) => ({ ...order, [key]: value }));
+const nearlyValidOrder = fc
+  .tuple(validOrder, fc.constantFrom('clientOrderId', 'symbol', 'side', 'type', 'quantity', 'limitPrice'), anyValue)
+  .map(([order, key, value]) => ({ ...order, [key]: value }));
 const randomOrder = fc.record(
   {
     clientOrderId: fc.oneof(fc.stringMatching(/^[a-z0-9-]{1,20}$/), anyValue),
@@ -39,7 +41,11 @@ const randomOrder = fc.record(
   { requiredKeys: [] },
 );
 const orderBody = fc.oneof(validOrder, nearlyValidOrder, randomOrder);
-const pathSegment = fc.oneof(fc.string({ maxLength: 120 }), fc.uuid(), fc.uuid().map((u) => u.toUpperCase()));
+const pathSegment = fc.oneof(
+  fc.string({ maxLength: 120 }),
+  fc.uuid(),
+  fc.uuid().map((u) => u.toUpperCase()),
+);
 interface GeneratedRequest {
   method: 'GET' | 'POST';
   url: string;
@@ -51,12 +57,24 @@ const request: fc.Arbitrary<GeneratedRequest> = fc.oneof(
   fc.json({ maxDepth: 4 }).map((text) => ({ method: 'POST' as const, url: '/orders', payload: text })),
   pathSegment.map((id) => ({ method: 'GET' as const, url: `/orders/${encodeURIComponent(id)}` })),
   pathSegment.map((id) => ({ method: 'POST' as const, url: `/orders/${encodeURIComponent(id)}/cancel` })),
-  fc.record({ symbol: fc.string({ maxLength: 20 }), limit: fc.string({ maxLength: 6 }), cursor: fc.string({ maxLength: 60 }) }, { requiredKeys: [] }).map((q) => ({
-    method: 'GET' as const,
-    url: `/orders?${new URLSearchParams(q as Record<string, string>).toString()}`,
-  })),
+  fc
+    .record(
+      {
+        symbol: fc.string({ maxLength: 20 }),
+        limit: fc.string({ maxLength: 6 }),
+        cursor: fc.string({ maxLength: 60 }),
+      },
+      { requiredKeys: [] },
+    )
+    .map((q) => ({
+      method: 'GET' as const,
+      url: `/orders?${new URLSearchParams(q as Record<string, string>).toString()}`,
+    })),
   pathSegment.map((symbol) => ({ method: 'GET' as const, url: `/quotes/${encodeURIComponent(symbol)}` })),
-  pathSegment.map((name) => ({ method: 'POST' as const, url: `/admin/circuit-breakers/${encodeURIComponent(name)}/reset` })),
+  pathSegment.map((name) => ({
+    method: 'POST' as const,
+    url: `/admin/circuit-breakers/${encodeURIComponent(name)}/reset`,
+  })),
 );
 
 describe('every route, generated input (fast-check): no 5xx, bounded, the same answer on SQLite and Postgres', () => {
@@ -88,18 +106,26 @@ describe('every route, generated input (fast-check): no 5xx, bounded, the same a
           const ms = performance.now() - started;
           // /quotes may answer 503 for a traded symbol when the market-data source is unavailable.
           const dependencyDown = res.statusCode === 503 && req.url.startsWith('/quotes/');
-          assert.ok(res.statusCode < 500 || dependencyDown, `${req.method} ${req.url} ${req.payload ?? ''} -> ${res.statusCode} ${res.body}`);
+          assert.ok(
+            res.statusCode < 500 || dependencyDown,
+            `${req.method} ${req.url} ${req.payload ?? ''} -> ${res.statusCode} ${res.body}`,
+          );
           assert.ok(ms < BOUND_MS, `${req.method} ${req.url} took ${Math.round(ms)} ms`);
           answers.push(res);
         }
         const [onSqlite, onPostgres] = answers;
         seen.set(onSqlite.statusCode, (seen.get(onSqlite.statusCode) ?? 0) + 1);
-        assert.equal(onSqlite.statusCode, onPostgres.statusCode, `${req.method} ${req.url} ${req.payload ?? ''}: SQLite ${onSqlite.body} / Postgres ${onPostgres.body}`);
+        assert.equal(
+          onSqlite.statusCode,
+          onPostgres.statusCode,
+          `${req.method} ${req.url} ${req.payload ?? ''}: SQLite ${onSqlite.body} / Postgres ${onPostgres.body}`,
+        );
       }),
       { numRuns: RUNS },
     );
     // The generator reaches past validation too, or the property would say little.
-    const count = (from: number, to: number) => [...seen].filter(([status]) => status >= from && status < to).reduce((n, [, c]) => n + c, 0);
+    const count = (from: number, to: number) =>
+      [...seen].filter(([status]) => status >= from && status < to).reduce((n, [, c]) => n + c, 0);
     assert.ok(count(200, 300) > 0 && count(400, 500) > 0, `statuses seen: ${JSON.stringify([...seen])}`);
   });
 });

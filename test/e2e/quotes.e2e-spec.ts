@@ -13,21 +13,33 @@ describe('quotes through timeout, retry and a circuit breaker, against a real HT
   let app: NestFastifyApplication;
   let upstream: HttpUpstream;
   const request = (url: string, options: Partial<InjectOptions> = {}) =>
-    app.getHttpAdapter().getInstance().inject({ method: 'GET', url, ...options } as InjectOptions);
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'GET', url, ...options } as InjectOptions);
   const breaker = () => app.get(CircuitBreakerRegistry).get(MARKET_DATA_BREAKER);
 
   before(async () => {
     upstream = await HttpUpstream.start();
     app = await createApp({
       env: {
-        LOG_LEVEL: 'fatal', DB_SQLITE_PATH: ':memory:',
+        LOG_LEVEL: 'fatal',
+        DB_SQLITE_PATH: ':memory:',
         MARKET_DATA_URL: upstream.url,
         MARKET_DATA_TIMEOUT_MS: '200',
         MARKET_DATA_RETRIES: '1',
         MARKET_DATA_CACHE_TTL_MS: '0',
         HEALTH_DETAILS_TOKEN: TOKEN,
         HEALTH_CACHE_TTL_MS: '0',
-        CB_OVERRIDES: JSON.stringify({ [MARKET_DATA_BREAKER]: { windowSize: 10, minimumCalls: 4, failureRateThreshold: 50, waitInOpenMs: 400, halfOpenCalls: 1 } }),
+        CB_OVERRIDES: JSON.stringify({
+          [MARKET_DATA_BREAKER]: {
+            windowSize: 10,
+            minimumCalls: 4,
+            failureRateThreshold: 50,
+            waitInOpenMs: 400,
+            halfOpenCalls: 1,
+          },
+        }),
       },
     });
     await app.init();
@@ -117,15 +129,24 @@ describe('quotes through timeout, retry and a circuit breaker, against a real HT
     const denied = await request(`/admin/circuit-breakers/${MARKET_DATA_BREAKER}/force-open`, { method: 'POST' });
     assert.equal(denied.statusCode, 401);
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const forced = await request(`/admin/circuit-breakers/${MARKET_DATA_BREAKER}/force-open`, { method: 'POST', headers: auth });
+    const forced = await request(`/admin/circuit-breakers/${MARKET_DATA_BREAKER}/force-open`, {
+      method: 'POST',
+      headers: auth,
+    });
     assert.equal(forced.statusCode, 200);
     assert.equal(forced.json().state, 'FORCED_OPEN');
     const health = (await request('/health', { headers: auth })).json();
     assert.equal(health.details.circuitBreakers.status, 'degraded');
     const metrics = (await request('/metrics')).body;
     assert.match(metrics, /circuit_breaker_state\{name="marketData",state="FORCED_OPEN"\} 1/);
-    const reset = await request(`/admin/circuit-breakers/${MARKET_DATA_BREAKER}/reset`, { method: 'POST', headers: auth });
+    const reset = await request(`/admin/circuit-breakers/${MARKET_DATA_BREAKER}/reset`, {
+      method: 'POST',
+      headers: auth,
+    });
     assert.equal(reset.json().state, 'CLOSED');
-    assert.equal((await request('/admin/circuit-breakers/nope/reset', { method: 'POST', headers: auth })).statusCode, 404);
+    assert.equal(
+      (await request('/admin/circuit-breakers/nope/reset', { method: 'POST', headers: auth })).statusCode,
+      404,
+    );
   });
 });

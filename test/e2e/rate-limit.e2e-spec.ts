@@ -3,7 +3,14 @@ import { after, afterEach, describe, it } from 'node:test';
 import { CacheService } from '../../src/core/cache/index.js';
 import { InProcessApp, JwksIssuer, RedisSetup } from '../harness/index.js';
 
-const order = (clientOrderId: string) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 100 });
+const order = (clientOrderId: string) => ({
+  clientOrderId,
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  quantity: 1,
+  limitPrice: 100,
+});
 
 describe('order intake rate limits (@nestjs/throttler, counters in Redis)', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -25,12 +32,21 @@ describe('order intake rate limits (@nestjs/throttler, counters in Redis)', () =
     issuer = await JwksIssuer.start();
     const env = { REDIS_URL: redis.master.url, ...issuer.env() };
     const [a, b] = [await boot(env), await boot(env)];
-    for (const app of [a, b]) await app.until('the cache on Redis', () => app.get(CacheService).store.active === 'redis');
+    for (const app of [a, b])
+      await app.until('the cache on Redis', () => app.get(CacheService).store.active === 'redis');
     const alice = await issuer.token('alice', 'orders:write orders:read');
     const bob = await issuer.token('bob', 'orders:write orders:read');
-    const post = (app: InProcessApp, token: string, id: string) => app.request({ method: 'POST', url: '/orders', payload: order(id), headers: { authorization: `Bearer ${token}` } });
+    const post = (app: InProcessApp, token: string, id: string) =>
+      app.request({
+        method: 'POST',
+        url: '/orders',
+        payload: order(id),
+        headers: { authorization: `Bearer ${token}` },
+      });
 
-    const statuses = [await post(a, alice, 'rl-1'), await post(b, alice, 'rl-2'), await post(a, alice, 'rl-3')].map((r) => r.statusCode);
+    const statuses = [await post(a, alice, 'rl-1'), await post(b, alice, 'rl-2'), await post(a, alice, 'rl-3')].map(
+      (r) => r.statusCode,
+    );
     assert.deepEqual(statuses, [201, 201, 201]);
     const over = await post(b, alice, 'rl-4');
     assert.equal(over.statusCode, 429, 'the fourth in a minute, on the other instance');
@@ -48,9 +64,11 @@ describe('order intake rate limits (@nestjs/throttler, counters in Redis)', () =
   it('limits anonymous callers per address, and is off with 0', async () => {
     const limited = await boot({});
     const codes = [];
-    for (let i = 0; i < 4; i++) codes.push((await limited.request({ method: 'POST', url: '/orders', payload: order(`anon-${i}`) })).statusCode);
+    for (let i = 0; i < 4; i++)
+      codes.push((await limited.request({ method: 'POST', url: '/orders', payload: order(`anon-${i}`) })).statusCode);
     assert.deepEqual(codes, [201, 201, 201, 429]);
     const off = await boot({ RATE_LIMIT_ORDERS_PER_MINUTE: '0' });
-    for (let i = 0; i < 5; i++) assert.equal((await off.request({ method: 'POST', url: '/orders', payload: order(`off-${i}`) })).statusCode, 201);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await off.request({ method: 'POST', url: '/orders', payload: order(`off-${i}`) })).statusCode, 201);
   });
 });

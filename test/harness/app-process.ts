@@ -44,10 +44,14 @@ export class AppProcess {
   async ready(timeoutMs = 20_000): Promise<void> {
     let exited = false;
     void this.exited.then(() => (exited = true));
-    await waitFor('the service to answer /health/live', async () => {
-      if (exited) throw new Error(`the service exited during boot:\n${this.output}`);
-      return (await fetch(`${this.url}/health/live`)).status === 200;
-    }, timeoutMs);
+    await waitFor(
+      'the service to answer /health/live',
+      async () => {
+        if (exited) throw new Error(`the service exited during boot:\n${this.output}`);
+        return (await fetch(`${this.url}/health/live`)).status === 200;
+      },
+      timeoutMs,
+    );
   }
 
   /** Waits for exit; kills it if it has not exited within `timeoutMs`. */

@@ -34,7 +34,10 @@ export class HaproxyServer {
     const out = openSync(join(server.root, 'haproxy.log'), 'a');
     server.process = spawn(binary, ['-db', '-f', configFile], { env, stdio: ['ignore', out, out] });
     try {
-      await waitFor(`haproxy on ${server.port}`, async () => (await fetch(`http://127.0.0.1:${server.statsPort}/stats;csv`)).ok);
+      await waitFor(
+        `haproxy on ${server.port}`,
+        async () => (await fetch(`http://127.0.0.1:${server.statsPort}/stats;csv`)).ok,
+      );
     } catch (error) {
       await server.destroy();
       throw error;

@@ -2,7 +2,13 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 
-type Key = { kid: string; alg: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; publicJwk: JWK; spki: string };
+type Key = {
+  kid: string;
+  alg: string;
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  publicJwk: JWK;
+  spki: string;
+};
 
 /**
  * A token issuer for tests: a real JWKS endpoint on a free loopback port, keys the test
@@ -34,20 +40,41 @@ export class JwksIssuer {
 
   /** The environment that points the service at this issuer. */
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return { AUTH_MODE: 'jwt', AUTH_JWKS_URL: this.jwksUrl, AUTH_ISSUER: this.issuer, AUTH_AUDIENCE: this.audience, ...extra };
+    return {
+      AUTH_MODE: 'jwt',
+      AUTH_JWKS_URL: this.jwksUrl,
+      AUTH_ISSUER: this.issuer,
+      AUTH_AUDIENCE: this.audience,
+      ...extra,
+    };
   }
 
   /** Generates a key; `publish: false` keeps it out of the JWKS (an unknown kid). */
   async addKey(alg: 'ES256' | 'RS256', publish = true): Promise<Key> {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const kid = `${alg.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}`;
-    const key: Key = { kid, alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }, spki: await exportSPKI(publicKey) };
+    const key: Key = {
+      kid,
+      alg,
+      privateKey,
+      publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' },
+      spki: await exportSPKI(publicKey),
+    };
     if (publish) this.published.push(key);
     return key;
   }
 
   /** A token for `sub` with `scope`, signed with `key` (default: the first), claims overridable. */
-  async token(sub: string, scope: string, options: { key?: Key; claims?: Record<string, unknown>; expiresIn?: string | number; notBefore?: string | number } = {}): Promise<string> {
+  async token(
+    sub: string,
+    scope: string,
+    options: {
+      key?: Key;
+      claims?: Record<string, unknown>;
+      expiresIn?: string | number;
+      notBefore?: string | number;
+    } = {},
+  ): Promise<string> {
     const key = options.key ?? this.published[0];
     // Overrides (another audience, another issuer) replace the standard claims.
     const jwt = new SignJWT({ sub, iss: this.issuer, aud: this.audience, scope, ...options.claims })
@@ -73,6 +100,8 @@ export class JwksIssuer {
       this.hanging.add(res);
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: this.published.map((k) => k.publicJwk) }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: this.published.map((k) => k.publicJwk) }));
   }
 }

@@ -28,14 +28,28 @@ export class PostgresCluster {
   static async start(options: { replica?: boolean; password?: string } = {}): Promise<PostgresCluster> {
     const root = makeTempDir('pg', 'postgres');
     const primary = PostgresCluster.node('primary', root, await freePort(), options.password);
-    const replica = options.replica ? PostgresCluster.node('replica', root, await freePort(), options.password) : undefined;
+    const replica = options.replica
+      ? PostgresCluster.node('replica', root, await freePort(), options.password)
+      : undefined;
     const cluster = new PostgresCluster(root, primary, replica);
     PostgresCluster.live.add(cluster);
     try {
       await cluster.initPrimary(options.password);
       await cluster.start('primary');
       if (replica) {
-        await cluster.asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', replica.dataDir, '-R', '-X', 'stream']);
+        await cluster.asPostgres('pg_basebackup', [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(primary.port),
+          '-U',
+          'postgres',
+          '-D',
+          replica.dataDir,
+          '-R',
+          '-X',
+          'stream',
+        ]);
         await cluster.start('replica');
       }
     } catch (error) {
@@ -59,7 +73,18 @@ export class PostgresCluster {
   async start(which: 'primary' | 'replica'): Promise<void> {
     const node = this.nodeOf(which);
     const options = `-p ${node.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-    await this.asPostgres('pg_ctl', ['-D', node.dataDir, '-o', options, '-l', join(this.root, `${node.name}.log`), '-w', '-t', '30', 'start']);
+    await this.asPostgres('pg_ctl', [
+      '-D',
+      node.dataDir,
+      '-o',
+      options,
+      '-l',
+      join(this.root, `${node.name}.log`),
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
   }
 
   /** `immediate` is a crash: no checkpoint, connections cut. */
@@ -75,7 +100,10 @@ export class PostgresCluster {
   freeze(which: 'primary' | 'replica', frozen = true): void {
     const pidFile = join(this.nodeOf(which).dataDir, 'postmaster.pid');
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     for (const p of [pid, ...children]) process.kill(p, frozen ? 'SIGSTOP' : 'SIGCONT');
   }
 
@@ -83,10 +111,14 @@ export class PostgresCluster {
   async sql(which: 'primary' | 'replica', statement: string, database = 'postgres'): Promise<string> {
     const node = this.nodeOf(which);
     const psql = requireBinary(join(this.bin, 'psql'), 'postgresql-client');
-    const { stdout } = await execFileAsync(psql, ['-h', '127.0.0.1', '-p', String(node.port), '-U', 'postgres', '-d', database, '-Atqc', statement], {
-      env: { ...process.env, PGPASSWORD: this.password ?? '', PGCONNECT_TIMEOUT: '5' },
-      timeout: 15_000,
-    });
+    const { stdout } = await execFileAsync(
+      psql,
+      ['-h', '127.0.0.1', '-p', String(node.port), '-U', 'postgres', '-d', database, '-Atqc', statement],
+      {
+        env: { ...process.env, PGPASSWORD: this.password ?? '', PGCONNECT_TIMEOUT: '5' },
+        timeout: 15_000,
+      },
+    );
     return stdout.trim();
   }
 

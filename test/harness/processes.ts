@@ -13,7 +13,11 @@ export function spawnServer(command: string, args: string[], logFile: string, cw
 }
 
 /** Kills a child and waits for it to exit (SIGKILL after `graceMs`). */
-export async function killProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
+export async function killProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 5000,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);

@@ -49,7 +49,11 @@ export class PrometheusServer {
       server.root,
     );
     try {
-      await waitFor(`prometheus on ${server.port}`, async () => (await fetch(`${server.url}/-/ready`)).status === 200, 20_000);
+      await waitFor(
+        `prometheus on ${server.port}`,
+        async () => (await fetch(`${server.url}/-/ready`)).status === 200,
+        20_000,
+      );
     } catch (error) {
       await server.destroy();
       throw error;
@@ -58,14 +62,20 @@ export class PrometheusServer {
   }
 
   /** An instant query: Prometheus's status and error, and the result. */
-  async query(expr: string): Promise<{ status: string; error?: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }> {
+  async query(expr: string): Promise<{
+    status: string;
+    error?: string;
+    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  }> {
     const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
     return (await res.json()) as never;
   }
 
   async rules(): Promise<Array<{ name: string; health: string; lastError?: string; query: string }>> {
     const res = await fetch(`${this.url}/api/v1/rules`);
-    const body = (await res.json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; query: string }> }> } };
+    const body = (await res.json()) as {
+      data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; query: string }> }> };
+    };
     return body.data.groups.flatMap((g) => g.rules);
   }
 

@@ -39,7 +39,13 @@ export class RedisSetup {
       const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
       return { port, url: `redis://${auth}127.0.0.1:${port}` };
     };
-    const setup = new RedisSetup(root, await node(), options.replica || options.sentinel ? await node() : undefined, options.sentinel ? await node() : undefined, options.password);
+    const setup = new RedisSetup(
+      root,
+      await node(),
+      options.replica || options.sentinel ? await node() : undefined,
+      options.sentinel ? await node() : undefined,
+      options.password,
+    );
     try {
       await setup.startServer(setup.master);
       if (setup.replica) await setup.startServer(setup.replica, setup.master.port);
@@ -52,7 +58,18 @@ export class RedisSetup {
   }
 
   async startServer(node: RedisNode, replicaOf?: number): Promise<void> {
-    const args = ['--port', String(node.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.root];
+    const args = [
+      '--port',
+      String(node.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.root,
+    ];
     if (this.password) args.push('--requirepass', this.password, '--masterauth', this.password);
     if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     node.process = spawnServer(REDIS_SERVER, args, join(this.root, `redis-${node.port}.log`));
@@ -78,7 +95,9 @@ export class RedisSetup {
 
   async cli(port: number, ...command: string[]): Promise<string> {
     const auth = this.password && port !== this.sentinel?.port ? ['--no-auth-warning', '-a', this.password] : [];
-    const { stdout } = await execFileAsync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...auth, ...command], { timeout: 5000 });
+    const { stdout } = await execFileAsync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...auth, ...command], {
+      timeout: 5000,
+    });
     return stdout.trim();
   }
 

@@ -10,7 +10,9 @@ export const execFileAsync = promisify(execFile);
 /** Fails with the Debian package to install when a server binary is missing. */
 export function requireBinary(path: string, debianPackage: string): string {
   if (!existsSync(path)) {
-    throw new Error(`${path} not found: install it with "apt-get install -y ${debianPackage}" (Debian package ${debianPackage})`);
+    throw new Error(
+      `${path} not found: install it with "apt-get install -y ${debianPackage}" (Debian package ${debianPackage})`,
+    );
   }
   return path;
 }
@@ -18,9 +20,15 @@ export function requireBinary(path: string, debianPackage: string): string {
 /** `/usr/lib/postgresql/<newest>/bin`, or a failure naming the package. */
 export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (versions.length === 0) {
-    throw new Error('PostgreSQL server binaries not found: install them with "apt-get install -y postgresql" (Debian package postgresql)');
+    throw new Error(
+      'PostgreSQL server binaries not found: install them with "apt-get install -y postgresql" (Debian package postgresql)',
+    );
   }
   return join(root, versions[0], 'bin');
 }
@@ -33,7 +41,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -59,7 +69,12 @@ export function removeDir(dir: string): void {
 }
 
 /** Polls `probe` until it resolves true, or fails after `timeoutMs` with `what`. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 15_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -77,7 +92,9 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
 /** Fails if `work` has not settled after `ms`: a bound on hanging, not a speed test. */
 export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms)));
+  const deadline = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([work, deadline]);
   } finally {

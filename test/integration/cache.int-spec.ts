@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { CacheService } from '../../src/core/cache/index.js';
 import { DatabaseService, PostgresNotifications } from '../../src/core/database/index.js';
-import { InProcessApp, PostgresCluster, RedisSetup, TcpProxy, TEST_TOKEN, freePort, waitFor, within } from '../harness/index.js';
-
+import {
+  InProcessApp,
+  PostgresCluster,
+  RedisSetup,
+  TcpProxy,
+  TEST_TOKEN,
+  freePort,
+  waitFor,
+  within,
+} from '../harness/index.js';
 
 const OP_TIMEOUT_MS = 50;
 // Generous: the operation bound plus scheduling on a loaded 2-core machine. A hang would blow far past it.
@@ -22,7 +30,8 @@ describe('CacheModule against a real Redis', () => {
     return app;
   }
 
-  const health = async (app: InProcessApp) => (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+  const health = async (app: InProcessApp) =>
+    (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
 
   it('keeps every call bounded and every route answering while Redis is killed, and returns to Redis when it is back', async () => {
     const redis = await RedisSetup.start();
@@ -31,8 +40,16 @@ describe('CacheModule against a real Redis', () => {
     const cache = app.get(CacheService);
     await app.until('the cache on Redis', () => cache.store.active === 'redis');
     await cache.set('k', { v: 1 });
-    assert.equal(await redis.cli(redis.master.port, 'GET', `tsc:k`), '{"v":1}', 'the value is in Redis, under the prefix');
-    const created = await app.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'c-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 } });
+    assert.equal(
+      await redis.cli(redis.master.port, 'GET', `tsc:k`),
+      '{"v":1}',
+      'the value is in Redis, under the prefix',
+    );
+    const created = await app.request({
+      method: 'POST',
+      url: '/orders',
+      payload: { clientOrderId: 'c-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 },
+    });
     const id = created.json().id as string;
 
     await redis.kill(redis.master);
@@ -99,7 +116,10 @@ describe('CacheModule against a real Redis', () => {
   it('follows a Sentinel failover to the promoted replica', async () => {
     const redis = await RedisSetup.start({ sentinel: true });
     cleanups.push(() => redis.destroy());
-    const app = await boot({ REDIS_SENTINELS: `127.0.0.1:${redis.sentinel?.port}`, REDIS_SENTINEL_MASTER: RedisSetup.MASTER_NAME });
+    const app = await boot({
+      REDIS_SENTINELS: `127.0.0.1:${redis.sentinel?.port}`,
+      REDIS_SENTINEL_MASTER: RedisSetup.MASTER_NAME,
+    });
     const cache = app.get(CacheService);
     await app.until('the cache on Redis through Sentinel', () => cache.store.active === 'redis', 15_000);
     await cache.set('s', 'before');
@@ -107,10 +127,15 @@ describe('CacheModule against a real Redis', () => {
     await redis.kill(redis.master);
     const replica = redis.replica as { port: number };
     await waitFor('sentinel failover', async () => (await redis.sentinelMaster())[1] === replica.port, 20_000, 250);
-    await waitFor('the cache writing to the new master', async () => {
-      await cache.set('s', 'after');
-      return cache.store.active === 'redis' && (await redis.cli(replica.port, 'GET', 'tsc:s')) === '"after"';
-    }, 20_000, 250);
+    await waitFor(
+      'the cache writing to the new master',
+      async () => {
+        await cache.set('s', 'after');
+        return cache.store.active === 'redis' && (await redis.cli(replica.port, 'GET', 'tsc:s')) === '"after"';
+      },
+      20_000,
+      250,
+    );
     assert.equal(await cache.get('s'), 'after');
   });
 });
@@ -123,7 +148,18 @@ describe('orders read path through the cache', () => {
       const cache = app.get(CacheService);
       await app.until('the cache on Redis', () => cache.store.active === 'redis');
       for (let i = 0; i < 20; i++) {
-        const created = await app.request({ method: 'POST', url: '/orders', payload: { clientOrderId: `rw-${i}`, symbol: 'MSFT', side: 'sell', type: 'limit', quantity: 2, limitPrice: 20 } });
+        const created = await app.request({
+          method: 'POST',
+          url: '/orders',
+          payload: {
+            clientOrderId: `rw-${i}`,
+            symbol: 'MSFT',
+            side: 'sell',
+            type: 'limit',
+            quantity: 2,
+            limitPrice: 20,
+          },
+        });
         const id = created.json().id as string;
         // Warm the cache, and keep readers running while the write happens.
         assert.equal((await app.request({ method: 'GET', url: `/orders/${id}` })).json().status, 'new');
@@ -133,7 +169,10 @@ describe('orders read path through the cache', () => {
         await Promise.all(readers);
         const after = await app.request({ method: 'GET', url: `/orders/${id}` });
         assert.equal(after.json().status, 'cancelled', `order ${i}: a read after the write returned the old value`);
-        assert.equal(JSON.parse(await redis.cli(redis.master.port, 'GET', `tsc:order:${id}`) || '{"status":"cancelled"}').status, 'cancelled');
+        assert.equal(
+          JSON.parse((await redis.cli(redis.master.port, 'GET', `tsc:order:${id}`)) || '{"status":"cancelled"}').status,
+          'cancelled',
+        );
       }
     } finally {
       await app.close();
@@ -146,15 +185,36 @@ describe('cache coherence across instances without Redis', () => {
   it('a change acknowledged by one instance is contradicted by another for less than CACHE_FALLBACK_TTL_MS', async () => {
     const cluster = await PostgresCluster.start();
     const redis = await RedisSetup.start();
-    const env = { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url, CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS), CACHE_FALLBACK_TTL_MS: '1000' };
+    const env = {
+      DB_PRIMARY_URL: cluster.primary.url,
+      REDIS_URL: redis.master.url,
+      CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS),
+      CACHE_FALLBACK_TTL_MS: '1000',
+    };
     const a = await InProcessApp.start(env);
     const b = await InProcessApp.start(env);
     try {
-      for (const app of [a, b]) await app.until('normal mode and Redis', () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis');
-      const created = await a.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'coherent-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 } });
+      for (const app of [a, b])
+        await app.until(
+          'normal mode and Redis',
+          () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis',
+        );
+      const created = await a.request({
+        method: 'POST',
+        url: '/orders',
+        payload: {
+          clientOrderId: 'coherent-1',
+          symbol: 'AAPL',
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPrice: 10,
+        },
+      });
       const id = created.json().id as string;
       await redis.kill(redis.master);
-      const read = async (app: InProcessApp) => (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
+      const read = async (app: InProcessApp) =>
+        (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
       await b.until('B on its memory tier', () => (void read(b), b.get(CacheService).store.active === 'memory'));
       await a.until('A on its memory tier', () => (void read(a), a.get(CacheService).store.active === 'memory'));
       assert.equal(await read(b), 'new', 'B holds the order in its own memory');
@@ -170,7 +230,8 @@ describe('cache coherence across instances without Redis', () => {
         assert.ok(started - acknowledged < 5000, 'B never caught up');
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      // Expiry is absolute: a read that starts after the entry's life has ended cannot be stale, however loaded the machine.
+      // Expiry is absolute: a read that starts after the entry's life has ended cannot be stale, however loaded the
+      // machine.
       const worst = Math.max(0, ...staleStarts);
       assert.ok(worst < 1000, `B contradicted A for ${Math.round(worst)} ms`);
     } finally {
@@ -191,12 +252,32 @@ describe('cache coherence when one instance alone cannot reach Redis', () => {
     const a = await InProcessApp.start({ ...env, REDIS_URL: redis.master.url });
     const b = await InProcessApp.start({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
     try {
-      for (const app of [a, b]) await app.until('normal mode and Redis', () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis');
-      const created = await a.request({ method: 'POST', url: '/orders', payload: { clientOrderId: 'partitioned-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 } });
+      for (const app of [a, b])
+        await app.until(
+          'normal mode and Redis',
+          () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis',
+        );
+      const created = await a.request({
+        method: 'POST',
+        url: '/orders',
+        payload: {
+          clientOrderId: 'partitioned-1',
+          symbol: 'AAPL',
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPrice: 10,
+        },
+      });
       const id = created.json().id as string;
-      const read = async (app: InProcessApp) => (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
+      const read = async (app: InProcessApp) =>
+        (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
       assert.equal(await read(a), 'new');
-      assert.equal(await redis.cli(redis.master.port, 'EXISTS', `tsc:order:${id}`), '1', 'the order is cached in Redis');
+      assert.equal(
+        await redis.cli(redis.master.port, 'EXISTS', `tsc:order:${id}`),
+        '1',
+        'the order is cached in Redis',
+      );
       await proxy.cut();
       await b.until('B cut off from Redis', () => (void read(b), b.get(CacheService).store.active === 'memory'));
       assert.equal(a.get(CacheService).store.active, 'redis', 'A still reaches Redis');
@@ -215,7 +296,11 @@ describe('cache coherence when one instance alone cannot reach Redis', () => {
       }
       const worst = Math.max(0, ...staleStarts);
       assert.ok(worst < 1000, `A contradicted B for ${Math.round(worst)} ms`);
-      assert.match(await redis.cli(redis.master.port, 'GET', `tsc:order:${id}`), /"status":"cancelled"/, 'the old entry is gone from Redis; what is there now is the new state');
+      assert.match(
+        await redis.cli(redis.master.port, 'GET', `tsc:order:${id}`),
+        /"status":"cancelled"/,
+        'the old entry is gone from Redis; what is there now is the new state',
+      );
       const metrics = (await a.request({ method: 'GET', url: '/metrics' })).body;
       assert.match(metrics, /cache_invalidations_relayed_total\{direction="received"\} [1-9]/);
     } finally {

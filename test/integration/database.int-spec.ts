@@ -5,17 +5,30 @@ import { DatabaseService } from '../../src/core/database/index.js';
 import { Journal } from '../../src/core/database/journal/journal.js';
 import { InProcessApp, PostgresCluster, TEST_TOKEN, within } from '../harness/index.js';
 
-const order = (clientOrderId: string, quantity = 1) => ({ clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity, limitPrice: 100 });
+const order = (clientOrderId: string, quantity = 1) => ({
+  clientOrderId,
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  quantity,
+  limitPrice: 100,
+});
 
 async function post(app: InProcessApp, body: object) {
   return app.request({ method: 'POST', url: '/orders', payload: body });
 }
 
-
-async function countInPostgres(cluster: PostgresCluster, which: 'primary' | 'replica', clientOrderIds: string[]): Promise<{ rows: number; distinct: number }> {
+async function countInPostgres(
+  cluster: PostgresCluster,
+  which: 'primary' | 'replica',
+  clientOrderIds: string[],
+): Promise<{ rows: number; distinct: number }> {
   if (clientOrderIds.length === 0) return { rows: 0, distinct: 0 };
   const list = clientOrderIds.map((id) => `'${id}'`).join(',');
-  const out = await cluster.sql(which, `SELECT count(*) || ',' || count(DISTINCT client_order_id) FROM orders WHERE client_order_id IN (${list})`);
+  const out = await cluster.sql(
+    which,
+    `SELECT count(*) || ',' || count(DISTINCT client_order_id) FROM orders WHERE client_order_id IN (${list})`,
+  );
   const [rows, distinct] = out.split(',').map(Number);
   return { rows, distinct };
 }
@@ -56,7 +69,9 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal((await countInPostgres(cluster, 'primary', ['n-1'])).rows, 1);
     const missing = await app.request({ method: 'GET', url: '/orders/00000000-0000-4000-8000-000000000000' });
     assert.equal(missing.statusCode, 404);
-    const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    const health = (
+      await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })
+    ).json();
     assert.equal(health.details.database.mode, 'normal');
     assert.equal(health.details['database.primary'].role, 'writer');
     assert.equal(health.details['database.replica.1'].role, 'replica');
@@ -88,7 +103,10 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     stop = true;
     await Promise.all(workers);
     await app.until('the journal to drain', () => mode(app) === 'normal', 20_000);
-    assert.ok(failures.length <= 8, `at most the requests in flight at the kill may fail, got ${failures.length}: ${failures.join(',')}`);
+    assert.ok(
+      failures.length <= 8,
+      `at most the requests in flight at the kill may fail, got ${failures.length}: ${failures.join(',')}`,
+    );
     const counts = await countInPostgres(cluster, 'primary', acknowledged);
     assert.equal(counts.distinct, acknowledged.length, 'every acknowledged order is in Postgres');
     assert.equal(counts.rows, acknowledged.length, 'none twice');
@@ -106,7 +124,11 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal(created.json().status, 'accepted', 'journaled once the query timed out');
     const ready = await within(5_000, '/health/ready', app.request({ method: 'GET', url: '/health/ready' }));
     assert.equal(ready.statusCode, 200, 'a frozen primary degrades, the journal still takes orders');
-    const read = await within(10_000, 'GET /orders/:id', app.request({ method: 'GET', url: `/orders/${created.json().id}` }));
+    const read = await within(
+      10_000,
+      'GET /orders/:id',
+      app.request({ method: 'GET', url: `/orders/${created.json().id}` }),
+    );
     assert.equal(read.statusCode, 200);
     cluster.freeze('primary', false);
     await app.until('replay after thaw', () => mode(app) === 'normal', 20_000);
@@ -119,7 +141,10 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     await app.until('normal mode', () => mode(app) === 'normal');
     await cluster.stop('primary', 'immediate');
     await cluster.promote();
-    await app.until('the promoted replica as writer', () => app.get(DatabaseService).status().writer === 'replica.1' && mode(app) === 'normal');
+    await app.until(
+      'the promoted replica as writer',
+      () => app.get(DatabaseService).status().writer === 'replica.1' && mode(app) === 'normal',
+    );
     const created = await post(app, order('promoted-1'));
     assert.equal(created.statusCode, 201);
     assert.equal(created.json().status, 'new');
@@ -132,19 +157,34 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     await running.until('normal mode', () => mode(running) === 'normal');
     await cluster.stop('primary', 'immediate');
     await cluster.promote();
-    await running.until('the promoted replica as writer', () => running.get(DatabaseService).status().writer === 'replica.1');
+    await running.until(
+      'the promoted replica as writer',
+      () => running.get(DatabaseService).status().writer === 'replica.1',
+    );
     await cluster.start('primary'); // split brain: both accept writes now
     const fresh = await boot(env);
-    await fresh.until('a writer in the instance started after the split brain', () => fresh.get(DatabaseService).status().writer !== undefined);
+    await fresh.until(
+      'a writer in the instance started after the split brain',
+      () => fresh.get(DatabaseService).status().writer !== undefined,
+    );
     for (const app of [running, fresh]) {
-      await app.until('the old primary fenced', () => app.get(DatabaseService).status().targets.find((t) => t.name === 'primary')?.fenced === true);
+      await app.until(
+        'the old primary fenced',
+        () =>
+          app
+            .get(DatabaseService)
+            .status()
+            .targets.find((t) => t.name === 'primary')?.fenced === true,
+      );
       assert.equal(app.get(DatabaseService).status().writer, 'replica.1', 'the higher timeline wins everywhere');
     }
     const ids = ['sb-1', 'sb-2', 'sb-3', 'sb-4'];
     for (const [i, id] of ids.entries()) assert.equal((await post(i % 2 ? running : fresh, order(id))).statusCode, 201);
     assert.equal((await countInPostgres(cluster, 'replica', ids)).rows, 4);
     assert.equal((await countInPostgres(cluster, 'primary', ids)).rows, 0, 'nothing written to the old primary');
-    const health = (await fresh.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    const health = (
+      await fresh.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })
+    ).json();
     assert.equal(health.details['database.primary'].status, 'down');
     assert.equal(health.details['database.primary'].fenced, true);
     const metrics = (await fresh.request({ method: 'GET', url: '/metrics' })).body;
@@ -154,16 +194,28 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
   it('moves reads to the primary once replica lag exceeds the budget', async () => {
     const { cluster, env } = await setup();
     const app = await boot(env);
-    await app.until('normal mode with a readable replica', () => mode(app) === 'normal' && app.get(DatabaseService).status().readableReplicas.length === 1);
+    await app.until(
+      'normal mode with a readable replica',
+      () => mode(app) === 'normal' && app.get(DatabaseService).status().readableReplicas.length === 1,
+    );
     await cluster.sql('replica', 'SELECT pg_wal_replay_pause()');
     const created = await post(app, order('lag-1'));
     assert.equal(created.statusCode, 201);
-    await app.until('the lagging replica out of the read set', () => app.get(DatabaseService).status().readableReplicas.length === 0);
+    await app.until(
+      'the lagging replica out of the read set',
+      () => app.get(DatabaseService).status().readableReplicas.length === 0,
+    );
     const list = await app.request({ method: 'GET', url: '/orders?limit=5' });
     assert.equal(list.statusCode, 200);
-    assert.ok(list.json().orders.some((o: { clientOrderId: string }) => o.clientOrderId === 'lag-1'), 'served by the primary, which has it');
+    assert.ok(
+      list.json().orders.some((o: { clientOrderId: string }) => o.clientOrderId === 'lag-1'),
+      'served by the primary, which has it',
+    );
     await cluster.sql('replica', 'SELECT pg_wal_replay_resume()');
-    await app.until('the replica back in the read set', () => app.get(DatabaseService).status().readableReplicas.length === 1);
+    await app.until(
+      'the replica back in the read set',
+      () => app.get(DatabaseService).status().readableReplicas.length === 1,
+    );
   });
 
   it('boots with every Postgres down, journals orders, never answers a false 404, and replays them when Postgres starts', async () => {
@@ -183,10 +235,18 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal(unknown.statusCode, 503, 'only Postgres could say it does not exist');
     assert.ok(Number(unknown.headers['retry-after']) >= 1);
     assert.equal((await app.request({ method: 'GET', url: '/orders' })).statusCode, 503);
-    assert.equal((await app.request({ method: 'GET', url: '/health/ready' })).statusCode, 200, 'fallback is degraded, not down');
+    assert.equal(
+      (await app.request({ method: 'GET', url: '/health/ready' })).statusCode,
+      200,
+      'fallback is degraded, not down',
+    );
     await cluster.start('primary');
     await app.until('replay', () => mode(app) === 'normal', 20_000);
-    const counts = await countInPostgres(cluster, 'primary', Array.from({ length: 20 }, (_, i) => `boot-${i}`));
+    const counts = await countInPostgres(
+      cluster,
+      'primary',
+      Array.from({ length: 20 }, (_, i) => `boot-${i}`),
+    );
     assert.deepEqual(counts, { rows: 20, distinct: 20 });
     assert.equal((await app.request({ method: 'GET', url: `/orders/${ids[0]}` })).json().status, 'new');
   });
@@ -201,7 +261,11 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     const second = await boot(env, first.dir);
     assert.ok(second.get(DatabaseService).status().backlog > 0 || mode(second) !== 'fallback');
     await second.until('replay after restart', () => mode(second) === 'normal', 20_000);
-    const counts = await countInPostgres(cluster, 'primary', Array.from({ length: 30 }, (_, i) => `restart-${i}`));
+    const counts = await countInPostgres(
+      cluster,
+      'primary',
+      Array.from({ length: 30 }, (_, i) => `restart-${i}`),
+    );
     assert.deepEqual(counts, { rows: 30, distinct: 30 });
   });
 
@@ -253,8 +317,13 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal(dead.length, 1);
     assert.match(dead[0].reason, /already used by order .* with different terms/);
     assert.equal((await countInPostgres(cluster, 'primary', ['fine-1'])).rows, 1);
-    assert.equal(Number(await cluster.sql('primary', "SELECT quantity FROM orders WHERE client_order_id = 'dup-1'")), 1);
-    const health = (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
+    assert.equal(
+      Number(await cluster.sql('primary', "SELECT quantity FROM orders WHERE client_order_id = 'dup-1'")),
+      1,
+    );
+    const health = (
+      await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })
+    ).json();
     assert.equal(health.details.database.deadLetters, 1);
     const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /db_journal_dead_lettered_total 1/);

@@ -14,7 +14,10 @@ describe('test harness', () => {
       assert.equal(await cluster.sql('primary', 'select pg_is_in_recovery()'), 'f');
       assert.equal(await cluster.sql('replica', 'select pg_is_in_recovery()'), 't');
       await cluster.sql('primary', 'create table t (v int); insert into t values (42)');
-      await waitFor('the row on the replica', async () => (await cluster.sql('replica', 'select coalesce(sum(v), 0) from t').catch(() => '0')) === '42');
+      await waitFor(
+        'the row on the replica',
+        async () => (await cluster.sql('replica', 'select coalesce(sum(v), 0) from t').catch(() => '0')) === '42',
+      );
     });
 
     it('uses ports other than the machine-wide 5432', () => {

@@ -27,7 +27,11 @@ describe('InfluxDB push against a real InfluxDB 1.x', () => {
 
   it('creates the database and lands every point; across a kill and restart it loses no more than the buffer bound', async () => {
     const registry = new Registry();
-    const gauge = new Gauge({ name: 'pusher_probe', help: 'one series, so one point per cycle', registers: [registry] });
+    const gauge = new Gauge({
+      name: 'pusher_probe',
+      help: 'one series, so one point per cycle',
+      registers: [registry],
+    });
     let now = 1_700_000_000_000;
     const pusher = new InfluxPusher(
       { url: influx.url, database: 'pushtest', flushIntervalMs: 1000, bufferMaxPoints: 5, requestTimeoutMs: 1000 },
@@ -59,13 +63,26 @@ describe('InfluxDB push against a real InfluxDB 1.x', () => {
     const token = 'influx-e2e-token-0123456789abcdef';
     const app = AppProcess.spawn(
       MAIN_ENTRY,
-      { PORT: String(await freePort()), INFLUX_URL: influx.url, INFLUX_DATABASE: 'service', INFLUX_FLUSH_INTERVAL_MS: '200', HEALTH_DETAILS_TOKEN: token, HEALTH_CACHE_TTL_MS: '0', LOG_LEVEL: 'warn' },
+      {
+        PORT: String(await freePort()),
+        INFLUX_URL: influx.url,
+        INFLUX_DATABASE: 'service',
+        INFLUX_FLUSH_INTERVAL_MS: '200',
+        HEALTH_DETAILS_TOKEN: token,
+        HEALTH_CACHE_TTL_MS: '0',
+        LOG_LEVEL: 'warn',
+      },
       cwd,
     );
     try {
       await app.ready();
-      await waitFor('process metrics in InfluxDB', async () => (await countPoints(influx, 'service', 'process_cpu_user_seconds_total')) > 0);
-      const health = (await (await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as HealthBody;
+      await waitFor(
+        'process metrics in InfluxDB',
+        async () => (await countPoints(influx, 'service', 'process_cpu_user_seconds_total')) > 0,
+      );
+      const health = (await (
+        await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as HealthBody;
       assert.equal(health.details.influxdb.status, 'up');
 
       await influx.kill();

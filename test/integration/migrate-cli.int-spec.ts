@@ -12,7 +12,11 @@ const TYPEORM_CLI = createRequire(import.meta.url).resolve('typeorm/cli.js');
 /** TypeORM's own `migration:generate --check`: exit 0 when entities and applied migrations agree. */
 async function schemaDrift(env: Record<string, string>, dir: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout } = await execFileAsync(process.execPath, [TYPEORM_CLI, '-d', DATA_SOURCE, 'migration:generate', `${dir}/Drift`, '--check'], { env: { PATH: process.env.PATH, ...env } });
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [TYPEORM_CLI, '-d', DATA_SOURCE, 'migration:generate', `${dir}/Drift`, '--check'],
+      { env: { PATH: process.env.PATH, ...env } },
+    );
     return { code: 0, output: stdout };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -33,8 +37,15 @@ describe('npm run migration:run', () => {
     const run = AppProcess.spawn(MIGRATE_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, dir);
     assert.equal(await run.exit(), 0, run.output);
     assert.match(run.output, /migrations applied on primary/);
-    assert.equal(await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"), 'CreateOrders1732900000000,AddOrderOwner1732900000002', "TypeORM's migrations table");
-    assert.equal(await cluster.sql('primary', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orders'"), '1');
+    assert.equal(
+      await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"),
+      'CreateOrders1732900000000,AddOrderOwner1732900000002',
+      "TypeORM's migrations table",
+    );
+    assert.equal(
+      await cluster.sql('primary', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orders'"),
+      '1',
+    );
     const drift = await schemaDrift({ DB_PRIMARY_URL: cluster.primary.url }, dir);
     assert.equal(drift.code, 0, `entities and migrations agree on Postgres:\n${drift.output}`);
   });

@@ -11,7 +11,12 @@ import type { Principal } from './auth.types.js';
  * 503 (token issuer unreachable) answers.
  */
 export const RequireScopes = (...scopes: string[]) =>
-  applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes), ApiBearerAuth(), ApiExtension('x-required-scopes', scopes), ApiErrors(401, 403, 503));
+  applyDecorators(
+    SetMetadata(REQUIRED_SCOPES, scopes),
+    ApiBearerAuth(),
+    ApiExtension('x-required-scopes', scopes),
+    ApiErrors(401, 403, 503),
+  );
 
 type WithPrincipal = FastifyRequest & { principal?: Principal };
 

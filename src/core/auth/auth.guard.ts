@@ -40,7 +40,11 @@ export class AuthGuard implements CanActivate {
    * logged (rate-limited) and thrown as its HTTP answer (401, 403 or 503). `anonymous: false`
    * refuses the anonymous caller of AUTH_MODE=none, which otherwise holds every scope.
    */
-  async authorize(request: FastifyRequest, required: readonly string[], options: { anonymous: boolean } = { anonymous: true }): Promise<Principal> {
+  async authorize(
+    request: FastifyRequest,
+    required: readonly string[],
+    options: { anonymous: boolean } = { anonymous: true },
+  ): Promise<Principal> {
     try {
       const principal = await this.authenticate(request);
       if (principal.anonymous && !options.anonymous) throw new TokenRefusal('missing', 'this needs a token');

@@ -19,7 +19,9 @@ export class AuthModule implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const logger = new Logger('Auth');
-    if (this.auth.mode === 'jwt') logger.log(`JWT bearer tokens from ${this.auth.issuer}, audience ${this.auth.audience}`);
-    else if (this.app.isProduction) logger.warn('AUTH_MODE=none in production: every caller is anonymous and holds every scope');
+    if (this.auth.mode === 'jwt')
+      logger.log(`JWT bearer tokens from ${this.auth.issuer}, audience ${this.auth.audience}`);
+    else if (this.app.isProduction)
+      logger.warn('AUTH_MODE=none in production: every caller is anonymous and holds every scope');
   }
 }

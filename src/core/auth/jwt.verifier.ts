@@ -51,7 +51,11 @@ export class JwtVerifier {
 
   private keys(): ReturnType<typeof createRemoteJWKSet> {
     if (!this.config.jwksUrl) throw new Error('AUTH_JWKS_URL is not set');
-    this.jwks ??= createRemoteJWKSet(new URL(this.config.jwksUrl), { timeoutDuration: this.config.jwksTimeoutMs, cooldownDuration: this.config.jwksCooldownMs, cacheMaxAge: 600_000 });
+    this.jwks ??= createRemoteJWKSet(new URL(this.config.jwksUrl), {
+      timeoutDuration: this.config.jwksTimeoutMs,
+      cooldownDuration: this.config.jwksCooldownMs,
+      cacheMaxAge: 600_000,
+    });
     return this.jwks;
   }
 }
@@ -64,7 +68,10 @@ function refusal(error: unknown): TokenRefusal {
     case 'ERR_JWKS_TIMEOUT':
       return new TokenRefusal('jwks-unavailable', 'the token issuer keys could not be fetched in time');
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return new TokenRefusal('invalid', `the token's ${(error as { claim?: string }).claim ?? 'claims'} claim is not accepted`);
+      return new TokenRefusal(
+        'invalid',
+        `the token's ${(error as { claim?: string }).claim ?? 'claims'} claim is not accepted`,
+      );
     default:
       // A JWKS that cannot be fetched at all (refused, 5xx, not JSON) says nothing of the token.
       if (code === 'ERR_JWKS_INVALID' || (error instanceof TypeError && /fetch/i.test(error.message))) {
@@ -74,18 +81,25 @@ function refusal(error: unknown): TokenRefusal {
   }
 }
 
-/** The HTTP answer for a refusal: 401 with WWW-Authenticate, 403 for a missing scope, 503 when the keys are out of reach. */
+/**
+ * The HTTP answer for a refusal: 401 with WWW-Authenticate, 403 for a missing scope, 503 when the keys are out of
+ * reach.
+ */
 export function refusalError(refused: TokenRefusal): AppError {
   switch (refused.reason) {
     case 'jwks-unavailable':
       return new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, refused.message, { retryAfterSeconds: 5, cause: refused });
     case 'scope':
-      return new AppError(ErrorCode.FORBIDDEN, refused.message, { headers: { 'www-authenticate': `Bearer error="insufficient_scope", error_description="${refused.message}"` } });
+      return new AppError(ErrorCode.FORBIDDEN, refused.message, {
+        headers: { 'www-authenticate': `Bearer error="insufficient_scope", error_description="${refused.message}"` },
+      });
     case 'missing':
       return new AppError(ErrorCode.UNAUTHORIZED, refused.message, { headers: { 'www-authenticate': 'Bearer' } });
     case 'invalid':
     case 'expired':
-      return new AppError(ErrorCode.UNAUTHORIZED, refused.message, { headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${refused.message}"` } });
+      return new AppError(ErrorCode.UNAUTHORIZED, refused.message, {
+        headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${refused.message}"` },
+      });
     default: {
       const unreachable: never = refused.reason;
       throw new Error(`unknown refusal ${String(unreachable)}`);

@@ -19,7 +19,11 @@ export class RefusalRecorder {
   now: () => number = Date.now;
 
   constructor(metrics: MetricsService) {
-    this.counter = metrics.counter({ name: 'auth_refusals_total', help: 'Credentials refused, by reason.', labelNames: ['reason'] });
+    this.counter = metrics.counter({
+      name: 'auth_refusals_total',
+      help: 'Credentials refused, by reason.',
+      labelNames: ['reason'],
+    });
   }
 
   record(reason: RefusalReason, route: string, requestId: string, ip: string): void {

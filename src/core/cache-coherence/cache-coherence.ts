@@ -16,7 +16,11 @@ interface Message {
 function parse(payload: string): Message | undefined {
   try {
     const message = JSON.parse(payload) as Partial<Message>;
-    const valid = typeof message.origin === 'string' && Array.isArray(message.keys) && message.keys.length <= MAX_KEYS && message.keys.every((k) => typeof k === 'string' && k.length <= 512);
+    const valid =
+      typeof message.origin === 'string' &&
+      Array.isArray(message.keys) &&
+      message.keys.length <= MAX_KEYS &&
+      message.keys.every((k) => typeof k === 'string' && k.length <= 512);
     return valid ? (message as Message) : undefined;
   } catch {
     return undefined;
@@ -50,7 +54,8 @@ export class CacheCoherence implements OnModuleInit {
 
   onModuleInit(): void {
     this.cache.onUnpropagatedDelete(async (keys) => {
-      if (await this.notifications.notify(CHANNEL, JSON.stringify({ origin: this.origin, keys }))) this.relayed.inc({ direction: 'sent' }, keys.length);
+      if (await this.notifications.notify(CHANNEL, JSON.stringify({ origin: this.origin, keys })))
+        this.relayed.inc({ direction: 'sent' }, keys.length);
     });
     this.notifications.listen(CHANNEL, (payload) => {
       const message = parse(payload);

@@ -24,7 +24,12 @@ export class CacheHealth implements OnModuleInit {
       this.health.register({ name: 'cache', critical: false, weight: 0.5, check: (key) => this.memory(key) });
       return;
     }
-    this.health.register({ name: 'cache.redis', critical: false, timeoutMs: this.config.opTimeoutMs, check: (key) => this.redis(key) });
+    this.health.register({
+      name: 'cache.redis',
+      critical: false,
+      timeoutMs: this.config.opTimeoutMs,
+      check: (key) => this.redis(key),
+    });
   }
 
   private memory(key: string) {
@@ -34,9 +39,16 @@ export class CacheHealth implements OnModuleInit {
   private async redis(key: string) {
     const store = this.cache.store;
     const redis = store.redis!;
-    const data = { backend: store.active, topology: redis.topology, role: 'master', master: redis.master(), memoryEntries: store.memoryEntries };
+    const data = {
+      backend: store.active,
+      topology: redis.topology,
+      role: 'master',
+      master: redis.master(),
+      memoryEntries: store.memoryEntries,
+    };
     const check = this.indicators.check(key);
-    if (store.active === 'memory') return check.degraded({ ...data, reason: `serving from memory: ${store.lastError ?? 'redis not connected'}` });
+    if (store.active === 'memory')
+      return check.degraded({ ...data, reason: `serving from memory: ${store.lastError ?? 'redis not connected'}` });
     const started = performance.now();
     await redis.ping();
     return check.up({ ...data, latencyMs: Math.round((performance.now() - started) * 10) / 10 });

@@ -19,7 +19,9 @@ export class CacheMetrics {
 
   constructor(metrics: MetricsService, store: () => FailoverStore) {
     const zero = () => Object.fromEntries(RESULTS.map((r) => [r, 0])) as Record<OpResult, number>;
-    const counts = (this.counts = Object.fromEntries(BACKENDS.map((b) => [b, Object.fromEntries(OPS.map((o) => [o, zero()]))])) as Counts);
+    const counts = (this.counts = Object.fromEntries(
+      BACKENDS.map((b) => [b, Object.fromEntries(OPS.map((o) => [o, zero()]))]),
+    ) as Counts);
     metrics.counter({
       name: 'cache_operations_total',
       help: 'Cache operations by backend, operation and result (hit, miss, ok, error, timeout).',
@@ -28,12 +30,16 @@ export class CacheMetrics {
         this.reset();
         for (const backend of BACKENDS)
           for (const op of OPS)
-            for (const result of RESULTS) if (counts[backend][op][result] > 0) this.inc({ backend, op, result }, counts[backend][op][result]);
+            for (const result of RESULTS)
+              if (counts[backend][op][result] > 0) this.inc({ backend, op, result }, counts[backend][op][result]);
       },
     });
-    const histogram = metrics.bucketHistogram('cache_redis_operation_duration_seconds', 'Redis operation latency by operation.', 'op', [
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-    ]);
+    const histogram = metrics.bucketHistogram(
+      'cache_redis_operation_duration_seconds',
+      'Redis operation latency by operation.',
+      'op',
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    );
     this.latency = { get: histogram.child('get'), set: histogram.child('set'), del: histogram.child('del') };
     metrics.gauge({
       name: 'cache_fallback_active',
@@ -43,8 +49,18 @@ export class CacheMetrics {
         this.set(s.redis && s.active === 'memory' ? 1 : 0);
       },
     });
-    metrics.gauge({ name: 'cache_memory_entries', help: 'Entries in the memory tier.', collect() { this.set(store().memoryEntries); } });
-    const switches = metrics.counter({ name: 'cache_backend_switches_total', help: 'Switches between Redis and memory.', labelNames: ['to'] });
+    metrics.gauge({
+      name: 'cache_memory_entries',
+      help: 'Entries in the memory tier.',
+      collect() {
+        this.set(store().memoryEntries);
+      },
+    });
+    const switches = metrics.counter({
+      name: 'cache_backend_switches_total',
+      help: 'Switches between Redis and memory.',
+      labelNames: ['to'],
+    });
     this.hooks = {
       onOperation: (backend, op, result, durationMs) => {
         this.counts[backend][op][result] += 1;

@@ -24,7 +24,13 @@ export function createFailoverStore(config: CacheConfig, metrics?: MetricsServic
   // The metrics read the store at scrape time; the store reports each operation to the metrics.
   const cacheMetrics = metrics ? new CacheMetrics(metrics, () => store) : undefined;
   const store: FailoverStore = new FailoverStore(
-    { prefix: config.keyPrefix, opTimeoutMs: config.opTimeoutMs, memoryMaxEntries: config.memoryMaxEntries, defaultTtlMs: config.defaultTtlMs, fallbackTtlMs: config.fallbackTtlMs },
+    {
+      prefix: config.keyPrefix,
+      opTimeoutMs: config.opTimeoutMs,
+      memoryMaxEntries: config.memoryMaxEntries,
+      defaultTtlMs: config.defaultTtlMs,
+      fallbackTtlMs: config.fallbackTtlMs,
+    },
     redis,
     cacheMetrics?.hooks,
   );

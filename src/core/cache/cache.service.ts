@@ -69,7 +69,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     const load = (async (): Promise<T> => {
       try {
         const value = await loader();
-        if (!entry.invalidated && value !== undefined && (options.cacheIf?.(value) ?? true)) await this.set(key, value, ttlMs);
+        if (!entry.invalidated && value !== undefined && (options.cacheIf?.(value) ?? true))
+          await this.set(key, value, ttlMs);
         return value;
       } finally {
         if (this.inFlight.get(key) === entry) this.inFlight.delete(key);

@@ -7,7 +7,18 @@ import { FailoverStore } from './failover-store.js';
 import type { RedisBackend } from './redis-backend.js';
 import { SharedDeadlines } from './shared-deadlines.js';
 
-const config = { redisUrl: undefined, sentinels: [], sentinelMaster: undefined, sentinelPassword: undefined, redisPassword: undefined, opTimeoutMs: 50, memoryMaxEntries: 100, keyPrefix: 't', defaultTtlMs: 60_000, fallbackTtlMs: 60_000 };
+const config = {
+  redisUrl: undefined,
+  sentinels: [],
+  sentinelMaster: undefined,
+  sentinelPassword: undefined,
+  redisPassword: undefined,
+  opTimeoutMs: 50,
+  memoryMaxEntries: 100,
+  keyPrefix: 't',
+  defaultTtlMs: 60_000,
+  fallbackTtlMs: 60_000,
+};
 
 /** A Redis stand-in whose answers the test controls: the network edge, not the logic under test. */
 class ScriptedRedis implements RedisBackend {
@@ -47,7 +58,9 @@ class ScriptedRedis implements RedisBackend {
     });
   }
   deletePrefix(prefix: string) {
-    return this.answer(() => [...this.data.keys()].filter((k) => k.startsWith(prefix)).forEach((k) => this.data.delete(k)));
+    return this.answer(() =>
+      [...this.data.keys()].filter((k) => k.startsWith(prefix)).forEach((k) => this.data.delete(k)),
+    );
   }
   master() {
     return '127.0.0.1:6379';
@@ -81,7 +94,10 @@ describe(SharedDeadlines.name, () => {
 describe(FailoverStore.name, () => {
   it('falls back to an empty memory tier when Redis hangs, within the operation bound', async () => {
     const redis = new ScriptedRedis();
-    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 }, redis);
+    const store = new FailoverStore(
+      { prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 },
+      redis,
+    );
     await onRedis(store);
     await store.set('k', 'v1');
     redis.mode = 'hang';
@@ -93,7 +109,10 @@ describe(FailoverStore.name, () => {
 
   it('deletes from Redis the keys touched during the outage before using it again', async () => {
     const redis = new ScriptedRedis();
-    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 }, redis);
+    const store = new FailoverStore(
+      { prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 },
+      redis,
+    );
     await onRedis(store);
     await store.set('order:1', 'old');
     redis.mode = 'error';
@@ -107,7 +126,10 @@ describe(FailoverStore.name, () => {
 
   it('purges the whole prefix when too many keys were touched to remember them', async () => {
     const redis = new ScriptedRedis();
-    const store = new FailoverStore({ prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 2, defaultTtlMs: 1000, fallbackTtlMs: 1000 }, redis);
+    const store = new FailoverStore(
+      { prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 2, defaultTtlMs: 1000, fallbackTtlMs: 1000 },
+      redis,
+    );
     await onRedis(store);
     await store.set('a', '1');
     redis.data.set('other:x', 'kept');
@@ -151,7 +173,11 @@ describe(CacheService.name, () => {
   it('does not cache a value loaded before the key was deleted', async () => {
     const service = cache();
     let release!: () => void;
-    const slow = service.wrap('order:1', 1000, () => new Promise<string>((resolve) => (release = () => resolve('old'))));
+    const slow = service.wrap(
+      'order:1',
+      1000,
+      () => new Promise<string>((resolve) => (release = () => resolve('old'))),
+    );
     await new Promise((r) => setImmediate(r));
     await service.del('order:1');
     release();

@@ -51,7 +51,11 @@ export class FailoverStore {
     readonly redis: RedisBackend | undefined,
     private readonly hooks: FailoverStoreHooks = {},
   ) {
-    this.memory = new LRUCache({ max: options.memoryMaxEntries, ttl: Math.min(options.defaultTtlMs, options.fallbackTtlMs), ttlAutopurge: false });
+    this.memory = new LRUCache({
+      max: options.memoryMaxEntries,
+      ttl: Math.min(options.defaultTtlMs, options.fallbackTtlMs),
+      ttlAutopurge: false,
+    });
     this.deadlines = new SharedDeadlines(options.opTimeoutMs);
   }
 
@@ -131,7 +135,8 @@ export class FailoverStore {
     // the instances that can reach it meanwhile are asked to delete it now.
     this.markDirty(full);
     this.hooks.onOperation?.('memory', 'del', 'ok', 0);
-    if (this.redis && this.unpropagated.size > 0) await this.deadlines.bound(Promise.all([...this.unpropagated].map((tell) => tell([key])))).catch(() => undefined);
+    if (this.redis && this.unpropagated.size > 0)
+      await this.deadlines.bound(Promise.all([...this.unpropagated].map((tell) => tell([key])))).catch(() => undefined);
   }
 
   /**
@@ -144,7 +149,9 @@ export class FailoverStore {
     return () => this.unpropagated.delete(listener);
   }
 
-  /** Deletes `keys` (unprefixed) here and, when this instance is on Redis, in Redis: another instance's delete, relayed. */
+  /**
+   * Deletes `keys` (unprefixed) here and, when this instance is on Redis, in Redis: another instance's delete, relayed.
+   */
   async invalidate(keys: readonly string[]): Promise<void> {
     const full = keys.map((key) => this.key(key));
     for (const key of full) this.memory.delete(key);
@@ -200,7 +207,9 @@ export class FailoverStore {
   private failed(op: CacheOp, error: unknown, started: number): void {
     const timedOut = error instanceof TimeoutError;
     this.hooks.onOperation?.('redis', op, timedOut ? 'timeout' : 'error', performance.now() - started);
-    this.lastError = timedOut ? `timeout after ${this.options.opTimeoutMs} ms` : secretRedactor.scrub((error as Error).message ?? String(error));
+    this.lastError = timedOut
+      ? `timeout after ${this.options.opTimeoutMs} ms`
+      : secretRedactor.scrub((error as Error).message ?? String(error));
     this.switchTo('memory', `redis ${op} failed: ${this.lastError}`);
   }
 
@@ -224,9 +233,15 @@ export class FailoverStore {
       await this.deadlines.bound(this.redis.ping());
       if (this.dirtyOverflow) await this.redis.deletePrefix(`${this.options.prefix}:`);
       else if (this.dirty.size > 0) await this.deadlines.bound(this.redis.del([...this.dirty]));
-      this.switchTo('redis', this.dirtyOverflow ? 'redis answers; keys under the prefix purged' : `redis answers; ${this.dirty.size} key(s) touched meanwhile purged`);
+      this.switchTo(
+        'redis',
+        this.dirtyOverflow
+          ? 'redis answers; keys under the prefix purged'
+          : `redis answers; ${this.dirty.size} key(s) touched meanwhile purged`,
+      );
     } catch (error) {
-      this.lastError = error instanceof TimeoutError ? 'ping timed out' : secretRedactor.scrub((error as Error).message);
+      this.lastError =
+        error instanceof TimeoutError ? 'ping timed out' : secretRedactor.scrub((error as Error).message);
     } finally {
       this.recovering = false;
     }

@@ -32,7 +32,8 @@ export interface RedisBackend {
 // with capped, jittered backoff in the background.
 const socket = (connectTimeoutMs: number) => ({
   connectTimeout: connectTimeoutMs,
-  reconnectStrategy: (retries: number) => Math.min(2000, 50 * 2 ** Math.min(retries, 6)) + Math.floor(Math.random() * 100),
+  reconnectStrategy: (retries: number) =>
+    Math.min(2000, 50 * 2 ** Math.min(retries, 6)) + Math.floor(Math.random() * 100),
 });
 
 const INCR_SCRIPT = `local n = redis.call('INCR', KEYS[1])
@@ -55,17 +56,27 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     const sentinel = createSentinel({
       name: options.sentinelMaster as string,
       sentinelRootNodes: options.sentinels,
-      nodeClientOptions: { password: options.redisPassword, disableOfflineQueue: true, socket: socket(options.connectTimeoutMs) },
+      nodeClientOptions: {
+        password: options.redisPassword,
+        disableOfflineQueue: true,
+        socket: socket(options.connectTimeoutMs),
+      },
       sentinelClientOptions: { password: options.sentinelPassword, socket: socket(options.connectTimeoutMs) },
     });
     sentinel.on('error', onError);
     sentinel.connect().catch(onError);
     return wrap(sentinel as unknown as Client, 'sentinel', () => {
-      const node = (sentinel as unknown as { getMasterNode?: () => { host: string; port: number } | undefined }).getMasterNode?.();
+      const node = (
+        sentinel as unknown as { getMasterNode?: () => { host: string; port: number } | undefined }
+      ).getMasterNode?.();
       return node ? `${node.host}:${node.port}` : undefined;
     });
   }
-  const client = createClient({ url: options.url, disableOfflineQueue: true, socket: socket(options.connectTimeoutMs) });
+  const client = createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    socket: socket(options.connectTimeoutMs),
+  });
   client.on('error', onError);
   client.connect().catch(onError);
   return wrap(client, 'standalone', () => {
@@ -84,7 +95,8 @@ function wrap(client: Client, topology: RedisBackend['topology'], master: () => 
     set: (key, value, ttlMs) => client.set(key, value, { expiration: { type: 'PX', value: ttlMs } }),
     del: (keys) => (keys.length > 0 ? client.unlink(keys) : Promise.resolve(0)),
     ping: () => client.ping(),
-    incr: async (key, ttlMs) => (await client.eval(INCR_SCRIPT, { keys: [key], arguments: [String(ttlMs)] })) as [number, number],
+    incr: async (key, ttlMs) =>
+      (await client.eval(INCR_SCRIPT, { keys: [key], arguments: [String(ttlMs)] })) as [number, number],
     async deletePrefix(prefix) {
       for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
         if (keys.length > 0) await client.unlink(keys);

@@ -43,10 +43,13 @@ export class SharedDeadlines {
       slot = created;
       this.slots.set(id, created);
       // Not unref'd: an operation waiting on it must keep the process alive until it is settled.
-      setTimeout(() => {
-        this.slots.delete(id);
-        for (const reject of created.rejecters) reject(this.error);
-      }, Math.max(0, id * this.granularityMs - this.now()));
+      setTimeout(
+        () => {
+          this.slots.delete(id);
+          for (const reject of created.rejecters) reject(this.error);
+        },
+        Math.max(0, id * this.granularityMs - this.now()),
+      );
     }
     this.lastId = id;
     this.lastSlot = slot;

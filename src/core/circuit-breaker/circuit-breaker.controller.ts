@@ -9,7 +9,14 @@ import { OperatorTokenGuard } from './operator-token.guard.js';
 type Action = 'force-open' | 'disable' | 'reset';
 
 function view(breaker: CircuitBreaker) {
-  return { name: breaker.name, state: breaker.state, retryAfterMs: breaker.retryAfterMs(), ...breaker.metrics(), counters: breaker.counters, recentErrors: breaker.history() };
+  return {
+    name: breaker.name,
+    state: breaker.state,
+    retryAfterMs: breaker.retryAfterMs(),
+    ...breaker.metrics(),
+    counters: breaker.counters,
+    recentErrors: breaker.history(),
+  };
 }
 
 class BreakerResponse {

@@ -7,7 +7,9 @@ export class CircuitOpenError extends AppError {
     readonly state: string,
     retryAfterMs: number,
   ) {
-    super(ErrorCode.CIRCUIT_OPEN, `circuit breaker "${breaker}" is ${state}`, { retryAfterSeconds: Math.max(1, retryAfterMs / 1000) });
+    super(ErrorCode.CIRCUIT_OPEN, `circuit breaker "${breaker}" is ${state}`, {
+      retryAfterSeconds: Math.max(1, retryAfterMs / 1000),
+    });
     this.name = 'CircuitOpenError';
   }
 }

@@ -21,20 +21,27 @@ export class CircuitBreakerExplorer implements OnModuleInit {
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
       for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
         const original = instance[key];
-        const meta = Reflect.getMetadata(CIRCUIT_BREAKER_METADATA, original) as (ProtectedMethodOptions & { name: string }) | undefined;
+        const meta = Reflect.getMetadata(CIRCUIT_BREAKER_METADATA, original) as
+          (ProtectedMethodOptions & { name: string }) | undefined;
         if (meta) instance[key] = this.wrap(instance, original, meta);
       }
     }
   }
 
-  private wrap(instance: Record<string, Method>, original: Method, meta: ProtectedMethodOptions & { name: string }): Method {
+  private wrap(
+    instance: Record<string, Method>,
+    original: Method,
+    meta: ProtectedMethodOptions & { name: string },
+  ): Method {
     const registry = this.registry;
     const fallbackName = meta.fallbackMethod;
     if (fallbackName && typeof instance[fallbackName] !== 'function') {
       throw new Error(`@CircuitBreakerProtected('${meta.name}'): fallback method ${fallbackName} does not exist`);
     }
     return function protectedMethod(this: unknown, ...args: unknown[]) {
-      const fallback = fallbackName ? (error: unknown) => instance[fallbackName].call(instance, ...args, error) : undefined;
+      const fallback = fallbackName
+        ? (error: unknown) => instance[fallbackName].call(instance, ...args, error)
+        : undefined;
       return registry.execute(meta.name, () => original.apply(instance, args), { fallback });
     };
   }

@@ -32,7 +32,8 @@ export class BreakerMetrics {
       collect() {
         this.reset();
         for (const breaker of breakers()) {
-          for (const [outcome, count] of Object.entries(breaker.counters)) this.inc({ name: breaker.name, outcome }, count);
+          for (const [outcome, count] of Object.entries(breaker.counters))
+            this.inc({ name: breaker.name, outcome }, count);
         }
       },
     });
@@ -44,10 +45,17 @@ export class BreakerMetrics {
         for (const breaker of breakers()) this.set({ name: breaker.name }, breaker.metrics().failureRate);
       },
     });
-    this.transitions = metrics.counter({ name: 'circuit_breaker_transitions_total', help: 'State transitions.', labelNames: ['name', 'from', 'to'] });
-    this.durations = metrics.bucketHistogram('circuit_breaker_call_duration_seconds', 'Duration of permitted calls.', 'name', [
-      0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-    ]);
+    this.transitions = metrics.counter({
+      name: 'circuit_breaker_transitions_total',
+      help: 'State transitions.',
+      labelNames: ['name', 'from', 'to'],
+    });
+    this.durations = metrics.bucketHistogram(
+      'circuit_breaker_call_duration_seconds',
+      'Duration of permitted calls.',
+      'name',
+      [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    );
   }
 
   attach(breaker: CircuitBreaker): void {

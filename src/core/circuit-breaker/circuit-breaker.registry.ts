@@ -6,7 +6,12 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '../health/index.js';
 import { MetricsService } from '../monitoring/index.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { type BreakerSettings, CircuitState, DEFAULT_BREAKER_SETTINGS, type StateTransition } from './circuit-breaker.types.js';
+import {
+  type BreakerSettings,
+  CircuitState,
+  DEFAULT_BREAKER_SETTINGS,
+  type StateTransition,
+} from './circuit-breaker.types.js';
 import type { Severity } from './error-classification.js';
 import { BreakerMetrics } from './circuit-breaker.metrics.js';
 import { type PolicyOptions, ResiliencePolicy } from './resilience.policy.js';
@@ -106,7 +111,9 @@ export class CircuitBreakerRegistry {
   }
 
   private healthReport(key: string) {
-    const breakers = Object.fromEntries(this.all().map((b) => [b.name, { state: b.state, ...b.metrics(), retryAfterMs: b.retryAfterMs() }]));
+    const breakers = Object.fromEntries(
+      this.all().map((b) => [b.name, { state: b.state, ...b.metrics(), retryAfterMs: b.retryAfterMs() }]),
+    );
     const check = this.indicators.check(key);
     return this.all().some((b) => UNHEALTHY.has(b.state)) ? check.degraded({ breakers }) : check.up({ breakers });
   }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { type BreakerSettings, CircuitState, DEFAULT_BREAKER_SETTINGS, type StateTransition } from './circuit-breaker.types.js';
+import {
+  type BreakerSettings,
+  CircuitState,
+  DEFAULT_BREAKER_SETTINGS,
+  type StateTransition,
+} from './circuit-breaker.types.js';
 import { CircuitOpenError } from './circuit-breaker.errors.js';
 import { classifyError } from './error-classification.js';
 import { TaskCancelledError } from 'cockatiel';
@@ -18,7 +23,15 @@ const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`),
 const boom = () => httpError(503);
 
 function breaker(overrides: Partial<BreakerSettings> = {}, clock = new FakeClock()) {
-  const settings: BreakerSettings = { ...DEFAULT_BREAKER_SETTINGS, windowSize: 10, minimumCalls: 4, failureRateThreshold: 50, waitInOpenMs: 1000, halfOpenCalls: 2, ...overrides };
+  const settings: BreakerSettings = {
+    ...DEFAULT_BREAKER_SETTINGS,
+    windowSize: 10,
+    minimumCalls: 4,
+    failureRateThreshold: 50,
+    waitInOpenMs: 1000,
+    halfOpenCalls: 2,
+    ...overrides,
+  };
   const cb = new CircuitBreaker('upstream', settings, clock.now);
   const transitions: StateTransition[] = [];
   cb.onStateChange((t) => transitions.push(t));
@@ -204,7 +217,10 @@ describe(CircuitBreaker.name, () => {
       assert.equal(cb.state, CircuitState.FORCED_OPEN);
       cb.reset();
       assert.equal(cb.state, CircuitState.CLOSED);
-      assert.deepEqual(transitions.map((t) => t.to), ['FORCED_OPEN', 'CLOSED']);
+      assert.deepEqual(
+        transitions.map((t) => t.to),
+        ['FORCED_OPEN', 'CLOSED'],
+      );
     });
 
     it('DISABLED lets everything through and never opens', () => {
@@ -226,14 +242,20 @@ describe(CircuitBreaker.name, () => {
       void cb.state;
       call(cb, clock, 'ok');
       call(cb, clock, 'ok');
-      assert.deepEqual(transitions.map((t) => `${t.from}>${t.to}`), ['CLOSED>OPEN', 'OPEN>HALF_OPEN', 'HALF_OPEN>CLOSED']);
+      assert.deepEqual(
+        transitions.map((t) => `${t.from}>${t.to}`),
+        ['CLOSED>OPEN', 'OPEN>HALF_OPEN', 'HALF_OPEN>CLOSED'],
+      );
     });
 
     it('keeps a bounded history of recent errors', () => {
       const { cb, clock } = breaker({ historySize: 3, minimumCalls: 100 });
       for (let i = 0; i < 5; i++) call(cb, clock, new Error(`failure ${i}`));
       const history = cb.history();
-      assert.deepEqual(history.map((h) => h.message), ['Error: failure 2', 'Error: failure 3', 'Error: failure 4']);
+      assert.deepEqual(
+        history.map((h) => h.message),
+        ['Error: failure 2', 'Error: failure 3', 'Error: failure 4'],
+      );
       assert.equal(history[0].errorClass, 'unknown');
       assert.equal(history[0].severity, 'record');
     });
@@ -260,7 +282,10 @@ describe(CircuitBreaker.name, () => {
 describe('classifyError', () => {
   it('reads timeouts, connection failures, HTTP statuses and explicit classes', () => {
     assert.equal(classifyError(Object.assign(new Error('t'), { name: 'TimeoutError' })), 'timeout');
-    assert.equal(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('c'), { code: 'ECONNREFUSED' }) })), 'connection');
+    assert.equal(
+      classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('c'), { code: 'ECONNREFUSED' }) })),
+      'connection',
+    );
     assert.equal(classifyError(httpError(429)), 'rate-limited');
     assert.equal(classifyError(httpError(502)), 'upstream-5xx');
     assert.equal(classifyError(httpError(404)), 'caller-4xx');

@@ -1,6 +1,14 @@
 import { Listeners, secretRedactor } from '../common/index.js';
 import { CircuitOpenError } from './circuit-breaker.errors.js';
-import { type BreakerCounters, type BreakerSettings, type CallOutcome, CircuitState, DEFAULT_BREAKER_SETTINGS, type RecordedError, type StateTransition } from './circuit-breaker.types.js';
+import {
+  type BreakerCounters,
+  type BreakerSettings,
+  type CallOutcome,
+  CircuitState,
+  DEFAULT_BREAKER_SETTINGS,
+  type RecordedError,
+  type StateTransition,
+} from './circuit-breaker.types.js';
 import { classifyError, DEFAULT_SEVERITY, type ErrorClass, type Severity } from './error-classification.js';
 import { CountWindow, type SlidingWindow, TimeWindow } from './sliding-window.js';
 
@@ -35,7 +43,8 @@ export class CircuitBreaker {
     readonly settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS,
     private readonly now: () => number = wallClock,
   ) {
-    this.window = settings.windowType === 'count' ? new CountWindow(settings.windowSize) : new TimeWindow(settings.windowSize);
+    this.window =
+      settings.windowType === 'count' ? new CountWindow(settings.windowSize) : new TimeWindow(settings.windowSize);
   }
 
   /** The state as it stands; reading it changes nothing (time moves it only through advance()). */
@@ -176,7 +185,11 @@ export class CircuitBreaker {
   /** Rates of the current window, in percent. */
   metrics(): { calls: number; failureRate: number; slowCallRate: number } {
     const { total, failures, slow } = this.window.snapshot(this.now());
-    return { calls: total, failureRate: total ? (100 * failures) / total : 0, slowCallRate: total ? (100 * slow) / total : 0 };
+    return {
+      calls: total,
+      failureRate: total ? (100 * failures) / total : 0,
+      slowCallRate: total ? (100 * slow) / total : 0,
+    };
   }
 
   history(): readonly RecordedError[] {
@@ -203,9 +216,13 @@ export class CircuitBreaker {
     const failureRate = (100 * failures) / total;
     const slowRate = (100 * slow) / total;
     if (failureRate >= this.settings.failureRateThreshold) {
-      this.open(`failure rate ${failureRate.toFixed(1)}% >= ${this.settings.failureRateThreshold}% over ${total} calls`);
+      this.open(
+        `failure rate ${failureRate.toFixed(1)}% >= ${this.settings.failureRateThreshold}% over ${total} calls`,
+      );
     } else if (slowRate >= this.settings.slowCallRateThreshold) {
-      this.open(`slow-call rate ${slowRate.toFixed(1)}% >= ${this.settings.slowCallRateThreshold}% over ${total} calls`);
+      this.open(
+        `slow-call rate ${slowRate.toFixed(1)}% >= ${this.settings.slowCallRateThreshold}% over ${total} calls`,
+      );
     }
   }
 

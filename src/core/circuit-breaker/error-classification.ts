@@ -1,7 +1,8 @@
 import { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from '../common/index.js';
 
 /** What kind of failure an error is; decides whether and how a breaker records it. */
-export type ErrorClass = 'timeout' | 'connection' | 'rate-limited' | 'upstream-5xx' | 'caller-4xx' | 'validation' | 'unknown';
+export type ErrorClass =
+  'timeout' | 'connection' | 'rate-limited' | 'upstream-5xx' | 'caller-4xx' | 'validation' | 'unknown';
 
 /** `ignore`: not a failure of the dependency; `record`: counts toward the rates; `critical`: opens at once. */
 export type Severity = 'ignore' | 'record' | 'critical';
@@ -38,7 +39,8 @@ export function classifyError(error: unknown): ErrorClass {
   const e = (error ?? {}) as ErrorLike;
   if (typeof e.errorClass === 'string') return e.errorClass as ErrorClass;
   // cockatiel's timeout rejects with TaskCancelledError, whose name is plain "Error".
-  if (TIMEOUT_NAMES.has(String(e.name)) || TIMEOUT_ERROR_CODES.has(String(e.code)) || e.isTaskCancelledError === true) return 'timeout';
+  if (TIMEOUT_NAMES.has(String(e.name)) || TIMEOUT_ERROR_CODES.has(String(e.code)) || e.isTaskCancelledError === true)
+    return 'timeout';
   if (CONNECTION_ERROR_CODES.has(String(e.code))) return 'connection';
   // fetch() wraps the socket error: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
   if (e.cause && e.cause !== error) {

@@ -1,7 +1,13 @@
 export { CircuitBreakerModule } from './circuit-breaker.module.js';
 export { CircuitBreakerRegistry, type ExecuteOptions } from './circuit-breaker.registry.js';
 export { CircuitBreaker } from './circuit-breaker.js';
-export { CircuitState, DEFAULT_BREAKER_SETTINGS, type BreakerSettings, type StateTransition, type RecordedError } from './circuit-breaker.types.js';
+export {
+  CircuitState,
+  DEFAULT_BREAKER_SETTINGS,
+  type BreakerSettings,
+  type StateTransition,
+  type RecordedError,
+} from './circuit-breaker.types.js';
 export { CircuitOpenError } from './circuit-breaker.errors.js';
 export { CircuitBreakerProtected, type ProtectedMethodOptions } from './circuit-breaker.decorators.js';
 export { classifyError, type ErrorClass, type Severity, type ClassifiedError } from './error-classification.js';

@@ -1,4 +1,15 @@
-import { BulkheadRejectedError, bulkhead, ExponentialBackoff, handleWhen, retry, TimeoutStrategy, timeout, type BulkheadPolicy, type RetryPolicy, type TimeoutPolicy } from 'cockatiel';
+import {
+  BulkheadRejectedError,
+  bulkhead,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  TimeoutStrategy,
+  timeout,
+  type BulkheadPolicy,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from 'cockatiel';
 import { AppError, ErrorCode } from '../common/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { CircuitOpenError } from './circuit-breaker.errors.js';
@@ -36,20 +47,27 @@ export class ResiliencePolicy {
       handleWhen((error) => !(error instanceof CircuitOpenError) && RETRYABLE.has(classifyError(error))),
       {
         maxAttempts: options.retries,
-        backoff: new ExponentialBackoff({ initialDelay: options.retryInitialDelayMs ?? 50, maxDelay: options.retryMaxDelayMs ?? 1000 }),
+        backoff: new ExponentialBackoff({
+          initialDelay: options.retryInitialDelayMs ?? 50,
+          maxDelay: options.retryMaxDelayMs ?? 1000,
+        }),
       },
     );
     if (options.bulkhead) this.bulkhead = bulkhead(options.bulkhead.limit, options.bulkhead.queue);
   }
 
   async execute<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const attempt = () => this.retry.execute(() => this.breaker.execute(() => this.timeout.execute((_context, signal) => fn(signal))));
+    const attempt = () =>
+      this.retry.execute(() => this.breaker.execute(() => this.timeout.execute((_context, signal) => fn(signal))));
     if (!this.bulkhead) return attempt();
     try {
       return await this.bulkhead.execute(attempt);
     } catch (error) {
       if (error instanceof BulkheadRejectedError) {
-        throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `bulkhead of ${this.breaker.name} is full`, { retryAfterSeconds: 1, cause: error });
+        throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `bulkhead of ${this.breaker.name} is full`, {
+          retryAfterSeconds: 1,
+          cause: error,
+        });
       }
       throw error;
     }

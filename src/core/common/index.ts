@@ -5,7 +5,13 @@ export { toErrorResponse, type ErrorBody } from './http/error-response.js';
 export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 export { Public, PUBLIC_ROUTE } from './http/public.decorator.js';
 export { clientErrorHandler, frameworkErrors, hasDuplicateHost } from './http/framework-errors.js';
-export { boundedJsonParser, jsonLimitViolation, JsonBodyError, parseBoundedJson, type JsonLimits } from './http/bounded-json.js';
+export {
+  boundedJsonParser,
+  jsonLimitViolation,
+  JsonBodyError,
+  parseBoundedJson,
+  type JsonLimits,
+} from './http/bounded-json.js';
 export { AppLogger, levelsFrom, type AppLoggerOptions } from './logging/app-logger.js';
 export { currentRequestId, RequestContextInterceptor } from './logging/request-context.js';
 export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redactor.js';

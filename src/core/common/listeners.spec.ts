@@ -24,6 +24,9 @@ describe(Listeners.name, () => {
     listeners.add(() => (called += 1));
     listeners.emit();
     assert.equal(called, 1);
-    assert.deepEqual(errors.map((e) => (e as Error).message), ['boom']);
+    assert.deepEqual(
+      errors.map((e) => (e as Error).message),
+      ['boom'],
+    );
   });
 });

@@ -11,7 +11,10 @@ describe('withTimeout', () => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const pending = withTimeout(new Promise(() => undefined), 50, 'redis get');
     t.mock.timers.tick(50);
-    await assert.rejects(pending, (e: TimeoutError) => e instanceof TimeoutError && e.message === 'redis get timed out after 50 ms');
+    await assert.rejects(
+      pending,
+      (e: TimeoutError) => e instanceof TimeoutError && e.message === 'redis get timed out after 50 ms',
+    );
   });
 
   it('passes the original rejection through', async () => {

@@ -10,7 +10,11 @@ import { encryptSecret, generateMasterKey, parseMasterKey } from './secret-ciphe
 // Feature modules declare their own variables (ORDERS_CURSOR_KEY): load them as the CLI does.
 import '../../app.module.js';
 
-const noFiles = { readFile: (path: string): string => { throw Object.assign(new Error(`no ${path}`), { code: 'ENOENT' }); } };
+const noFiles = {
+  readFile: (path: string): string => {
+    throw Object.assign(new Error(`no ${path}`), { code: 'ENOENT' });
+  },
+};
 
 function load(raw: RawEnvironment, options = noFiles) {
   return loadEnvironment(raw, options);
@@ -48,7 +52,12 @@ describe('loadEnvironment', () => {
   });
 
   it('converts numbers, booleans and lists', () => {
-    const { env } = load({ PORT: '8080', METRICS_ENABLED: 'false', DB_REPLICA_URLS: 'postgres://a/x, postgres://b/y', TRADING_SYMBOLS: 'aapl, msft' });
+    const { env } = load({
+      PORT: '8080',
+      METRICS_ENABLED: 'false',
+      DB_REPLICA_URLS: 'postgres://a/x, postgres://b/y',
+      TRADING_SYMBOLS: 'aapl, msft',
+    });
     assert.equal(env.PORT, 8080);
     assert.equal(env.METRICS_ENABLED, false);
     assert.deepEqual(env.DB_REPLICA_URLS, ['postgres://a/x', 'postgres://b/y']);
@@ -71,31 +80,47 @@ describe('loadEnvironment', () => {
     const error = failure({ REDIS_URL: 'not a url', DB_PRIMARY_URL: 'mysql://x/y' });
     assert.deepEqual(error.variables.sort(), ['DB_PRIMARY_URL', 'REDIS_URL']);
     assert.deepEqual(failure({ REDIS_SENTINELS: '127.0.0.1:26379' }).variables, ['REDIS_SENTINEL_MASTER']);
-    assert.deepEqual(failure({ REDIS_SENTINELS: 'nohost' , REDIS_SENTINEL_MASTER: 'm' }).variables, ['REDIS_SENTINELS']);
-    assert.deepEqual(failure({ REDIS_URL: 'redis://h:6379', REDIS_SENTINELS: 'h:1', REDIS_SENTINEL_MASTER: 'm' }).variables, ['REDIS_SENTINELS']);
+    assert.deepEqual(failure({ REDIS_SENTINELS: 'nohost', REDIS_SENTINEL_MASTER: 'm' }).variables, ['REDIS_SENTINELS']);
+    assert.deepEqual(
+      failure({ REDIS_URL: 'redis://h:6379', REDIS_SENTINELS: 'h:1', REDIS_SENTINEL_MASTER: 'm' }).variables,
+      ['REDIS_SENTINELS'],
+    );
   });
 
   it('parses sentinels into host and port', () => {
     const { env } = load({ REDIS_SENTINELS: '10.0.0.1:26379,s2.local:26380', REDIS_SENTINEL_MASTER: 'mymaster' });
-    assert.deepEqual(buildCacheConfig(env).sentinels, [{ host: '10.0.0.1', port: 26379 }, { host: 's2.local', port: 26380 }]);
+    assert.deepEqual(buildCacheConfig(env).sentinels, [
+      { host: '10.0.0.1', port: 26379 },
+      { host: 's2.local', port: 26380 },
+    ]);
   });
 
   it('requires CB_OVERRIDES to be a JSON object', () => {
     assert.deepEqual(failure({ CB_OVERRIDES: '[1]' }).variables, ['CB_OVERRIDES']);
     assert.deepEqual(failure({ CB_OVERRIDES: '{oops' }).variables, ['CB_OVERRIDES']);
-    const bad = failure({ CB_OVERRIDES: '{"quotes":{"windowSize":0,"colour":"red","severity":{"timeout":"panic"}},"x":3}' });
-    assert.deepEqual(bad.problems.map((p) => p.message), [
-      'quotes.property colour should not exist',
-      'quotes.windowSize must not be less than 1',
-      'quotes.severity must map error classes (timeout, connection, rate-limited, upstream-5xx, caller-4xx, validation, unknown) to ignore | record | critical',
-      'x must be an object of settings',
-    ]);
+    const bad = failure({
+      CB_OVERRIDES: '{"quotes":{"windowSize":0,"colour":"red","severity":{"timeout":"panic"}},"x":3}',
+    });
+    assert.deepEqual(
+      bad.problems.map((p) => p.message),
+      [
+        'quotes.property colour should not exist',
+        'quotes.windowSize must not be less than 1',
+        'quotes.severity must map error classes (timeout, connection, rate-limited, upstream-5xx, caller-4xx, validation, unknown) to ignore | record | critical',
+        'x must be an object of settings',
+      ],
+    );
     const { env } = load({ CB_OVERRIDES: '{"quotes":{"windowSize":20}}' });
     assert.deepEqual(buildCircuitBreakerConfig(env).overrides, { quotes: { windowSize: 20 } });
   });
 
   it('masks secrets in messages: whole secrets, and the password of a URL', () => {
-    const error = failure({ HEALTH_DETAILS_TOKEN: 'short-secret', DB_PRIMARY_URL: 'postgres://app:Pa55word@db/x', DB_POOL_MAX: '0', REDIS_URL: 'redis://:S3cretPw@' });
+    const error = failure({
+      HEALTH_DETAILS_TOKEN: 'short-secret',
+      DB_PRIMARY_URL: 'postgres://app:Pa55word@db/x',
+      DB_POOL_MAX: '0',
+      REDIS_URL: 'redis://:S3cretPw@',
+    });
     assert.doesNotMatch(error.message, /short-secret|Pa55word|S3cretPw/);
     assert.match(error.message, /HEALTH_DETAILS_TOKEN=\*\*\*/);
     assert.match(error.message, /REDIS_URL=\*\*\*/);
@@ -107,7 +132,12 @@ describe('loadEnvironment', () => {
     });
 
     it('refuses to run without a Postgres primary, a health token, an auth mode or a cursor key, naming each', () => {
-      assert.deepEqual(failure({ NODE_ENV: 'production' }).variables.sort(), ['AUTH_MODE', 'DB_PRIMARY_URL', 'HEALTH_DETAILS_TOKEN', 'ORDERS_CURSOR_KEY']);
+      assert.deepEqual(failure({ NODE_ENV: 'production' }).variables.sort(), [
+        'AUTH_MODE',
+        'DB_PRIMARY_URL',
+        'HEALTH_DETAILS_TOKEN',
+        'ORDERS_CURSOR_KEY',
+      ]);
     });
 
     it('takes AUTH_MODE=none when it is said explicitly', () => {
@@ -115,7 +145,11 @@ describe('loadEnvironment', () => {
     });
 
     it('needs the JWKS, issuer and audience with AUTH_MODE=jwt', () => {
-      assert.deepEqual(failure({ AUTH_MODE: 'jwt' }).variables.sort(), ['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_JWKS_URL']);
+      assert.deepEqual(failure({ AUTH_MODE: 'jwt' }).variables.sort(), [
+        'AUTH_AUDIENCE',
+        'AUTH_ISSUER',
+        'AUTH_JWKS_URL',
+      ]);
     });
 
     it('refuses secrets left at their .env.example placeholder', () => {
@@ -138,20 +172,30 @@ describe('loadEnvironment', () => {
     const key = parseMasterKey(keyText);
 
     it('decrypts any variable with CONFIG_MASTER_KEY', () => {
-      const { env } = load({ CONFIG_MASTER_KEY: keyText, PORT: encryptSecret('4000', key), HEALTH_DETAILS_TOKEN: encryptSecret('token-0123456789abcdef', key) });
+      const { env } = load({
+        CONFIG_MASTER_KEY: keyText,
+        PORT: encryptSecret('4000', key),
+        HEALTH_DETAILS_TOKEN: encryptSecret('token-0123456789abcdef', key),
+      });
       assert.equal(env.PORT, 4000);
       assert.equal(env.HEALTH_DETAILS_TOKEN, 'token-0123456789abcdef');
     });
 
     it('reads the key from CONFIG_MASTER_KEY_FILE', () => {
       const files = { readFile: (path: string) => (path === '/run/secrets/key' ? `${keyText}\n` : '') };
-      const { env } = load({ CONFIG_MASTER_KEY_FILE: '/run/secrets/key', MARKET_DATA_API_KEY: encryptSecret('k-123', key) }, files);
+      const { env } = load(
+        { CONFIG_MASTER_KEY_FILE: '/run/secrets/key', MARKET_DATA_API_KEY: encryptSecret('k-123', key) },
+        files,
+      );
       assert.equal(env.MARKET_DATA_API_KEY, 'k-123');
     });
 
     it('names the variable, never the value, when the key is wrong', () => {
       const other = generateMasterKey();
-      const error = failure({ CONFIG_MASTER_KEY: other, DB_PRIMARY_URL: encryptSecret('postgres://u:TopSecret1@h/db', key) });
+      const error = failure({
+        CONFIG_MASTER_KEY: other,
+        DB_PRIMARY_URL: encryptSecret('postgres://u:TopSecret1@h/db', key),
+      });
       assert.deepEqual(error.variables, ['DB_PRIMARY_URL']);
       assert.equal(error.problems[0].rule, 'decrypt');
       assert.doesNotMatch(error.message, /TopSecret1|v1:/);
@@ -166,16 +210,19 @@ describe('loadEnvironment', () => {
         INFLUX_TOKEN: good.slice(0, 15) + ')',
       });
       assert.deepEqual(error.variables.sort(), ['HEALTH_DETAILS_TOKEN', 'INFLUX_TOKEN']);
-      assert.deepEqual(failure({ INFLUX_TOKEN: good }).problems.map((p) => p.message), [
-        'holds ENC(...) but neither CONFIG_MASTER_KEY nor CONFIG_MASTER_KEY_FILE is set',
-      ]);
+      assert.deepEqual(
+        failure({ INFLUX_TOKEN: good }).problems.map((p) => p.message),
+        ['holds ENC(...) but neither CONFIG_MASTER_KEY nor CONFIG_MASTER_KEY_FILE is set'],
+      );
     });
 
     it('rejects an unreadable key file, a malformed key, and both key settings at once', () => {
       assert.deepEqual(failure({ CONFIG_MASTER_KEY_FILE: '/nope' }).variables, ['CONFIG_MASTER_KEY_FILE']);
       assert.deepEqual(failure({ CONFIG_MASTER_KEY: 'too-short' }).variables, ['CONFIG_MASTER_KEY']);
       assert.doesNotMatch(failure({ CONFIG_MASTER_KEY: 'too-short' }).message, /too-short/);
-      assert.deepEqual(failure({ CONFIG_MASTER_KEY: keyText, CONFIG_MASTER_KEY_FILE: '/k' }).variables, ['CONFIG_MASTER_KEY_FILE']);
+      assert.deepEqual(failure({ CONFIG_MASTER_KEY: keyText, CONFIG_MASTER_KEY_FILE: '/k' }).variables, [
+        'CONFIG_MASTER_KEY_FILE',
+      ]);
     });
 
     it('lists the plain secrets, URL passwords included, for redaction', () => {
@@ -184,7 +231,8 @@ describe('loadEnvironment', () => {
         DB_PRIMARY_URL: encryptSecret('postgres://app:p%40ssWord9@db/x', key),
         HEALTH_DETAILS_TOKEN: 'token-0123456789abcdef',
       });
-      for (const s of ['p%40ssWord9', 'p@ssWord9', 'token-0123456789abcdef', keyText]) assert.ok(secrets.includes(s), s);
+      for (const s of ['p%40ssWord9', 'p@ssWord9', 'token-0123456789abcdef', keyText])
+        assert.ok(secrets.includes(s), s);
     });
   });
 
@@ -199,7 +247,10 @@ describe('loadEnvironment', () => {
     });
 
     it('lists nothing the schema does not know', () => {
-      assert.deepEqual(Object.keys(example).filter((name) => !envVarNames().includes(name)), []);
+      assert.deepEqual(
+        Object.keys(example).filter((name) => !envVarNames().includes(name)),
+        [],
+      );
     });
 
     it('boots as it is in development', () => {

@@ -46,11 +46,20 @@ function pickKnown(raw: RawEnvironment): Record<string, string> {
   return picked;
 }
 
-function resolveMasterKey(raw: Record<string, string>, problems: ProblemList, options: LoadOptions): Buffer | undefined {
+function resolveMasterKey(
+  raw: Record<string, string>,
+  problems: ProblemList,
+  options: LoadOptions,
+): Buffer | undefined {
   const inline = raw.CONFIG_MASTER_KEY;
   const file = raw.CONFIG_MASTER_KEY_FILE;
   if (inline !== undefined && file !== undefined) {
-    problems.add('CONFIG_MASTER_KEY_FILE', 'exclusive', 'set CONFIG_MASTER_KEY or CONFIG_MASTER_KEY_FILE, not both', JSON.stringify(file));
+    problems.add(
+      'CONFIG_MASTER_KEY_FILE',
+      'exclusive',
+      'set CONFIG_MASTER_KEY or CONFIG_MASTER_KEY_FILE, not both',
+      JSON.stringify(file),
+    );
     return undefined;
   }
   let text = inline;
@@ -68,12 +77,21 @@ function resolveMasterKey(raw: Record<string, string>, problems: ProblemList, op
   try {
     return parseMasterKey(text);
   } catch (error) {
-    problems.add(variable, 'masterKey', (error as Error).message, variable === 'CONFIG_MASTER_KEY' ? '***' : JSON.stringify(file));
+    problems.add(
+      variable,
+      'masterKey',
+      (error as Error).message,
+      variable === 'CONFIG_MASTER_KEY' ? '***' : JSON.stringify(file),
+    );
     return undefined;
   }
 }
 
-function decryptAll(raw: Record<string, string>, key: Buffer | undefined, problems: ProblemList): Record<string, string> {
+function decryptAll(
+  raw: Record<string, string>,
+  key: Buffer | undefined,
+  problems: ProblemList,
+): Record<string, string> {
   const plain: Record<string, string> = { ...raw };
   for (const [name, value] of Object.entries(raw)) {
     if (!isEncrypted(value)) continue;
@@ -82,7 +100,12 @@ function decryptAll(raw: Record<string, string>, key: Buffer | undefined, proble
       continue;
     }
     if (key === undefined) {
-      problems.add(name, 'decrypt', 'holds ENC(...) but neither CONFIG_MASTER_KEY nor CONFIG_MASTER_KEY_FILE is set', 'ENC(…)');
+      problems.add(
+        name,
+        'decrypt',
+        'holds ENC(...) but neither CONFIG_MASTER_KEY nor CONFIG_MASTER_KEY_FILE is set',
+        'ENC(…)',
+      );
       continue;
     }
     try {
@@ -106,7 +129,12 @@ function collectValidation(errors: ValidationError[], raw: RawEnvironment, probl
 
 function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, problems: ProblemList): void {
   if (env.REDIS_URL && env.REDIS_SENTINELS.length > 0) {
-    problems.add('REDIS_SENTINELS', 'exclusive', 'set REDIS_URL or REDIS_SENTINELS, not both', shown('REDIS_SENTINELS', raw));
+    problems.add(
+      'REDIS_SENTINELS',
+      'exclusive',
+      'set REDIS_URL or REDIS_SENTINELS, not both',
+      shown('REDIS_SENTINELS', raw),
+    );
   }
   if (env.REDIS_SENTINELS.length > 0 && !env.REDIS_SENTINEL_MASTER) {
     problems.add('REDIS_SENTINEL_MASTER', 'required', 'must be set when REDIS_SENTINELS is set', '(unset)');
@@ -125,7 +153,12 @@ function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, probl
   try {
     const overrides: unknown = JSON.parse(env.CB_OVERRIDES);
     if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-      problems.add('CB_OVERRIDES', 'isObject', 'must be a JSON object of breaker name to settings', shown('CB_OVERRIDES', raw));
+      problems.add(
+        'CB_OVERRIDES',
+        'isObject',
+        'must be a JSON object of breaker name to settings',
+        shown('CB_OVERRIDES', raw),
+      );
     } else {
       for (const problem of breakerOverrideProblems(overrides as Record<string, unknown>)) {
         problems.add('CB_OVERRIDES', 'breakerSettings', problem, shown('CB_OVERRIDES', raw));
@@ -136,16 +169,31 @@ function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, probl
   }
 }
 
-function checkProduction(env: EnvironmentVariables, plain: Record<string, string>, raw: RawEnvironment, problems: ProblemList): void {
+function checkProduction(
+  env: EnvironmentVariables,
+  plain: Record<string, string>,
+  raw: RawEnvironment,
+  problems: ProblemList,
+): void {
   if (env.NODE_ENV !== 'production') return;
   if (!env.DB_PRIMARY_URL) {
-    problems.add('DB_PRIMARY_URL', 'production', 'production needs a Postgres primary (SQLite alone is for development)', '(unset)');
+    problems.add(
+      'DB_PRIMARY_URL',
+      'production',
+      'production needs a Postgres primary (SQLite alone is for development)',
+      '(unset)',
+    );
   }
   if (!env.AUTH_MODE) {
     problems.add('AUTH_MODE', 'production', 'production needs AUTH_MODE set: jwt, or none said explicitly', '(unset)');
   }
   if (!env.HEALTH_DETAILS_TOKEN) {
-    problems.add('HEALTH_DETAILS_TOKEN', 'production', 'production needs a token to protect health details and operator endpoints', '(unset)');
+    problems.add(
+      'HEALTH_DETAILS_TOKEN',
+      'production',
+      'production needs a token to protect health details and operator endpoints',
+      '(unset)',
+    );
   }
   for (const name of envVarNames()) {
     const meta = envVarMeta(name);
@@ -191,7 +239,11 @@ export function loadEnvironment(raw: RawEnvironment, options: LoadOptions): Load
   const undecrypted = new Set(problems.items.map((p) => p.variable));
   const validated = <T extends object>(schema: new () => T): T => {
     const instance = plainToInstance(schema, plain);
-    collectValidation(validateSync(instance, { forbidUnknownValues: false }).filter((e) => !undecrypted.has(e.property)), raw, problems);
+    collectValidation(
+      validateSync(instance, { forbidUnknownValues: false }).filter((e) => !undecrypted.has(e.property)),
+      raw,
+      problems,
+    );
     return instance;
   };
   const env = validated(EnvironmentVariables);

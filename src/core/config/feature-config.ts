@@ -31,11 +31,16 @@ export class ConfigSchemas {
  *   @ToInt() @IsInt() @Min(1)
  *   POSITIONS_MAX_OPEN = 100;
  * }
- * export const positionsConfig = featureConfig('positions', PositionsEnv, (env) => ({ maxOpen: env.POSITIONS_MAX_OPEN }));
+ * export const positionsConfig = featureConfig('positions', PositionsEnv, (env) => ({ maxOpen: env.POSITIONS_MAX_OPEN
+ * }));
  * // inject with @Inject(positionsConfig.KEY) config: ConfigType<typeof positionsConfig>
  * ```
  */
-export function featureConfig<T extends object, R extends object>(namespace: string, schema: ConfigSchema<T>, build: (env: T) => R) {
+export function featureConfig<T extends object, R extends object>(
+  namespace: string,
+  schema: ConfigSchema<T>,
+  build: (env: T) => R,
+) {
   ConfigSchemas.add(schema);
   return registerAs(namespace, () => build(featureEnvironment(schema)));
 }

@@ -1,4 +1,10 @@
-import { AppError, CONNECTION_ERROR_CODES, ErrorCode, type ErrorTranslator, TIMEOUT_ERROR_CODES } from '../common/index.js';
+import {
+  AppError,
+  CONNECTION_ERROR_CODES,
+  ErrorCode,
+  type ErrorTranslator,
+  TIMEOUT_ERROR_CODES,
+} from '../common/index.js';
 import { NoTargetError } from './typeorm/target-router.js';
 
 /** A command Postgres must refuse on replay; the entry goes to the dead-letter table with this reason. */
@@ -12,7 +18,8 @@ export class JournalRejection extends Error {
 // 08: connection exception; 57P01-03: shutdown, crash, cannot connect now; 53300: too many connections;
 // 25006: read-only transaction (the "writer" is in recovery now).
 const CONNECTION_SQLSTATE = /^(08|57P0[123]|53300|25006)/;
-const TIMEOUT_MESSAGES = /timeout|timed out|Connection terminated|Client has encountered a connection error|not queryable|Connection ended/i;
+const TIMEOUT_MESSAGES =
+  /timeout|timed out|Connection terminated|Client has encountered a connection error|not queryable|Connection ended/i;
 
 /** True when the error says the target is unreachable or no longer what we thought, not that the query was wrong. */
 export function isTargetFailure(error: unknown): boolean {
@@ -47,9 +54,14 @@ export function isCommandRejection(error: unknown): boolean {
 export function translateDatabaseError(retryAfterSeconds: number): ErrorTranslator {
   return (error) => {
     if (error instanceof AppError) return undefined;
-    if (isCommandRejection(error)) return new AppError(ErrorCode.CONFLICT, 'the change conflicts with stored data', { cause: error });
+    if (isCommandRejection(error))
+      return new AppError(ErrorCode.CONFLICT, 'the change conflicts with stored data', { cause: error });
     if (isTargetFailure(error)) {
-      return new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `the database cannot serve this now: ${(error as Error).message}`, { retryAfterSeconds, cause: error });
+      return new AppError(
+        ErrorCode.DEPENDENCY_UNAVAILABLE,
+        `the database cannot serve this now: ${(error as Error).message}`,
+        { retryAfterSeconds, cause: error },
+      );
     }
     return undefined;
   };

@@ -27,7 +27,11 @@ export class DatabaseHealth implements OnModuleInit {
 
   onModuleInit(): void {
     for (const target of this.database.status().targets) {
-      this.health.register({ name: `database.${target.name}`, critical: false, check: (key) => this.target(key, target.name) });
+      this.health.register({
+        name: `database.${target.name}`,
+        critical: false,
+        check: (key) => this.target(key, target.name),
+      });
     }
     this.health.register({ name: 'database.sqlite', critical: false, weight: 0.5, check: (key) => this.sqlite(key) });
     this.health.register({ name: 'database', critical: true, weight: 3, check: (key) => this.overall(key) });
@@ -45,13 +49,20 @@ export class DatabaseHealth implements OnModuleInit {
       ...(t.lastError && { reason: t.lastError }),
     };
     const check = this.indicators.check(key);
-    if (t.fenced) return check.down({ ...data, fenced: true, reason: 'accepts writes but lost the writer election (an old primary): never written to' });
+    if (t.fenced)
+      return check.down({
+        ...data,
+        fenced: true,
+        reason: 'accepts writes but lost the writer election (an old primary): never written to',
+      });
     return t.reachable ? check.up(data) : check.down(data);
   }
 
   private sqlite(key: string) {
     this.journal.writable();
-    return this.indicators.check(key).up({ backlog: this.journal.backlog(), deadLetters: this.journal.deadLetterCount() });
+    return this.indicators
+      .check(key)
+      .up({ backlog: this.journal.backlog(), deadLetters: this.journal.deadLetterCount() });
   }
 
   private overall(key: string) {

@@ -73,7 +73,13 @@ export class DatabaseMetrics {
         for (const mode of MODES) this.set({ mode }, mode === current ? 1 : 0);
       },
     });
-    metrics.gauge({ name: 'db_journal_backlog', help: 'Commands in the journal, waiting for a Postgres writer.', collect() { this.set(status()?.backlog ?? 0); } });
+    metrics.gauge({
+      name: 'db_journal_backlog',
+      help: 'Commands in the journal, waiting for a Postgres writer.',
+      collect() {
+        this.set(status()?.backlog ?? 0);
+      },
+    });
     this.durations = metrics.bucketHistogram(
       'db_query_duration_seconds',
       'Duration of each database operation (a command or a read) by target and kind.',
@@ -81,8 +87,14 @@ export class DatabaseMetrics {
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     );
     this.failovers = metrics.counter({ name: 'db_failovers_total', help: 'Times the database left normal mode.' });
-    this.replayedTotal = metrics.counter({ name: 'db_journal_replayed_total', help: 'Journaled commands applied to Postgres.' });
-    this.deadLetteredTotal = metrics.counter({ name: 'db_journal_dead_lettered_total', help: 'Journaled commands Postgres refused (see dead_letters).' });
+    this.replayedTotal = metrics.counter({
+      name: 'db_journal_replayed_total',
+      help: 'Journaled commands applied to Postgres.',
+    });
+    this.deadLetteredTotal = metrics.counter({
+      name: 'db_journal_dead_lettered_total',
+      help: 'Journaled commands Postgres refused (see dead_letters).',
+    });
   }
 
   /** Where the gauges read from: DatabaseService binds its status at init. */

@@ -42,7 +42,8 @@ export interface DatabaseFeatureOptions {
     TypeOrmModule.forRootAsync({
       imports: [DatabaseCoreModule],
       inject: [databaseConfig.KEY, PostgresTargets],
-      useFactory: (config: ConfigType<typeof databaseConfig>, targets: PostgresTargets) => typeOrmOptions(config, targets.router),
+      useFactory: (config: ConfigType<typeof databaseConfig>, targets: PostgresTargets) =>
+        typeOrmOptions(config, targets.router),
       dataSourceFactory: createDataSource,
     }),
   ],
@@ -61,4 +62,3 @@ export class DatabaseModule {
     return { module: DatabaseFeatureModule, imports: [DatabaseModule], exports: [DatabaseModule] };
   }
 }
-

@@ -36,7 +36,8 @@ export const databaseProviders: Provider[] = [
     provide: TargetMonitor,
     inject: [databaseConfig.KEY, DATABASE_TARGETS, Journal],
     // The journal file remembers the highest timeline seen, so a restarted instance still fences an old primary.
-    useFactory: (config: DatabaseConfig, targets: PgTarget[], journal: Journal) => new TargetMonitor(targets, config.probeIntervalMs, config.replicaMaxLagMs, journal),
+    useFactory: (config: DatabaseConfig, targets: PgTarget[], journal: Journal) =>
+      new TargetMonitor(targets, config.probeIntervalMs, config.replicaMaxLagMs, journal),
   },
   { provide: SchemaMigrator, useFactory: () => new SchemaMigrator() },
   {
@@ -56,5 +57,6 @@ export const databaseProviders: Provider[] = [
 export const notificationsProvider: Provider = {
   provide: PostgresNotifications,
   inject: [databaseConfig.KEY, PostgresTargets],
-  useFactory: (config: DatabaseConfig, targets: PostgresTargets) => new PostgresNotifications(targets, config.queryTimeoutMs),
+  useFactory: (config: DatabaseConfig, targets: PostgresTargets) =>
+    new PostgresNotifications(targets, config.queryTimeoutMs),
 };

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -6,7 +13,14 @@ import { AppError, ErrorCode, secretRedactor } from '../common/index.js';
 import { databaseConfig } from '../config/index.js';
 import { isCommandRejection, isTargetFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
-import type { CommandHandler, DatabaseMode, DatabaseStatus, ReadSpec, WriteCommand, WriteResult } from './database.types.js';
+import type {
+  CommandHandler,
+  DatabaseMode,
+  DatabaseStatus,
+  ReadSpec,
+  WriteCommand,
+  WriteResult,
+} from './database.types.js';
 import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
 import { type ReplayOutcome, Replayer } from './journal/replayer.js';
@@ -39,7 +53,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   ) {
     this.postgres = targets.configured;
     this.mode = new FailoverMode(this.postgres ? 'fallback' : 'embedded');
-    this.replayer = new Replayer(dataSource, targets.router, journal, this.handlers, (replayed, dead) => metrics.replayed(replayed, dead));
+    this.replayer = new Replayer(dataSource, targets.router, journal, this.handlers, (replayed, dead) =>
+      metrics.replayed(replayed, dead),
+    );
     this.mode.onChange((c) => {
       this.logger.warn(`mode: ${c.from} -> ${c.to}`);
       metrics.modeChanged(c.from, c.to);
@@ -95,19 +111,26 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     const handler = this.handlerFor<P, R>(command.type);
     const mode = this.mode.current;
     if (mode === 'embedded') {
-      return { result: await this.embeddedWrites.run(() => this.transaction(handler, command.payload)), journaled: false };
+      return {
+        result: await this.embeddedWrites.run(() => this.transaction(handler, command.payload)),
+        journaled: false,
+      };
     }
     const writer = this.targets.writer;
     if (mode === 'normal' && writer) {
       try {
-        const result = await this.metrics.time(writer.name, 'write', () => this.targets.on(writer, () => this.transaction(handler, command.payload)));
+        const result = await this.metrics.time(writer.name, 'write', () =>
+          this.targets.on(writer, () => this.transaction(handler, command.payload)),
+        );
         return { result, journaled: false };
       } catch (error) {
         if (isCommandRejection(error)) throw error;
         // The write may or may not have committed: journaling is safe either way, since the
         // replay is idempotent on the command key.
         if (isTargetFailure(error)) writer.markDown(error);
-        this.logger.warn(`direct write to ${writer.name} failed (${secretRedactor.scrub((error as Error).message)}); journaling ${command.type} ${command.key}`);
+        this.logger.warn(
+          `direct write to ${writer.name} failed (${secretRedactor.scrub((error as Error).message)}); journaling ${command.type} ${command.key}`,
+        );
         this.targets.refresh();
       }
     }
@@ -116,7 +139,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     } catch (error) {
       // The last place a write could go is unusable (disk full, file gone): nothing was acknowledged.
       this.logger.error(`journal append failed: ${(error as Error).message}`);
-      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no store can take this write now', { retryAfterSeconds: 1, cause: error });
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no store can take this write now', {
+        retryAfterSeconds: 1,
+        cause: error,
+      });
     }
     return { result: handler.journaled(command.payload), journaled: true };
   }
@@ -133,7 +159,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     const candidates = writer ? [...replicas, writer] : replicas;
     for (const target of candidates) {
       try {
-        const result = await this.metrics.time(target.name, 'read', () => this.targets.on(target, () => spec.run(this.dataSource.manager)));
+        const result = await this.metrics.time(target.name, 'read', () =>
+          this.targets.on(target, () => spec.run(this.dataSource.manager)),
+        );
         // A miss on a replica may be lag: only the writer can confirm that a row does not exist.
         if (result === undefined && spec.kind === 'single' && target !== writer) continue;
         return result;
@@ -143,7 +171,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         this.targets.refresh();
       }
     }
-    throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'the database cannot answer this read now', { retryAfterSeconds: this.retryAfterSeconds });
+    throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'the database cannot answer this read now', {
+      retryAfterSeconds: this.retryAfterSeconds,
+    });
   }
 
   /**
@@ -152,12 +182,19 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
    * a command already applied by its own instance, or by this one, is a no-op. Refused (503) while
    * there is no writer; the file is then untouched.
    */
-  async drainFile(path: string): Promise<ReplayOutcome & { left: number; deadLetters: ReturnType<Journal['deadLetters']> }> {
+  async drainFile(
+    path: string,
+  ): Promise<ReplayOutcome & { left: number; deadLetters: ReturnType<Journal['deadLetters']> }> {
     const writer = this.targets.writer;
-    if (!writer) throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no Postgres writer to replay into', { retryAfterSeconds: this.retryAfterSeconds });
+    if (!writer)
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no Postgres writer to replay into', {
+        retryAfterSeconds: this.retryAfterSeconds,
+      });
     const journal = new Journal(path, { existing: true });
     try {
-      const replayer = new Replayer(this.dataSource, this.targets.router, journal, this.handlers, (replayed, dead) => this.metrics.replayed(replayed, dead));
+      const replayer = new Replayer(this.dataSource, this.targets.router, journal, this.handlers, (replayed, dead) =>
+        this.metrics.replayed(replayed, dead),
+      );
       const outcome = await replayer.run(writer);
       return { ...outcome, left: journal.backlog(), deadLetters: journal.deadLetters() };
     } finally {

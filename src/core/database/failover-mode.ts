@@ -32,7 +32,10 @@ export class FailoverMode {
   private changedAt: number;
   private readonly listeners = new Listeners<ModeChange>();
 
-  constructor(initial: DatabaseMode, private readonly now: () => number = Date.now) {
+  constructor(
+    initial: DatabaseMode,
+    private readonly now: () => number = Date.now,
+  ) {
     this.mode = initial;
     this.changedAt = now();
   }

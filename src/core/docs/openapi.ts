@@ -17,12 +17,24 @@ const LIVENESS: OpenAPIObject['paths'][string] = {
     summary: 'Liveness: checks no dependency',
     operationId: 'liveness',
     responses: {
-      '200': { description: 'Alive', content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } } } } },
+      '200': {
+        description: 'Alive',
+        content: {
+          'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } } },
+        },
+      },
       '503': {
         description: 'Shutting down, or the event loop has stalled past HEALTH_EVENT_LOOP_STALL_MS',
         content: {
           'application/json': {
-            schema: { type: 'object', properties: { status: { type: 'string', enum: ['shutting_down', 'error'] }, reason: { type: 'string' }, lagMs: { type: 'number' } } },
+            schema: {
+              type: 'object',
+              properties: {
+                status: { type: 'string', enum: ['shutting_down', 'error'] },
+                reason: { type: 'string' },
+                lagMs: { type: 'number' },
+              },
+            },
           },
         },
       },
@@ -48,9 +60,16 @@ export function buildOpenApiDocument(app: INestApplication, version = serviceVer
     .setTitle('trading-service-core')
     .setDescription(DESCRIPTION)
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from AUTH_ISSUER (AUTH_MODE=jwt); HEALTH_DETAILS_TOKEN for /health details and /admin' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'A JWT from AUTH_ISSUER (AUTH_MODE=jwt); HEALTH_DETAILS_TOKEN for /health details and /admin',
+    })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
   document.paths = { '/health/live': LIVENESS, ...document.paths };
   return document;
 }
@@ -58,5 +77,8 @@ export function buildOpenApiDocument(app: INestApplication, version = serviceVer
 /** Serves the description at /docs (Swagger UI) and /docs-json, built once on first request. */
 export function serveOpenApi(app: INestApplication): void {
   let document: OpenAPIObject | undefined;
-  SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app)), { jsonDocumentUrl: DOCS_JSON_PATH, raw: ['json'] });
+  SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app)), {
+    jsonDocumentUrl: DOCS_JSON_PATH,
+    raw: ['json'],
+  });
 }

@@ -20,7 +20,8 @@ const STATUSES: ReadonlySet<unknown> = new Set<HealthStatus>(['up', 'degraded', 
 // An indicator's message may quote a driver error, and a driver error a connection string.
 function scrubbed(entry: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(entry)) out[key] = typeof value === 'string' ? secretRedactor.scrub(value) : value;
+  for (const [key, value] of Object.entries(entry))
+    out[key] = typeof value === 'string' ? secretRedactor.scrub(value) : value;
   return out;
 }
 
@@ -69,7 +70,9 @@ export class HealthCheckRunner {
       else report.info[name] = component;
     });
     report.status = aggregateStatus(results);
-    report.score = healthScore(indicators.map((indicator, index) => ({ status: results[index].status, weight: indicator.weight ?? 1 })));
+    report.score = healthScore(
+      indicators.map((indicator, index) => ({ status: results[index].status, weight: indicator.weight ?? 1 })),
+    );
     report.checkedAt = new Date(this.now()).toISOString();
     return report;
   }
@@ -80,13 +83,22 @@ export class HealthCheckRunner {
     const controller = new AbortController();
     let entry: Record<string, unknown>;
     try {
-      const result = await withTimeout(Promise.resolve(registered.check(registered.name, controller.signal)), timeoutMs, `health check ${registered.name}`);
+      const result = await withTimeout(
+        Promise.resolve(registered.check(registered.name, controller.signal)),
+        timeoutMs,
+        `health check ${registered.name}`,
+      );
       entry = scrubbed(result[registered.name] ?? Object.values(result)[0] ?? { status: 'down', reason: 'no result' });
       if (!STATUSES.has(entry.status)) entry = { status: 'down', reason: 'invalid status' };
     } catch (error) {
-      entry = error instanceof TimeoutError
-        ? { status: 'down', reason: 'timeout', timeoutMs }
-        : { status: 'down', reason: 'error', message: secretRedactor.scrub(error instanceof Error ? error.message : String(error)) };
+      entry =
+        error instanceof TimeoutError
+          ? { status: 'down', reason: 'timeout', timeoutMs }
+          : {
+              status: 'down',
+              reason: 'error',
+              message: secretRedactor.scrub(error instanceof Error ? error.message : String(error)),
+            };
     } finally {
       controller.abort();
     }

@@ -8,7 +8,9 @@ const SCORE: Record<HealthStatus, number> = { up: 1, degraded: 0.5, down: 0 };
  * component is down; `degraded` when any component is not up (a non-critical one down only
  * degrades); else `ok`.
  */
-export function aggregateStatus(components: readonly Pick<ComponentReport, 'status' | 'critical'>[]): HealthCheckStatus {
+export function aggregateStatus(
+  components: readonly Pick<ComponentReport, 'status' | 'critical'>[],
+): HealthCheckStatus {
   if (components.some((c) => c.critical && c.status === 'down')) return 'error';
   if (components.some((c) => c.status !== 'up')) return 'degraded';
   return 'ok';

@@ -21,7 +21,12 @@ const statusesOf = (entries: HealthReport['details']): StatusOnly =>
 
 /** Terminus's shape with each entry reduced to its status: what anyone may see. */
 function statusesOnly(report: HealthReport, withScore: boolean): PublicReport {
-  const body: PublicReport = { status: report.status, info: statusesOf(report.info), error: statusesOf(report.error), details: statusesOf(report.details) };
+  const body: PublicReport = {
+    status: report.status,
+    info: statusesOf(report.info),
+    error: statusesOf(report.error),
+    details: statusesOf(report.details),
+  };
   if (withScore) body.score = report.score;
   return body;
 }
@@ -41,8 +46,14 @@ export class HealthController {
   /** Critical indicators only, statuses only; 503 when one is down or shutdown has begun, 200 when degraded. */
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: critical indicators, statuses only' })
-  @ApiOkResponse({ type: HealthCheckResponse, description: '`ok`, or `degraded` when only non-critical indicators are down' })
-  @ApiServiceUnavailableResponse({ type: HealthCheckResponse, description: 'A critical indicator is down (`error`), or shutdown has begun (`shutting_down`)' })
+  @ApiOkResponse({
+    type: HealthCheckResponse,
+    description: '`ok`, or `degraded` when only non-critical indicators are down',
+  })
+  @ApiServiceUnavailableResponse({
+    type: HealthCheckResponse,
+    description: 'A critical indicator is down (`error`), or shutdown has begun (`shutting_down`)',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<PublicReport> {
     if (this.availability.isShuttingDown) {
       void reply.status(503);
@@ -58,9 +69,15 @@ export class HealthController {
   @ApiOperation({ summary: 'Every indicator and the score; their data with the details token' })
   @ApiBearerAuth()
   @ApiOkResponse({ type: HealthCheckResponse })
-  @ApiServiceUnavailableResponse({ type: HealthCheckResponse, description: 'A critical indicator is down, or shutdown has begun' })
+  @ApiServiceUnavailableResponse({
+    type: HealthCheckResponse,
+    description: 'A critical indicator is down, or shutdown has begun',
+  })
   @ApiErrors(401)
-  async all(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicReport | HealthReport> {
+  async all(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PublicReport | HealthReport> {
     const access = detailsAccess(authorization, this.config.detailsToken);
     if (access === 'denied') throw new AppError(ErrorCode.UNAUTHORIZED, 'invalid health details token');
     if (this.availability.isShuttingDown) {

@@ -19,10 +19,17 @@ export class HealthCheckResponse {
   @ApiProperty({ ...ENTRIES, description: 'Indicators down' })
   error: Record<string, unknown>;
 
-  @ApiProperty({ ...ENTRIES, description: "Every indicator: its status, and with the details token its data, `critical` and `durationMs`" })
+  @ApiProperty({
+    ...ENTRIES,
+    description: 'Every indicator: its status, and with the details token its data, `critical` and `durationMs`',
+  })
   details: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Weighted: up counts 1, degraded 0.5, down 0 (GET /health only)' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 100,
+    description: 'Weighted: up counts 1, degraded 0.5, down 0 (GET /health only)',
+  })
   score?: number;
 
   @ApiPropertyOptional({ format: 'date-time' })

@@ -17,7 +17,10 @@ export class HealthService {
   private readonly runner: HealthCheckRunner;
 
   constructor(@Inject(healthConfig.KEY) config: ConfigType<typeof healthConfig>) {
-    this.runner = new HealthCheckRunner({ defaultTimeoutMs: config.checkTimeoutMs, cacheTtlMs: config.cacheTtlMs }, this.tracker);
+    this.runner = new HealthCheckRunner(
+      { defaultTimeoutMs: config.checkTimeoutMs, cacheTtlMs: config.cacheTtlMs },
+      this.tracker,
+    );
   }
 
   /** Adds (or replaces) the indicator named `registration.name`. */
@@ -39,7 +42,10 @@ export class HealthService {
 
   /** Critical indicators only: what readiness needs. */
   readiness(): Promise<HealthReport> {
-    return this.runner.run('readiness', [...this.indicators.values()].filter((i) => i.critical));
+    return this.runner.run(
+      'readiness',
+      [...this.indicators.values()].filter((i) => i.critical),
+    );
   }
 
   /** Every indicator. */

@@ -9,7 +9,11 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { secretRedactor } from '../common/index.js';
 import type { ComponentReport, HealthStatus, IndicatorRegistration } from './health.types.js';
 
-const report = (status: ComponentReport['status'], critical: boolean): ComponentReport => ({ status, critical, durationMs: 0 });
+const report = (status: ComponentReport['status'], critical: boolean): ComponentReport => ({
+  status,
+  critical,
+  durationMs: 0,
+});
 const terminus = new HealthIndicatorService();
 
 type Check = (signal: AbortSignal) => Promise<{ status: HealthStatus } & Record<string, unknown>>;
@@ -19,7 +23,11 @@ function indicator(name: string, check: Check, critical = true): IndicatorRegist
     critical,
     check: async (key, signal) => {
       const { status, ...data } = await check(signal);
-      return status === 'up' ? terminus.check(key).up(data) : status === 'degraded' ? terminus.check(key).degraded(data) : terminus.check(key).down(data);
+      return status === 'up'
+        ? terminus.check(key).up(data)
+        : status === 'degraded'
+          ? terminus.check(key).degraded(data)
+          : terminus.check(key).down(data);
     },
   };
 }
@@ -34,11 +42,20 @@ describe('health aggregation', () => {
   });
 
   it('maps error and shutting_down to 503, ok and degraded to 200', () => {
-    assert.deepEqual([httpStatusFor('ok'), httpStatusFor('degraded'), httpStatusFor('error'), httpStatusFor('shutting_down')], [200, 200, 503, 503]);
+    assert.deepEqual(
+      [httpStatusFor('ok'), httpStatusFor('degraded'), httpStatusFor('error'), httpStatusFor('shutting_down')],
+      [200, 200, 503, 503],
+    );
   });
 
   it('scores by weight: up 1, degraded 0.5, down 0', () => {
-    assert.equal(healthScore([{ ...report('up', true), weight: 3 }, { ...report('down', false), weight: 1 }]), 75);
+    assert.equal(
+      healthScore([
+        { ...report('up', true), weight: 3 },
+        { ...report('down', false), weight: 1 },
+      ]),
+      75,
+    );
     assert.equal(healthScore([{ ...report('degraded', true), weight: 1 }]), 50);
     assert.equal(healthScore([]), 100);
   });
@@ -69,21 +86,35 @@ describe(HealthCheckRunner.name, () => {
     secretRedactor.register([secret]);
     const runner = new HealthCheckRunner({ defaultTimeoutMs: 1000, cacheTtlMs: 0 }, new ComponentStatusTracker());
     const result = await runner.run('g', [
-      indicator('db', async () => { throw new Error(`ECONNREFUSED postgres://app:${secret}@db:5432/x`); }),
+      indicator('db', async () => {
+        throw new Error(`ECONNREFUSED postgres://app:${secret}@db:5432/x`);
+      }),
       indicator('said', async () => ({ status: 'down', reason: `login failed with ${secret}` })),
     ]);
     const { status, reason, message } = result.error.db;
     assert.equal(status, 'down');
     assert.equal(reason, 'error');
     assert.match(String(message), /^ECONNREFUSED postgres:\/\/app:/);
-    assert.doesNotMatch(JSON.stringify(result), new RegExp(secret), 'neither a thrown message nor an indicator\'s own data leaks it');
+    assert.doesNotMatch(
+      JSON.stringify(result),
+      new RegExp(secret),
+      "neither a thrown message nor an indicator's own data leaks it",
+    );
   });
 
   it('reuses a report within the TTL and runs one check at a time', async () => {
     let now = 0;
     let calls = 0;
-    const runner = new HealthCheckRunner({ defaultTimeoutMs: 1000, cacheTtlMs: 1000, now: () => now }, new ComponentStatusTracker());
-    const indicators = [indicator('x', async () => { calls += 1; return { status: 'up' }; })];
+    const runner = new HealthCheckRunner(
+      { defaultTimeoutMs: 1000, cacheTtlMs: 1000, now: () => now },
+      new ComponentStatusTracker(),
+    );
+    const indicators = [
+      indicator('x', async () => {
+        calls += 1;
+        return { status: 'up' };
+      }),
+    ];
     await Promise.all([runner.run('g', indicators), runner.run('g', indicators), runner.run('g', indicators)]);
     assert.equal(calls, 1);
     now = 999;
@@ -96,7 +127,10 @@ describe(HealthCheckRunner.name, () => {
 
   it('keeps degraded apart from down, weighting the score', async () => {
     const runner = new HealthCheckRunner({ defaultTimeoutMs: 1000, cacheTtlMs: 0 }, new ComponentStatusTracker());
-    const result = await runner.run('g', [indicator('a', async () => ({ status: 'degraded', mode: 'fallback' })), indicator('b', async () => ({ status: 'up' }))]);
+    const result = await runner.run('g', [
+      indicator('a', async () => ({ status: 'degraded', mode: 'fallback' })),
+      indicator('b', async () => ({ status: 'up' })),
+    ]);
     assert.equal(result.status, 'degraded');
     assert.equal(result.score, 75);
     assert.equal(result.info.a.mode, 'fallback');
@@ -109,15 +143,21 @@ describe(ComponentStatusTracker.name, () => {
     const tracker = new ComponentStatusTracker(() => new Date(0));
     const changes: StatusChange[] = [];
     tracker.onChange((c) => changes.push(c));
-    for (const status of ['up', 'up', 'down', 'down', 'down', 'degraded', 'up', 'up'] as const) tracker.update('db', status, status === 'down' ? 'timeout' : undefined);
-    assert.deepEqual(changes.map((c) => `${c.from ?? '-'}>${c.to}`), ['->up', 'up>down', 'down>degraded', 'degraded>up']);
+    for (const status of ['up', 'up', 'down', 'down', 'down', 'degraded', 'up', 'up'] as const)
+      tracker.update('db', status, status === 'down' ? 'timeout' : undefined);
+    assert.deepEqual(
+      changes.map((c) => `${c.from ?? '-'}>${c.to}`),
+      ['->up', 'up>down', 'down>degraded', 'degraded>up'],
+    );
     assert.equal(changes[1].reason, 'timeout');
   });
 
   it('keeps calling the other listeners when one throws', () => {
     const tracker = new ComponentStatusTracker();
     let called = false;
-    tracker.onChange(() => { throw new Error('listener bug'); });
+    tracker.onChange(() => {
+      throw new Error('listener bug');
+    });
     tracker.onChange(() => (called = true));
     tracker.update('x', 'down');
     assert.ok(called);

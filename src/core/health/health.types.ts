@@ -8,7 +8,10 @@ export type HealthStatus = HealthIndicatorStatus;
  * `attempt()`, or a ready-made indicator's result such as `TypeOrmHealthIndicator.pingCheck(key)`.
  * Data beside `status` is shown with details: it must hold no secret.
  */
-export type IndicatorCheck = (key: string, signal: AbortSignal) => PromiseLike<HealthIndicatorResult> | HealthIndicatorResult;
+export type IndicatorCheck = (
+  key: string,
+  signal: AbortSignal,
+) => PromiseLike<HealthIndicatorResult> | HealthIndicatorResult;
 
 /** How an indicator takes part in health: the one way to register it (HealthService.register). */
 export interface IndicatorRegistration {

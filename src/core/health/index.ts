@@ -2,5 +2,11 @@ export { HealthModule } from './health.module.js';
 export { HealthService } from './health.service.js';
 export { AvailabilityState } from './availability.state.js';
 export type { StatusChange, StatusListener } from './component-status.tracker.js';
-export type { ComponentReport, HealthReport, HealthStatus, IndicatorCheck, IndicatorRegistration } from './health.types.js';
+export type {
+  ComponentReport,
+  HealthReport,
+  HealthStatus,
+  IndicatorCheck,
+  IndicatorRegistration,
+} from './health.types.js';
 export { detailsAccess, type DetailsAccess } from './details-access.js';

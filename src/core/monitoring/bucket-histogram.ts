@@ -67,7 +67,14 @@ export class BucketHistogram {
       values.push({ metricName: `${this.name}_sum`, labels, value: r.sum });
       values.push({ metricName: `${this.name}_count`, labels, value: r.count });
     }
-    return { name: this.name, help: this.help, type: 'histogram' as never, values, aggregator: 'sum', collect: () => undefined };
+    return {
+      name: this.name,
+      help: this.help,
+      type: 'histogram' as never,
+      values,
+      aggregator: 'sum',
+      collect: () => undefined,
+    };
   }
 
   reset(): void {

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { BucketHistogram } from './bucket-histogram.js';
-import { Counter, Gauge, type CounterConfiguration, type GaugeConfiguration, register, type Registry } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  type CounterConfiguration,
+  type GaugeConfiguration,
+  register,
+  type Registry,
+} from 'prom-client';
 
 /**
  * The one registry (prom-client's global one, which @willsoto/nestjs-prometheus serves), with
@@ -14,12 +21,18 @@ export class MetricsService {
 
   counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
     this.dropIfCollected(config.name, config.collect);
-    return (this.registry.getSingleMetric(config.name) as Counter<L> | undefined) ?? new Counter({ ...config, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(config.name) as Counter<L> | undefined) ??
+      new Counter({ ...config, registers: [this.registry] })
+    );
   }
 
   gauge<L extends string>(config: GaugeConfiguration<L>): Gauge<L> {
     this.dropIfCollected(config.name, config.collect);
-    return (this.registry.getSingleMetric(config.name) as Gauge<L> | undefined) ?? new Gauge({ ...config, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(config.name) as Gauge<L> | undefined) ??
+      new Gauge({ ...config, registers: [this.registry] })
+    );
   }
 
   // A metric read at scrape time closes over the instance that made it: a newer instance (an app
@@ -29,8 +42,15 @@ export class MetricsService {
   }
 
   /** The one histogram of the service (see BucketHistogram): cheap enough for every hot path. */
-  bucketHistogram(name: string, help: string, labelNames: string | readonly string[], buckets: readonly number[]): BucketHistogram {
+  bucketHistogram(
+    name: string,
+    help: string,
+    labelNames: string | readonly string[],
+    buckets: readonly number[],
+  ): BucketHistogram {
     const existing = this.registry.getSingleMetric(name) as unknown;
-    return existing instanceof BucketHistogram ? existing : new BucketHistogram(name, help, labelNames, buckets).register(this.registry);
+    return existing instanceof BucketHistogram
+      ? existing
+      : new BucketHistogram(name, help, labelNames, buckets).register(this.registry);
   }
 }

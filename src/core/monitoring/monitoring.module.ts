@@ -17,7 +17,10 @@ import { MetricsService } from './metrics.service.js';
  */
 @Global()
 @Module({
-  imports: [PrometheusModule.register({ controller: MetricsController, path: '/metrics', defaultMetrics: { enabled: false } }), HealthModule],
+  imports: [
+    PrometheusModule.register({ controller: MetricsController, path: '/metrics', defaultMetrics: { enabled: false } }),
+    HealthModule,
+  ],
   providers: [MetricsService, InfluxService, ManagementPort, HealthMetrics],
   exports: [MetricsService],
 })

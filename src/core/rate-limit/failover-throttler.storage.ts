@@ -12,7 +12,13 @@ export class FailoverThrottlerStorage implements ThrottlerStorage {
 
   constructor(private readonly store: FailoverStore) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const shared = await this.store.increment(`throttle:${throttlerName}:${key}`, ttl);
     if (!shared) return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
     const [totalHits, msLeft] = shared;

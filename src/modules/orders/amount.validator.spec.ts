@@ -10,7 +10,20 @@ describe('isValidAmount', () => {
   });
 
   it('refuses more decimals, exponents included, and what is not a positive finite number in range', () => {
-    for (const value of [1e-9, 0.000000001, 1.5e-9, 1.5e-300, 123.456789012, 0, -1, MAX_AMOUNT * 10, Number.NaN, Infinity, '1', null]) {
+    for (const value of [
+      1e-9,
+      0.000000001,
+      1.5e-9,
+      1.5e-300,
+      123.456789012,
+      0,
+      -1,
+      MAX_AMOUNT * 10,
+      Number.NaN,
+      Infinity,
+      '1',
+      null,
+    ]) {
       assert.equal(isValidAmount(value), false, String(value));
     }
   });

@@ -27,7 +27,8 @@ export function IsAmount(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value) => isValidAmount(value),
         defaultMessage: buildMessage(
-          (each) => `${each}$property must be a number above 0, at most ${MAX_AMOUNT}, with at most ${AMOUNT_DECIMALS} decimals`,
+          (each) =>
+            `${each}$property must be a number above 0, at most ${MAX_AMOUNT}, with at most ${AMOUNT_DECIMALS} decimals`,
           options,
         ),
       },

@@ -5,9 +5,15 @@ import type { OrderSide, OrderType } from './order.model.js';
 
 export class CreateOrderDto {
   /** The client's idempotency key: the same key twice is the same order. */
-  @ApiProperty({ pattern: '^[A-Za-z0-9._:-]{1,64}$', example: 'c-20261129-0001', description: "The client's idempotency key: the same key twice is the same order" })
+  @ApiProperty({
+    pattern: '^[A-Za-z0-9._:-]{1,64}$',
+    example: 'c-20261129-0001',
+    description: "The client's idempotency key: the same key twice is the same order",
+  })
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'clientOrderId must be 1-64 characters of letters, digits, ".", "_", ":" or "-"' })
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+    message: 'clientOrderId must be 1-64 characters of letters, digits, ".", "_", ":" or "-"',
+  })
   clientOrderId: string;
 
   @ApiProperty({ pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$', example: 'AAPL', description: 'One of TRADING_SYMBOLS' })
@@ -27,7 +33,12 @@ export class CreateOrderDto {
   @IsAmount()
   quantity: number;
 
-  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0, example: 187.25, description: 'Required for a limit order, refused for a market order; at most 8 decimals' })
+  @ApiPropertyOptional({
+    exclusiveMinimum: true,
+    minimum: 0,
+    example: 187.25,
+    description: 'Required for a limit order, refused for a market order; at most 8 decimals',
+  })
   @ValidateIf((o: CreateOrderDto) => o.type === 'limit' || o.limitPrice !== undefined)
   @IsAmount({ message: 'limitPrice is required for a limit order: a number above 0 with at most 8 decimals' })
   limitPrice?: number;

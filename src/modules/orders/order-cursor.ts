@@ -33,7 +33,9 @@ export class OrderCursors {
       this.key = Buffer.from(config.cursorKey);
     } else {
       this.key = randomBytes(32);
-      new Logger('Orders').warn('ORDERS_CURSOR_KEY is not set: cursors are signed with a random key and valid in this process only');
+      new Logger('Orders').warn(
+        'ORDERS_CURSOR_KEY is not set: cursors are signed with a random key and valid in this process only',
+      );
     }
   }
 
@@ -51,7 +53,9 @@ export class OrderCursors {
         if (cursor) return cursor;
       }
     }
-    throw new AppError(ErrorCode.VALIDATION_FAILED, 'cursor is not one this service issued', { details: { cursor: 'invalid' } });
+    throw new AppError(ErrorCode.VALIDATION_FAILED, 'cursor is not one this service issued', {
+      details: { cursor: 'invalid' },
+    });
   }
 
   private tag(body: string): Buffer {
@@ -62,7 +66,11 @@ export class OrderCursors {
 function parse(body: string): Cursor | undefined {
   try {
     const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<Cursor>;
-    const valid = typeof value.createdAt === 'string' && ISO_UTC.test(value.createdAt) && typeof value.id === 'string' && UUID.test(value.id);
+    const valid =
+      typeof value.createdAt === 'string' &&
+      ISO_UTC.test(value.createdAt) &&
+      typeof value.id === 'string' &&
+      UUID.test(value.id);
     return valid ? { createdAt: value.createdAt as string, id: value.id as string } : undefined;
   } catch {
     return undefined;

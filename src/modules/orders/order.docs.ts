@@ -25,7 +25,10 @@ export class OrderResponse implements Order {
   @ApiProperty({ type: Number, nullable: true, example: 187.25 })
   limitPrice: number | null;
 
-  @ApiProperty({ enum: ['accepted', 'new', 'cancelled'], description: '`accepted`: journaled while Postgres had no writer, stored when it returns' })
+  @ApiProperty({
+    enum: ['accepted', 'new', 'cancelled'],
+    description: '`accepted`: journaled while Postgres had no writer, stored when it returns',
+  })
   status: OrderStatus;
 
   @ApiProperty({ format: 'date-time' })
@@ -39,6 +42,10 @@ export class OrderPageResponse implements OrderPage {
   @ApiProperty({ type: [OrderResponse] })
   orders: OrderResponse[];
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last one' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last one',
+  })
   nextCursor: string | null;
 }

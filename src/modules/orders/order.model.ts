@@ -33,5 +33,13 @@ export function orderIdFor(clientOrderId: string): string {
 
 /** Same logical order: what the client asked for, ignoring when and how it was stored. */
 export function sameOrder(a: NewOrder, b: NewOrder): boolean {
-  return a.owner === b.owner && a.clientOrderId === b.clientOrderId && a.symbol === b.symbol && a.side === b.side && a.type === b.type && a.quantity === b.quantity && a.limitPrice === b.limitPrice;
+  return (
+    a.owner === b.owner &&
+    a.clientOrderId === b.clientOrderId &&
+    a.symbol === b.symbol &&
+    a.side === b.side &&
+    a.type === b.type &&
+    a.quantity === b.quantity &&
+    a.limitPrice === b.limitPrice
+  );
 }

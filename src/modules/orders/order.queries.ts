@@ -37,13 +37,16 @@ export class OrderQueries {
   async get(id: string, caller: Principal): Promise<Order> {
     let order: Order | undefined;
     try {
-      order = await this.cache.wrap(orderCacheKey(id), CACHE_TTL_MS, () => this.load(id, 'strong'), { cacheIf: (o) => o !== undefined && o.status !== 'accepted' });
+      order = await this.cache.wrap(orderCacheKey(id), CACHE_TTL_MS, () => this.load(id, 'strong'), {
+        cacheIf: (o) => o !== undefined && o.status !== 'accepted',
+      });
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== ErrorCode.DEPENDENCY_UNAVAILABLE) throw error;
       order = await this.load(id, 'eventual');
     }
     // Another subject's order is answered as if it did not exist, unless the caller is an admin.
-    if (!order || (order.owner !== caller.sub && !isAdmin(caller))) throw new AppError(ErrorCode.NOT_FOUND, `order ${id} not found`);
+    if (!order || (order.owner !== caller.sub && !isAdmin(caller)))
+      throw new AppError(ErrorCode.NOT_FOUND, `order ${id} not found`);
     return order;
   }
 
@@ -71,10 +74,18 @@ export class OrderQueries {
     const found = await this.database.read<OrderEntity[]>({
       kind: 'list',
       run: () => {
-        const select = this.orders.createQueryBuilder('o').orderBy('o.createdAt', 'DESC').addOrderBy('o.id', 'DESC').limit(query.limit + 1);
+        const select = this.orders
+          .createQueryBuilder('o')
+          .orderBy('o.createdAt', 'DESC')
+          .addOrderBy('o.id', 'DESC')
+          .limit(query.limit + 1);
         if (!isAdmin(caller)) select.andWhere('o.owner = :owner', { owner: caller.sub });
         if (symbol) select.andWhere('o.symbol = :symbol', { symbol });
-        if (after) select.andWhere('(o.createdAt < :at OR (o.createdAt = :at AND o.id < :id))', { at: after.createdAt, id: after.id });
+        if (after)
+          select.andWhere('(o.createdAt < :at OR (o.createdAt = :at AND o.id < :id))', {
+            at: after.createdAt,
+            id: after.id,
+          });
         return select.getMany();
       },
     });

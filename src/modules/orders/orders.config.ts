@@ -8,7 +8,8 @@ export class OrdersEnv {
 
   @EnvVar({
     group: 'orders',
-    description: 'HMAC key that signs list cursors; every instance needs the same (empty: random per process, development only)',
+    description:
+      'HMAC key that signs list cursors; every instance needs the same (empty: random per process, development only)',
     secret: 'secret',
     example: 'change-me-to-32-random-bytes-base64',
   })

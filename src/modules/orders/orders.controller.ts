@@ -1,5 +1,17 @@
 import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../core/auth/index.js';
-import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -44,17 +56,32 @@ export class OrdersController {
     private readonly queries: OrderQueries,
   ) {}
 
-  /** 201 for a new order (status `new`, or `accepted` when journaled); 200 with the stored order for a repeated clientOrderId. */
+  /**
+   * 201 for a new order (status `new`, or `accepted` when journaled); 200 with the stored order for a repeated
+   * clientOrderId.
+   */
   @Post()
   @ApiOperation({ summary: 'Place an order (idempotent on clientOrderId)' })
-  @ApiCreatedResponse({ type: OrderResponse, description: 'A new order: `new`, or `accepted` when journaled while Postgres has no writer' })
-  @ApiOkResponse({ type: OrderResponse, description: 'The clientOrderId was already used with the same terms: the stored order' })
+  @ApiCreatedResponse({
+    type: OrderResponse,
+    description: 'A new order: `new`, or `accepted` when journaled while Postgres has no writer',
+  })
+  @ApiOkResponse({
+    type: OrderResponse,
+    description: 'The clientOrderId was already used with the same terms: the stored order',
+  })
   @ApiErrors(400, 409, 413, 429)
   @RequireScopes(SCOPES.ordersWrite)
   @UseGuards(SubjectThrottlerGuard)
-  async create(@Body() dto: CreateOrderDto, @CurrentPrincipal() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedOrder['order']> {
+  async create(
+    @Body() dto: CreateOrderDto,
+    @CurrentPrincipal() caller: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreatedOrder['order']> {
     const { order, created, journaled } = await this.orders.create(dto, caller);
-    this.audit.log(`order ${order.id} ${created ? 'created' : 'repeated'}${journaled ? ' (journaled)' : ''} by ${caller.sub}`);
+    this.audit.log(
+      `order ${order.id} ${created ? 'created' : 'repeated'}${journaled ? ' (journaled)' : ''} by ${caller.sub}`,
+    );
     void reply.status(created ? 201 : 200);
     return order;
   }

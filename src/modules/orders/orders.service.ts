@@ -7,7 +7,15 @@ import { DatabaseService, isCommandRejection } from '../../core/database/index.j
 import { QuotesService } from '../quotes/index.js';
 import type { CreateOrderDto } from './create-order.dto.js';
 import { type NewOrder, type Order, orderIdFor } from './order.model.js';
-import { CANCEL_ORDER, type CancelOrder, type CancelOutcome, cancelOrderHandler, CREATE_ORDER, type CreateOutcome, createOrderHandler } from './orders.handlers.js';
+import {
+  CANCEL_ORDER,
+  type CancelOrder,
+  type CancelOutcome,
+  cancelOrderHandler,
+  CREATE_ORDER,
+  type CreateOutcome,
+  createOrderHandler,
+} from './orders.handlers.js';
 import { CacheService } from '../../core/cache/index.js';
 import { orderCacheKey, OrderQueries } from './order.queries.js';
 
@@ -39,7 +47,12 @@ export class OrdersService implements OnModuleInit {
   async create(dto: CreateOrderDto, caller: Principal): Promise<CreatedOrder> {
     const order = this.validated(dto, caller.sub);
     try {
-      const { result, journaled } = await this.database.write<NewOrder, CreateOutcome>({ type: CREATE_ORDER, key: order.clientOrderId, entityId: order.id, payload: order });
+      const { result, journaled } = await this.database.write<NewOrder, CreateOutcome>({
+        type: CREATE_ORDER,
+        key: order.clientOrderId,
+        entityId: order.id,
+        payload: order,
+      });
       await this.cache.del(orderCacheKey(order.id));
       return { ...result, journaled };
     } catch (error) {
@@ -52,7 +65,12 @@ export class OrdersService implements OnModuleInit {
   async cancel(id: string, caller: Principal): Promise<{ order: Order; journaled: boolean }> {
     const before = await this.queries.get(id, caller);
     try {
-      const { result, journaled } = await this.database.write<CancelOrder, CancelOutcome>({ type: CANCEL_ORDER, key: `cancel:${id}`, entityId: id, payload: { id, before } });
+      const { result, journaled } = await this.database.write<CancelOrder, CancelOutcome>({
+        type: CANCEL_ORDER,
+        key: `cancel:${id}`,
+        entityId: id,
+        payload: { id, before },
+      });
       await this.cache.del(orderCacheKey(id));
       return { order: result.order ?? { ...before, status: 'cancelled' }, journaled };
     } catch (error) {
@@ -65,9 +83,11 @@ export class OrdersService implements OnModuleInit {
     const symbol = dto.symbol.toUpperCase();
     const problems: Record<string, string> = {};
     if (!this.symbols.has(symbol)) problems.symbol = `${symbol} is not in TRADING_SYMBOLS`;
-    if (dto.type === 'market' && dto.limitPrice !== undefined) problems.limitPrice = 'limitPrice is only for limit orders';
+    if (dto.type === 'market' && dto.limitPrice !== undefined)
+      problems.limitPrice = 'limitPrice is only for limit orders';
     const price = dto.type === 'limit' ? dto.limitPrice : this.quotes.lastKnownPrice(symbol);
-    if (price === undefined && !problems.symbol) problems.type = `a market order needs a reference price and none is known for ${symbol}: send a limit order`;
+    if (price === undefined && !problems.symbol)
+      problems.type = `a market order needs a reference price and none is known for ${symbol}: send a limit order`;
     if (price !== undefined && dto.quantity * price > this.trading.maxOrderNotional) {
       problems.quantity = `notional ${dto.quantity * price} exceeds TRADING_MAX_ORDER_NOTIONAL ${this.trading.maxOrderNotional}`;
     }

@@ -18,12 +18,20 @@ export class UpstreamError extends Error {
 function parseQuote(body: unknown, symbol: string): Quote {
   const q = body as Partial<Quote> | null;
   const valid =
-    typeof q === 'object' && q !== null &&
+    typeof q === 'object' &&
+    q !== null &&
     q.symbol === symbol &&
-    typeof q.price === 'number' && Number.isFinite(q.price) && q.price > 0 &&
-    typeof q.timestamp === 'string' && !Number.isNaN(Date.parse(q.timestamp));
+    typeof q.price === 'number' &&
+    Number.isFinite(q.price) &&
+    q.price > 0 &&
+    typeof q.timestamp === 'string' &&
+    !Number.isNaN(Date.parse(q.timestamp));
   if (!valid) throw new UpstreamError('malformed quote from the market-data provider', undefined, 'upstream-5xx');
-  return { symbol: q.symbol as string, price: q.price as number, timestamp: new Date(q.timestamp as string).toISOString() };
+  return {
+    symbol: q.symbol as string,
+    price: q.price as number,
+    timestamp: new Date(q.timestamp as string).toISOString(),
+  };
 }
 
 /**
@@ -43,7 +51,10 @@ export class HttpMarketDataAdapter implements MarketDataAdapter {
   }
 
   async getQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
-    const url = new URL(`quotes/${encodeURIComponent(symbol)}`, this.config.url?.endsWith('/') ? this.config.url : `${this.config.url}/`);
+    const url = new URL(
+      `quotes/${encodeURIComponent(symbol)}`,
+      this.config.url?.endsWith('/') ? this.config.url : `${this.config.url}/`,
+    );
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
     const response = await fetch(url, { headers, signal });

@@ -21,13 +21,13 @@ export class MarketDataHealth implements OnModuleInit {
 
   private async check(key: string, signal: AbortSignal) {
     // Never a bare up: say where prices come from, or that nothing is configured.
-    if (this.adapter.source === 'none') return this.indicators.check(key).up({ source: 'none', message: 'not configured: quotes answer 503' });
-    if (this.adapter.source === 'simulated') return this.indicators.check(key).up({ source: 'simulated', message: 'simulated feed, not a market' });
-    return this.indicators
-      .check(key)
-      .attempt(async ({ signal: attemptSignal }) => {
-        await this.adapter.getQuote(this.trading.symbols[0], AbortSignal.any([signal, attemptSignal]));
-        return { source: 'http' };
-      });
+    if (this.adapter.source === 'none')
+      return this.indicators.check(key).up({ source: 'none', message: 'not configured: quotes answer 503' });
+    if (this.adapter.source === 'simulated')
+      return this.indicators.check(key).up({ source: 'simulated', message: 'simulated feed, not a market' });
+    return this.indicators.check(key).attempt(async ({ signal: attemptSignal }) => {
+      await this.adapter.getQuote(this.trading.symbols[0], AbortSignal.any([signal, attemptSignal]));
+      return { source: 'http' };
+    });
   }
 }

@@ -12,7 +12,9 @@ export class QuotesController {
   constructor(private readonly quotes: QuotesService) {}
 
   @Get(':symbol')
-  @ApiOperation({ summary: 'The price of a symbol: fresh, or the last known one marked stale while the provider fails' })
+  @ApiOperation({
+    summary: 'The price of a symbol: fresh, or the last known one marked stale while the provider fails',
+  })
   @ApiOkResponse({ type: QuoteResponse })
   @ApiErrors(400)
   quote(@Param('symbol') symbol: string): Promise<QuoteView> {

@@ -46,10 +46,15 @@ export class QuotesService {
   async quote(rawSymbol: string): Promise<QuoteView> {
     const symbol = rawSymbol.toUpperCase();
     if (!this.symbols.has(symbol)) {
-      throw new AppError(ErrorCode.VALIDATION_FAILED, `symbol "${rawSymbol.slice(0, 16)}" is not traded here`, { details: { symbol: 'not in TRADING_SYMBOLS' } });
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `symbol "${rawSymbol.slice(0, 16)}" is not traded here`, {
+        details: { symbol: 'not in TRADING_SYMBOLS' },
+      });
     }
     if (!this.adapter.configured) {
-      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no market-data provider configured (MARKET_DATA_SOURCE, MARKET_DATA_URL)');
+      throw new AppError(
+        ErrorCode.DEPENDENCY_UNAVAILABLE,
+        'no market-data provider configured (MARKET_DATA_SOURCE, MARKET_DATA_URL)',
+      );
     }
     const known = this.known.get(symbol);
     if (this.config.cacheTtlMs > 0) {

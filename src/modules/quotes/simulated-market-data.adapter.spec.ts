@@ -15,7 +15,8 @@ describe(SimulatedMarketDataAdapter.name, () => {
       assert.equal(quote.source, 'simulated');
       prices.push(quote.price);
     }
-    for (let i = 1; i < prices.length; i++) assert.ok(Math.abs(prices[i] / prices[i - 1] - 1) <= 0.0051, `step ${i}: ${prices[i - 1]} -> ${prices[i]}`);
+    for (let i = 1; i < prices.length; i++)
+      assert.ok(Math.abs(prices[i] / prices[i - 1] - 1) <= 0.0051, `step ${i}: ${prices[i - 1]} -> ${prices[i]}`);
     assert.ok(new Set(prices).size > 10, 'it moves');
     assert.notEqual(a.peek('MSFT').price, a.peek('AAPL').price, 'each symbol has its own walk');
   });

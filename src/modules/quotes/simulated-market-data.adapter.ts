@@ -53,6 +53,11 @@ export class SimulatedMarketDataAdapter implements MarketDataAdapter {
     }
     if (tick - walk.tick > MAX_REPLAY) walk.tick = tick - MAX_REPLAY;
     for (; walk.tick < tick; walk.tick++) walk.price = Math.max(0.01, walk.price * (1 + (next(walk) - 0.5) / 100));
-    return { symbol, price: Math.round(walk.price * 100) / 100, timestamp: new Date(this.startedAt + walk.tick * TICK_MS).toISOString(), source: 'simulated' };
+    return {
+      symbol,
+      price: Math.round(walk.price * 100) / 100,
+      timestamp: new Date(this.startedAt + walk.tick * TICK_MS).toISOString(),
+      source: 'simulated',
+    };
   }
 }

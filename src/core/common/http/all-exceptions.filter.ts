@@ -22,7 +22,7 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   const response = toErrorResponse(exception, String(request.id));
   if (response.internal) {
     const route = request.routeOptions?.url ?? 'unmatched';
-    const cause = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
+    const cause = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
     logger.error(`${request.method} ${route} failed with ${response.status} [requestId=${String(request.id)}]`, cause);
   }
   if (reply.sent) return;

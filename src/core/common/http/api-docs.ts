@@ -16,7 +16,11 @@ export class ErrorResponseBody {
   @ApiPropertyOptional({ description: 'What was wrong (4xx only: a 5xx says nothing internal)' })
   message?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'The problem of each field (validation errors)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'The problem of each field (validation errors)',
+  })
   details?: Record<string, string>;
 
   @ApiProperty({ description: 'Also in the x-request-id header, and in every log line of the request' })
@@ -40,6 +44,11 @@ const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retr
 export const ApiErrors = (...statuses: number[]) =>
   applyDecorators(
     ...statuses.map((status) =>
-      ApiResponse({ status, description: WHY[status] ?? 'Error', type: ErrorResponseBody, ...((status === 429 || status === 503) && { headers: RETRY_AFTER }) }),
+      ApiResponse({
+        status,
+        description: WHY[status] ?? 'Error',
+        type: ErrorResponseBody,
+        ...((status === 429 || status === 503) && { headers: RETRY_AFTER }),
+      }),
     ),
   );

@@ -22,7 +22,11 @@ describe('bounded JSON', () => {
 
   it('refuses empty, malformed and prototype-poisoning bodies as 400s', () => {
     for (const text of ['', '{"a":', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}']) {
-      assert.throws(() => parseBoundedJson(Buffer.from(text), LIMITS), (error: unknown) => error instanceof JsonBodyError && error.statusCode === 400, text);
+      assert.throws(
+        () => parseBoundedJson(Buffer.from(text), LIMITS),
+        (error: unknown) => error instanceof JsonBodyError && error.statusCode === 400,
+        text,
+      );
     }
     assert.deepEqual(parseBoundedJson(Buffer.from('{"a":[1,"]"]}'), LIMITS), { a: [1, ']'] });
   });

@@ -52,8 +52,10 @@ export function jsonLimitViolation(body: Buffer, limits: JsonLimits): string | u
       depth -= 1;
     } else if (c === COMMA && depth > 0) {
       members[depth] += 1;
-      if (kinds[depth] === OPEN_OBJECT && members[depth] > limits.maxKeys) return `an object has more than ${limits.maxKeys} keys`;
-      if (kinds[depth] === OPEN_ARRAY && members[depth] > limits.maxArrayLength) return `an array has more than ${limits.maxArrayLength} elements`;
+      if (kinds[depth] === OPEN_OBJECT && members[depth] > limits.maxKeys)
+        return `an object has more than ${limits.maxKeys} keys`;
+      if (kinds[depth] === OPEN_ARRAY && members[depth] > limits.maxArrayLength)
+        return `an array has more than ${limits.maxArrayLength} elements`;
     }
   }
   return undefined;

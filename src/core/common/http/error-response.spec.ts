@@ -18,20 +18,32 @@ describe('toErrorResponse', () => {
   });
 
   it('says what was wrong in a 4xx', () => {
-    const response = toErrorResponse(new BadRequestException(['quantity must be positive', 'side must be buy or sell']), 'r');
+    const response = toErrorResponse(
+      new BadRequestException(['quantity must be positive', 'side must be buy or sell']),
+      'r',
+    );
     assert.equal(response.status, 400);
     assert.deepEqual(response.body.message, ['quantity must be positive', 'side must be buy or sell']);
     assert.equal(toErrorResponse(new NotFoundException('order 7 not found'), 'r').body.message, 'order 7 not found');
   });
 
   it('maps domain errors by code, with Retry-After on 503', () => {
-    const response = toErrorResponse(new AppError(ErrorCode.CIRCUIT_OPEN, 'breaker quotes is open', { retryAfterSeconds: 4.2 }), 'r');
+    const response = toErrorResponse(
+      new AppError(ErrorCode.CIRCUIT_OPEN, 'breaker quotes is open', { retryAfterSeconds: 4.2 }),
+      'r',
+    );
     assert.equal(response.status, 503);
     assert.equal(response.body.code, 'CIRCUIT_OPEN');
     assert.equal(response.body.message, undefined);
     assert.deepEqual(response.headers, { 'retry-after': '5' });
-    const notFound = toErrorResponse(new AppError(ErrorCode.NOT_FOUND, 'order 7 not found', { details: { id: 7 } }), 'r');
-    assert.deepEqual([notFound.status, notFound.body.message, notFound.body.details], [404, 'order 7 not found', { id: 7 }]);
+    const notFound = toErrorResponse(
+      new AppError(ErrorCode.NOT_FOUND, 'order 7 not found', { details: { id: 7 } }),
+      'r',
+    );
+    assert.deepEqual(
+      [notFound.status, notFound.body.message, notFound.body.details],
+      [404, 'order 7 not found', { id: 7 }],
+    );
   });
 
   it('keeps the 4xx status of framework errors such as a body too large', () => {

@@ -12,7 +12,11 @@ const FRAMEWORK_MESSAGES: Record<string, [number, string]> = {
 };
 
 /** Fastify's `frameworkErrors`: errors raised before routing get the service's body and request id. */
-export function frameworkErrors(error: { code?: string; message: string }, request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(
+  error: { code?: string; message: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const [statusCode, message] = FRAMEWORK_MESSAGES[error.code ?? ''] ?? [400, 'the request is not valid'];
   const response = toErrorResponse(Object.assign(new Error(message), { statusCode }), String(request.id));
   void reply.status(response.status).header(REQUEST_ID_HEADER, request.id).send(response.body);
@@ -27,8 +31,11 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const statusCode = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
   const requestId = randomUUID();
-  const body = JSON.stringify(toErrorResponse(Object.assign(new Error('the request could not be parsed'), { statusCode }), requestId).body);
-  const reason = statusCode === 431 ? 'Request Header Fields Too Large' : statusCode === 414 ? 'URI Too Long' : 'Bad Request';
+  const body = JSON.stringify(
+    toErrorResponse(Object.assign(new Error('the request could not be parsed'), { statusCode }), requestId).body,
+  );
+  const reason =
+    statusCode === 431 ? 'Request Header Fields Too Large' : statusCode === 414 ? 'URI Too Long' : 'Bad Request';
   socket.end(
     `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `${REQUEST_ID_HEADER}: ${requestId}\r\nConnection: close\r\n\r\n${body}`,

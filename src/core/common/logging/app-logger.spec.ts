@@ -56,8 +56,14 @@ describe(AppLogger.name, () => {
   it('logs an error that has no stack trace', () => {
     for (const format of ['json', 'pretty'] as const) {
       const logger = new AppLogger({ format, level: 'error', redactor });
-      assert.match(capture(() => logger.error('plain failure', undefined, 'Ctx')), /plain failure/);
-      assert.match(capture(() => logger.error('no context either')), /no context either/);
+      assert.match(
+        capture(() => logger.error('plain failure', undefined, 'Ctx')),
+        /plain failure/,
+      );
+      assert.match(
+        capture(() => logger.error('no context either')),
+        /no context either/,
+      );
     }
   });
 
@@ -73,7 +79,13 @@ describe(AppLogger.name, () => {
   it('drops levels below the configured one', () => {
     assert.deepEqual(levelsFrom('warn'), ['fatal', 'error', 'warn']);
     const logger = new AppLogger({ format: 'json', level: 'warn', redactor });
-    assert.equal(capture(() => logger.log('quiet')), '');
-    assert.notEqual(capture(() => logger.warn('loud')), '');
+    assert.equal(
+      capture(() => logger.log('quiet')),
+      '',
+    );
+    assert.notEqual(
+      capture(() => logger.warn('loud')),
+      '',
+    );
   });
 });

@@ -40,7 +40,9 @@ export class AppLogger extends ConsoleLogger {
     return this.secretScrubber.scrub(super.formatMessage(...args));
   }
 
-  protected override getJsonLogObject(...args: Parameters<ConsoleLogger['getJsonLogObject']>): ReturnType<ConsoleLogger['getJsonLogObject']> {
+  protected override getJsonLogObject(
+    ...args: Parameters<ConsoleLogger['getJsonLogObject']>
+  ): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const object = super.getJsonLogObject(...args);
     const requestId = currentRequestId();
     return requestId === undefined ? object : { ...object, requestId };

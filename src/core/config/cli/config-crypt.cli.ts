@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { decryptSecret, encryptSecret, generateMasterKey, parseMasterKey, SecretCipherError } from '../secret-cipher.js';
+import {
+  decryptSecret,
+  encryptSecret,
+  generateMasterKey,
+  parseMasterKey,
+  SecretCipherError,
+} from '../secret-cipher.js';
 
 // Operator tool: `npm run --silent config:encrypt < plain.txt` prints ENC(...);
 // `config:decrypt` does the reverse; `keygen` prints a new random key.
-const USAGE = 'usage: config-crypt encrypt|decrypt|keygen (value on stdin; key in CONFIG_MASTER_KEY or CONFIG_MASTER_KEY_FILE)';
+const USAGE =
+  'usage: config-crypt encrypt|decrypt|keygen (value on stdin; key in CONFIG_MASTER_KEY or CONFIG_MASTER_KEY_FILE)';
 
 function masterKey(): Buffer {
   const inline = process.env.CONFIG_MASTER_KEY;

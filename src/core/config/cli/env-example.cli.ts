@@ -5,7 +5,10 @@ import { envVarMeta, envVarNames } from '../env.metadata.js';
 
 // Prints .env.example from the schema: `npm run --silent config:example > .env.example`.
 // A unit test fails when the committed file and the schema disagree.
-const lines = ['# Every variable the service reads, grouped. Empty = the embedded default.', '# Any value may be ENC(...): see README, "Encrypted secrets".'];
+const lines = [
+  '# Every variable the service reads, grouped. Empty = the embedded default.',
+  '# Any value may be ENC(...): see README, "Encrypted secrets".',
+];
 let group = '';
 for (const name of envVarNames()) {
   const meta = envVarMeta(name);

@@ -16,7 +16,10 @@ import { DatabaseService } from '../database.service.js';
 const USAGE = 'usage: npm run journal:drain -- <journal.sqlite> [--wait-seconds 60]';
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'wait-seconds': { type: 'string', default: '60' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { 'wait-seconds': { type: 'string', default: '60' } },
+  });
   const waitSeconds = Number(values['wait-seconds']);
   if (positionals.length !== 1 || !Number.isFinite(waitSeconds) || waitSeconds < 0) {
     process.stderr.write(`${USAGE}\n`);
@@ -41,14 +44,17 @@ async function main(): Promise<number> {
     const writer = database.status().writer;
     if (!writer) {
       const why = database.status().writerUndecided;
-      process.stderr.write(`no Postgres writer within ${waitSeconds} s${why ? ` (${why})` : ''}: ${file} left untouched\n`);
+      process.stderr.write(
+        `no Postgres writer within ${waitSeconds} s${why ? ` (${why})` : ''}: ${file} left untouched\n`,
+      );
       return 1;
     }
     const outcome = await database.drainFile(file);
     process.stdout.write(
       `${file} -> ${writer}: ${outcome.replayed} applied, ${outcome.deadLettered} dead-lettered, ${outcome.left} left (${outcome.result})\n`,
     );
-    for (const dead of outcome.deadLetters) process.stdout.write(`  dead letter ${dead.seq} ${dead.type} ${dead.key}: ${dead.reason}\n`);
+    for (const dead of outcome.deadLetters)
+      process.stdout.write(`  dead letter ${dead.seq} ${dead.type} ${dead.key}: ${dead.reason}\n`);
     return outcome.result === 'done' && outcome.left === 0 ? 0 : 1;
   } finally {
     await app.close();

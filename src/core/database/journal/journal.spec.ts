@@ -21,7 +21,10 @@ describe(`${Journal.name} file`, () => {
     const second = new Journal(path);
     assert.equal(second.backlog(), 3);
     assert.equal(second.deadLetterCount(), 0);
-    assert.deepEqual(second.peek(10).map((e) => e.key), ['a', 'b', 'c']);
+    assert.deepEqual(
+      second.peek(10).map((e) => e.key),
+      ['a', 'b', 'c'],
+    );
     second.close();
   });
 
@@ -32,8 +35,14 @@ describe(`${Journal.name} file`, () => {
     const [a, b] = journal.peek(2);
     journal.settle([a.seq], [{ entry: b, reason: 'refused' }]);
     assert.equal(journal.backlog(), 1);
-    assert.deepEqual(journal.peek(10).map((e) => e.key), ['c']);
-    assert.deepEqual(journal.deadLetters().map((d) => [d.key, d.reason]), [['b', 'refused']]);
+    assert.deepEqual(
+      journal.peek(10).map((e) => e.key),
+      ['c'],
+    );
+    assert.deepEqual(
+      journal.deadLetters().map((d) => [d.key, d.reason]),
+      [['b', 'refused']],
+    );
     assert.equal(journal.deadLetterCount(), 1);
     // Settling again (a replay resumed after a crash) changes nothing.
     journal.settle([a.seq], []);

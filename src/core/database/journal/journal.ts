@@ -87,7 +87,10 @@ export class Journal implements TimelineMemory {
   ) {
     if (path !== ':memory:' && !options.existing) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 5000, fileMustExist: options.existing === true });
-    if (options.existing && !this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'`).get()) {
+    if (
+      options.existing &&
+      !this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'`).get()
+    ) {
       this.db.close();
       throw new Error(`${path} is not a journal (no journal table)`);
     }
@@ -95,16 +98,21 @@ export class Journal implements TimelineMemory {
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
     this.statements = {
-      insert: this.db.prepare('INSERT INTO journal (type, key, entity_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)'),
+      insert: this.db.prepare(
+        'INSERT INTO journal (type, key, entity_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)',
+      ),
       peek: this.db.prepare('SELECT * FROM journal ORDER BY seq LIMIT ?'),
       remove: this.db.prepare('DELETE FROM journal WHERE seq = ?'),
       deadLetter: this.db.prepare(
         'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       byEntity: this.db.prepare('SELECT * FROM journal WHERE type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1'),
-      setMeta: this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      setMeta: this.db.prepare(
+        'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      ),
     };
-    const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'timeline'`).get() as { value: string } | undefined;
+    const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'timeline'`).get() as
+      { value: string } | undefined;
     this.timeline = row ? Number(row.value) : 0;
     this.size = (this.db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
     this.deadSize = (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
@@ -124,7 +132,13 @@ export class Journal implements TimelineMemory {
   /** Resolves with the entry's sequence number once it is on disk. */
   append(command: WriteCommand): Promise<number> {
     return new Promise((resolve, reject) => {
-      const entry = { type: command.type, key: command.key, entityId: command.entityId, payload: command.payload, acceptedAt: new Date().toISOString() };
+      const entry = {
+        type: command.type,
+        key: command.key,
+        entityId: command.entityId,
+        payload: command.payload,
+        acceptedAt: new Date().toISOString(),
+      };
       this.pending.push({ entry, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -159,7 +173,16 @@ export class Journal implements TimelineMemory {
     this.db.transaction(() => {
       for (const seq of replayed) removed += this.statements.remove.run(seq).changes;
       for (const { entry, reason } of rejected) {
-        this.statements.deadLetter.run(entry.seq, entry.type, entry.key, entry.entityId, JSON.stringify(entry.payload), entry.acceptedAt, reason, failedAt);
+        this.statements.deadLetter.run(
+          entry.seq,
+          entry.type,
+          entry.key,
+          entry.entityId,
+          JSON.stringify(entry.payload),
+          entry.acceptedAt,
+          reason,
+          failedAt,
+        );
         const changes = this.statements.remove.run(entry.seq).changes;
         removed += changes;
         deadLettered += changes;
@@ -176,7 +199,9 @@ export class Journal implements TimelineMemory {
   }
 
   deadLetters(limit = 50): Array<JournalEntry & { reason: string; failedAt: string }> {
-    const rows = this.db.prepare('SELECT * FROM dead_letters ORDER BY seq DESC LIMIT ?').all(limit) as Array<JournalRow & { reason: string; failed_at: string }>;
+    const rows = this.db.prepare('SELECT * FROM dead_letters ORDER BY seq DESC LIMIT ?').all(limit) as Array<
+      JournalRow & { reason: string; failed_at: string }
+    >;
     return rows.map((r) => ({ ...toEntry(r), reason: r.reason, failedAt: r.failed_at }));
   }
 
@@ -204,7 +229,12 @@ export class Journal implements TimelineMemory {
     this.scheduled = false;
     try {
       const seqs = this.db.transaction(() =>
-        batch.map(({ entry: e }) => Number(this.statements.insert.run(e.type, e.key, e.entityId, JSON.stringify(e.payload), e.acceptedAt).lastInsertRowid)),
+        batch.map(({ entry: e }) =>
+          Number(
+            this.statements.insert.run(e.type, e.key, e.entityId, JSON.stringify(e.payload), e.acceptedAt)
+              .lastInsertRowid,
+          ),
+        ),
       )();
       this.size += seqs.length;
       batch.forEach((p, i) => p.resolve(seqs[i]));

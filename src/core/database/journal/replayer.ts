@@ -69,10 +69,13 @@ export class Replayer {
         total.replayed += replayed.length;
         total.deadLettered += rejected.length;
         this.onBatch(replayed.length, rejected.length);
-        for (const r of rejected) this.logger.error(`journal entry ${r.entry.seq} (${r.entry.type} ${r.entry.key}) dead-lettered: ${r.reason}`);
+        for (const r of rejected)
+          this.logger.error(`journal entry ${r.entry.seq} (${r.entry.type} ${r.entry.key}) dead-lettered: ${r.reason}`);
       } catch (error) {
         if (isTargetFailure(error)) writer.markDown(error);
-        this.logger.warn(`replay interrupted after ${total.replayed} command(s): ${secretRedactor.scrub(String((error as Error).message))}`);
+        this.logger.warn(
+          `replay interrupted after ${total.replayed} command(s): ${secretRedactor.scrub(String((error as Error).message))}`,
+        );
         return { ...total, result: 'interrupted' };
       }
     }
@@ -80,8 +83,13 @@ export class Replayer {
     return { ...total, result: 'done' };
   }
 
-  private async applyWithRetries(writer: PgTarget, batch: JournalEntry[]): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
-    const ordered = [...batch].sort((a, b) => (a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.seq - b.seq));
+  private async applyWithRetries(
+    writer: PgTarget,
+    batch: JournalEntry[],
+  ): Promise<{ replayed: number[]; rejected: DeadLetter[] }> {
+    const ordered = [...batch].sort((a, b) =>
+      a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.seq - b.seq,
+    );
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.applyBatch(writer, ordered);
@@ -121,7 +129,13 @@ export class Replayer {
       } catch (error) {
         // Unwinds the entry's savepoint, then the batch; a dead connection refuses both, which is as good.
         while (runner.isTransactionActive) {
-          if (!(await runner.rollbackTransaction().then(() => true, () => false))) break;
+          if (
+            !(await runner.rollbackTransaction().then(
+              () => true,
+              () => false,
+            ))
+          )
+            break;
         }
         throw error;
       } finally {

@@ -68,7 +68,12 @@ export class PostgresNotifications implements OnApplicationBootstrap, OnApplicat
     await this.drop();
     if (!writer || this.handlers.size === 0) return;
     this.connecting = true;
-    const client = new pg.Client({ connectionString: writer.options.url, connectionTimeoutMillis: writer.options.connectTimeoutMs, keepAlive: true, application_name: 'trading-service-core:listen' });
+    const client = new pg.Client({
+      connectionString: writer.options.url,
+      connectionTimeoutMillis: writer.options.connectTimeoutMs,
+      keepAlive: true,
+      application_name: 'trading-service-core:listen',
+    });
     client.on('error', () => void this.drop());
     client.on('end', () => {
       if (this.client === client) this.client = undefined;
@@ -78,11 +83,14 @@ export class PostgresNotifications implements OnApplicationBootstrap, OnApplicat
     });
     try {
       await withTimeout(client.connect(), writer.options.connectTimeoutMs, 'listen connect');
-      for (const channel of this.handlers.keys()) await withTimeout(client.query(`LISTEN ${pg.escapeIdentifier(channel)}`), this.timeoutMs, 'listen');
+      for (const channel of this.handlers.keys())
+        await withTimeout(client.query(`LISTEN ${pg.escapeIdentifier(channel)}`), this.timeoutMs, 'listen');
       this.client = client;
       this.listeningOn = writer.name;
     } catch (error) {
-      this.logger.warn(`cannot listen for notifications on ${writer.name}: ${secretRedactor.scrub((error as Error).message)}`);
+      this.logger.warn(
+        `cannot listen for notifications on ${writer.name}: ${secretRedactor.scrub((error as Error).message)}`,
+      );
       await client.end().catch(() => undefined);
     } finally {
       this.connecting = false;

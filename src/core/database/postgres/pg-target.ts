@@ -45,7 +45,14 @@ const PROBE_SQL = `SELECT pg_is_in_recovery() AS recovery,
 /** One Postgres server: its pool and what the last probe or query said of it. */
 export class PgTarget {
   readonly pool: pg.Pool;
-  readonly status: TargetStatus = { reachable: false, role: 'unknown', lagMs: 0, latencyMs: 0, timeline: 0, failures: 0 };
+  readonly status: TargetStatus = {
+    reachable: false,
+    role: 'unknown',
+    lagMs: 0,
+    latencyMs: 0,
+    timeline: 0,
+    failures: 0,
+  };
 
   constructor(
     readonly options: TargetOptions,
@@ -77,7 +84,11 @@ export class PgTarget {
   async probe(): Promise<TargetStatus> {
     const started = performance.now();
     try {
-      const result = await withTimeout(this.pool.query<{ recovery: boolean; lag_ms: string | number; timeline: number; system_id: string }>(PROBE_SQL), this.options.probeTimeoutMs, `probe ${this.name}`);
+      const result = await withTimeout(
+        this.pool.query<{ recovery: boolean; lag_ms: string | number; timeline: number; system_id: string }>(PROBE_SQL),
+        this.options.probeTimeoutMs,
+        `probe ${this.name}`,
+      );
       const row = result.rows[0];
       Object.assign(this.status, {
         reachable: true,
@@ -117,7 +128,18 @@ export class PgTarget {
 
   view(fenced: boolean): TargetView {
     const { reachable, role, lagMs, latencyMs, timeline, lastProbeAt, lastError } = this.status;
-    return { name: this.name, reachable, role, fenced, lagMs, latencyMs, timeline, lastProbeAt, lastError, pool: this.poolStats() };
+    return {
+      name: this.name,
+      reachable,
+      role,
+      fenced,
+      lagMs,
+      latencyMs,
+      timeline,
+      lastProbeAt,
+      lastError,
+      pool: this.poolStats(),
+    };
   }
 
   async close(): Promise<void> {

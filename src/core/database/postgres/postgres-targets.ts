@@ -19,7 +19,11 @@ export class PostgresTargets {
     /** What a 503 tells the client to wait: one probe interval, at least a second. */
     readonly retryAfterSeconds: number,
   ) {
-    this.router = new TargetRouter({ writer: () => this.writer, readableReplicas: () => this.readableReplicas(), retryAfterSeconds });
+    this.router = new TargetRouter({
+      writer: () => this.writer,
+      readableReplicas: () => this.readableReplicas(),
+      retryAfterSeconds,
+    });
   }
 
   get configured(): boolean {

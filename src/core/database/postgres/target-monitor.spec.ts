@@ -7,9 +7,23 @@ import { TargetMonitor } from './target-monitor.js';
 import { electWriter } from './writer-election.js';
 
 const targets: PgTarget[] = [];
-function target(name: string, role: 'writer' | 'replica' | 'unknown', reachable: boolean, lagMs = 0, timeline = 1): PgTarget {
+function target(
+  name: string,
+  role: 'writer' | 'replica' | 'unknown',
+  reachable: boolean,
+  lagMs = 0,
+  timeline = 1,
+): PgTarget {
   // The pool connects lazily: nothing is opened by constructing it.
-  const t = new PgTarget({ name, url: 'postgres://u@127.0.0.1:1/db', poolMax: 1, connectTimeoutMs: 100, queryTimeoutMs: 100, statementTimeoutMs: 100, probeTimeoutMs: 100 });
+  const t = new PgTarget({
+    name,
+    url: 'postgres://u@127.0.0.1:1/db',
+    poolMax: 1,
+    connectTimeoutMs: 100,
+    queryTimeoutMs: 100,
+    statementTimeoutMs: 100,
+    probeTimeoutMs: 100,
+  });
   Object.assign(t.status, { role, reachable, lagMs, timeline, systemId: '7000' });
   targets.push(t);
   return t;
@@ -83,7 +97,13 @@ describe(TargetMonitor.name, () => {
 });
 
 describe(electWriter.name, () => {
-  const t = (name: string, role: 'writer' | 'replica', timeline: number, systemId = '7000') => ({ name, reachable: true, role, timeline, systemId });
+  const t = (name: string, role: 'writer' | 'replica', timeline: number, systemId = '7000') => ({
+    name,
+    reachable: true,
+    role,
+    timeline,
+    systemId,
+  });
 
   it('gives the same answer whatever order the targets are listed in', () => {
     const targets = [t('a', 'writer', 3), t('b', 'writer', 4), t('c', 'replica', 4)];
@@ -119,13 +139,27 @@ describe('probe backoff', () => {
     const t = target('primary', 'writer', true);
     assert.equal(t.nextProbeDelay(1000), 1000);
     t.markDown(new Error('x'));
-    assert.equal(t.nextProbeDelay(1000, 10_000, () => 1), 1000);
+    assert.equal(
+      t.nextProbeDelay(1000, 10_000, () => 1),
+      1000,
+    );
     t.markDown(new Error('x'));
     t.markDown(new Error('x'));
-    assert.equal(t.nextProbeDelay(1000, 10_000, () => 1), 4000);
+    assert.equal(
+      t.nextProbeDelay(1000, 10_000, () => 1),
+      4000,
+    );
     for (let i = 0; i < 20; i++) t.markDown(new Error('x'));
-    assert.equal(t.nextProbeDelay(1000, 10_000, () => 1), 10_000, 'capped');
-    assert.equal(t.nextProbeDelay(1000, 10_000, () => 0), 250, 'never a busy loop');
+    assert.equal(
+      t.nextProbeDelay(1000, 10_000, () => 1),
+      10_000,
+      'capped',
+    );
+    assert.equal(
+      t.nextProbeDelay(1000, 10_000, () => 0),
+      250,
+      'never a busy loop',
+    );
   });
 });
 

@@ -66,7 +66,9 @@ export class TargetMonitor {
   readableReplicas(): PgTarget[] {
     // Asked on every routed connection: answer without allocating when there is no replica at all.
     if (this.targets.length < 2) return NONE;
-    return this.targets.filter((t) => t.status.reachable && t.status.role === 'replica' && t.status.lagMs <= this.maxReplicaLagMs);
+    return this.targets.filter(
+      (t) => t.status.reachable && t.status.role === 'replica' && t.status.lagMs <= this.maxReplicaLagMs,
+    );
   }
 
   /** Re-elects the writer after any status change; tells the listeners. */
@@ -80,11 +82,17 @@ export class TargetMonitor {
     this.election = next;
     if (next.timeline > known) this.memory.rememberTimeline(next.timeline);
     if (next.writer && next.writer !== before.writer) {
-      this.logger.warn(`writer is now ${next.writer} (timeline ${next.timeline})${before.writer ? `, was ${before.writer}` : ''}`);
+      this.logger.warn(
+        `writer is now ${next.writer} (timeline ${next.timeline})${before.writer ? `, was ${before.writer}` : ''}`,
+      );
     }
     const fenced = next.fenced.filter((name) => !before.fenced.includes(name));
-    if (fenced.length > 0) this.logger.error(`split brain: ${fenced.join(' and ')} accept writes but lose to timeline ${next.timeline}: fenced, never written to`);
-    if (next.undecided && next.undecided !== before.undecided) this.logger.error(`no writer: ${next.undecided}; writes go to the journal`);
+    if (fenced.length > 0)
+      this.logger.error(
+        `split brain: ${fenced.join(' and ')} accept writes but lose to timeline ${next.timeline}: fenced, never written to`,
+      );
+    if (next.undecided && next.undecided !== before.undecided)
+      this.logger.error(`no writer: ${next.undecided}; writes go to the journal`);
     this.listeners.emit();
   }
 
@@ -94,7 +102,9 @@ export class TargetMonitor {
     const wasRole = target.status.role;
     await target.probe();
     if (target.status.reachable !== wasUp || target.status.role !== wasRole) {
-      this.logger.log(`${target.name}: ${target.status.reachable ? `up (${target.status.role})` : `down (${target.status.lastError})`}`);
+      this.logger.log(
+        `${target.name}: ${target.status.reachable ? `up (${target.status.role})` : `down (${target.status.lastError})`}`,
+      );
     }
     this.refresh();
     if (this.stopped) return;

@@ -34,16 +34,28 @@ export function electWriter(targets: readonly ElectionInput[], knownTimeline = 0
   const writable = reachable.filter((t) => t.role === 'writer');
   const systems = new Set(reachable.map((t) => t.systemId).filter((id) => id !== undefined));
   if (systems.size > 1) {
-    return { fenced: writable.map((t) => t.name), timeline, undecided: `the targets belong to ${systems.size} different Postgres clusters (system identifiers differ)` };
+    return {
+      fenced: writable.map((t) => t.name),
+      timeline,
+      undecided: `the targets belong to ${systems.size} different Postgres clusters (system identifiers differ)`,
+    };
   }
   const winners = writable.filter((t) => t.timeline === timeline);
   const fenced = writable.filter((t) => t.timeline < timeline).map((t) => t.name);
   if (winners.length === 1) return { writer: winners[0].name, fenced, timeline };
   if (winners.length > 1) {
-    return { fenced: writable.map((t) => t.name), timeline, undecided: `${winners.map((t) => t.name).join(' and ')} both accept writes on timeline ${timeline}` };
+    return {
+      fenced: writable.map((t) => t.name),
+      timeline,
+      undecided: `${winners.map((t) => t.name).join(' and ')} both accept writes on timeline ${timeline}`,
+    };
   }
   if (fenced.length > 0) {
-    return { fenced, timeline, undecided: `${fenced.join(' and ')} accept writes on a timeline below ${timeline}, the highest seen: an old primary; waiting for the promoted one` };
+    return {
+      fenced,
+      timeline,
+      undecided: `${fenced.join(' and ')} accept writes on a timeline below ${timeline}, the highest seen: an old primary; waiting for the promoted one`,
+    };
   }
   return { fenced, timeline };
 }

@@ -7,8 +7,18 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
  * idempotent command: on false, read the existing row and decide whether it is the same write.
  * TypeORM's InsertResult drops the affected-row count, so the built statement is run directly.
  */
-export async function insertIfAbsent<E extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<E>, values: QueryDeepPartialEntity<E>): Promise<boolean> {
-  const [sql, parameters] = manager.createQueryBuilder().insert().into(entity).values(values).orIgnore().getQueryAndParameters();
+export async function insertIfAbsent<E extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<E>,
+  values: QueryDeepPartialEntity<E>,
+): Promise<boolean> {
+  const [sql, parameters] = manager
+    .createQueryBuilder()
+    .insert()
+    .into(entity)
+    .values(values)
+    .orIgnore()
+    .getQueryAndParameters();
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner('master');
   try {
     const result = await runner.query(sql, parameters, true);

@@ -3,9 +3,16 @@ import type pg from 'pg';
 import type { Route, TargetRouter } from './target-router.js';
 
 /** The connection strings the DataSource is configured with: they name a route, not a server. */
-export const ROUTE_URLS: Record<Route, string> = { writer: 'postgres://routed/writer', reader: 'postgres://routed/reader' };
+export const ROUTE_URLS: Record<Route, string> = {
+  writer: 'postgres://routed/writer',
+  reader: 'postgres://routed/reader',
+};
 
-type ConnectCallback = (error: Error | undefined, client?: pg.PoolClient, release?: (error?: Error | boolean) => void) => void;
+type ConnectCallback = (
+  error: Error | undefined,
+  client?: pg.PoolClient,
+  release?: (error?: Error | boolean) => void,
+) => void;
 
 // TypeORM's initialisation checks each pool with one connect/release and reads nothing from it
 // (version, database and schema are given up front, extensions are not installed). Handing it this

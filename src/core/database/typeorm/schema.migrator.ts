@@ -38,11 +38,14 @@ export class SchemaMigrator {
       await runner.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
       try {
         // The DataSource was initialised without a server: learn the real version now.
-        const [{ server_version: version }] = (await runner.query('SHOW server_version')) as Array<{ server_version: string }>;
+        const [{ server_version: version }] = (await runner.query('SHOW server_version')) as Array<{
+          server_version: string;
+        }>;
         (dataSource.driver as PostgresDriver).version = version;
         const applied = await dataSource.runMigrations({ transaction: 'each' });
         this.migrated.add(target.name);
-        if (applied.length > 0) this.logger.log(`Postgres migrations applied on ${target.name}: ${applied.map((m) => m.name).join(', ')}`);
+        if (applied.length > 0)
+          this.logger.log(`Postgres migrations applied on ${target.name}: ${applied.map((m) => m.name).join(', ')}`);
         return applied.map((m) => m.name);
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);

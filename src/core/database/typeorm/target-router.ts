@@ -8,7 +8,9 @@ export type Route = 'writer' | 'reader';
 /** No Postgres can serve this route now: a 503 with Retry-After, and a target failure to the failover logic. */
 export class NoTargetError extends AppError {
   constructor(route: Route, retryAfterSeconds: number) {
-    super(ErrorCode.DEPENDENCY_UNAVAILABLE, `no Postgres ${route === 'writer' ? 'writer' : 'target'} is available`, { retryAfterSeconds });
+    super(ErrorCode.DEPENDENCY_UNAVAILABLE, `no Postgres ${route === 'writer' ? 'writer' : 'target'} is available`, {
+      retryAfterSeconds,
+    });
     this.name = 'NoTargetError';
   }
 }

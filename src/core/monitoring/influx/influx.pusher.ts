@@ -96,7 +96,10 @@ export class InfluxPusher {
 
   /** Resolves when InfluxDB answers /ping within the request timeout. */
   async ping(signal?: AbortSignal): Promise<void> {
-    const response = await fetch(new URL('/ping', this.options.url), { headers: this.headers(), signal: this.signal(signal) });
+    const response = await fetch(new URL('/ping', this.options.url), {
+      headers: this.headers(),
+      signal: this.signal(signal),
+    });
     if (response.status !== 204 && response.status !== 200) throw new Error(`ping answered ${response.status}`);
   }
 
@@ -110,7 +113,12 @@ export class InfluxPusher {
     url.searchParams.set('db', this.options.database);
     url.searchParams.set('precision', 'ms');
     try {
-      const response = await fetch(url, { method: 'POST', body: lines.join('\n'), headers: this.headers(), signal: this.signal() });
+      const response = await fetch(url, {
+        method: 'POST',
+        body: lines.join('\n'),
+        headers: this.headers(),
+        signal: this.signal(),
+      });
       if (response.status === 204 || response.status === 200) {
         this.databaseChecked = false;
         return 'sent';
@@ -124,7 +132,8 @@ export class InfluxPusher {
       }
       return response.status === 400 ? 'rejected' : 'retry';
     } catch (error) {
-      this.stats.lastError = error instanceof Error ? error.name === 'TimeoutError' ? 'timeout' : error.message : String(error);
+      this.stats.lastError =
+        error instanceof Error ? (error.name === 'TimeoutError' ? 'timeout' : error.message) : String(error);
       return 'retry';
     }
   }
@@ -132,7 +141,12 @@ export class InfluxPusher {
   // InfluxDB 1.x answers 404 until the database exists; CREATE DATABASE is idempotent there.
   private async createDatabase(): Promise<void> {
     const body = new URLSearchParams({ q: `CREATE DATABASE "${this.options.database.replace(/"/g, '')}"` });
-    await fetch(new URL('/query', this.options.url), { method: 'POST', body, headers: this.headers(), signal: this.signal() }).catch(() => undefined);
+    await fetch(new URL('/query', this.options.url), {
+      method: 'POST',
+      body,
+      headers: this.headers(),
+      signal: this.signal(),
+    }).catch(() => undefined);
   }
 
   private headers(): Record<string, string> {

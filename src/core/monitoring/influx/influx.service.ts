@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { influxConfig } from '../../config/index.js';
 import { HealthIndicatorService } from '@nestjs/terminus';
@@ -36,22 +43,55 @@ export class InfluxService implements OnModuleInit, OnApplicationBootstrap, OnAp
     const pusher = this.pusher;
     if (!pusher) return;
     const stats = pusher.stats;
-    this.metrics.gauge({ name: 'influx_buffer_points', help: 'Points waiting for InfluxDB.', collect() { this.set(stats.buffered); } });
+    this.metrics.gauge({
+      name: 'influx_buffer_points',
+      help: 'Points waiting for InfluxDB.',
+      collect() {
+        this.set(stats.buffered);
+      },
+    });
     // Counters mirrored from the pusher's own tallies at scrape time.
-    this.metrics.counter({ name: 'influx_points_dropped_total', help: 'Points dropped (buffer full or rejected by InfluxDB).', collect() { this.reset(); this.inc(stats.dropped); } });
-    this.metrics.counter({ name: 'influx_points_sent_total', help: 'Points written to InfluxDB.', collect() { this.reset(); this.inc(stats.sent); } });
-    this.metrics.counter({ name: 'influx_write_failures_total', help: 'Flushes that failed and kept their points.', collect() { this.reset(); this.inc(stats.failures); } });
+    this.metrics.counter({
+      name: 'influx_points_dropped_total',
+      help: 'Points dropped (buffer full or rejected by InfluxDB).',
+      collect() {
+        this.reset();
+        this.inc(stats.dropped);
+      },
+    });
+    this.metrics.counter({
+      name: 'influx_points_sent_total',
+      help: 'Points written to InfluxDB.',
+      collect() {
+        this.reset();
+        this.inc(stats.sent);
+      },
+    });
+    this.metrics.counter({
+      name: 'influx_write_failures_total',
+      help: 'Flushes that failed and kept their points.',
+      collect() {
+        this.reset();
+        this.inc(stats.failures);
+      },
+    });
     this.health.register({
       name: 'influxdb',
       critical: false,
       weight: 0.5,
       check: async (key, signal) => {
-        const data = { bufferedPoints: stats.buffered, droppedPoints: stats.dropped, ...(stats.lastError && { lastError: stats.lastError }) };
+        const data = {
+          bufferedPoints: stats.buffered,
+          droppedPoints: stats.dropped,
+          ...(stats.lastError && { lastError: stats.lastError }),
+        };
         try {
           await pusher.ping(signal);
           return this.indicators.check(key).up(data);
         } catch (error) {
-          return this.indicators.check(key).down({ ...data, reason: error instanceof Error ? error.message : String(error) });
+          return this.indicators
+            .check(key)
+            .down({ ...data, reason: error instanceof Error ? error.message : String(error) });
         }
       },
     });

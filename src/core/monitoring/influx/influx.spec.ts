@@ -7,7 +7,10 @@ import { toLineProtocol } from './line-protocol.js';
 describe('toLineProtocol', () => {
   it('writes one point per series with escaped tags, and leaves histogram buckets out', async () => {
     const registry = new Registry();
-    new Counter({ name: 'orders_total', help: 'h', labelNames: ['side', 'venue'], registers: [registry] }).inc({ side: 'buy', venue: 'NY SE,1' }, 3);
+    new Counter({ name: 'orders_total', help: 'h', labelNames: ['side', 'venue'], registers: [registry] }).inc(
+      { side: 'buy', venue: 'NY SE,1' },
+      3,
+    );
     new Histogram({ name: 'latency_seconds', help: 'h', buckets: [0.1, 1], registers: [registry] }).observe(0.5);
     const lines = toLineProtocol(await registry.getMetricsAsJSON(), 1700000000000);
     assert.deepEqual(lines, [
@@ -20,7 +23,10 @@ describe('toLineProtocol', () => {
 
 describe(InfluxPusher.name, () => {
   it('keeps at most bufferMaxPoints, dropping the oldest and counting them', () => {
-    const pusher = new InfluxPusher({ url: 'http://127.0.0.1:9', database: 'd', flushIntervalMs: 1000, bufferMaxPoints: 3, requestTimeoutMs: 100 }, new Registry());
+    const pusher = new InfluxPusher(
+      { url: 'http://127.0.0.1:9', database: 'd', flushIntervalMs: 1000, bufferMaxPoints: 3, requestTimeoutMs: 100 },
+      new Registry(),
+    );
     pusher.enqueue(['a', 'b']);
     pusher.enqueue(['c', 'd', 'e']);
     assert.equal(pusher.stats.buffered, 3);
@@ -28,7 +34,10 @@ describe(InfluxPusher.name, () => {
   });
 
   it('keeps its points when InfluxDB cannot be reached, and never throws', async () => {
-    const pusher = new InfluxPusher({ url: 'http://127.0.0.1:9', database: 'd', flushIntervalMs: 1000, bufferMaxPoints: 10, requestTimeoutMs: 200 }, new Registry());
+    const pusher = new InfluxPusher(
+      { url: 'http://127.0.0.1:9', database: 'd', flushIntervalMs: 1000, bufferMaxPoints: 10, requestTimeoutMs: 200 },
+      new Registry(),
+    );
     pusher.enqueue(['m value=1 1']);
     assert.equal(await pusher.flush(), 'failed');
     assert.equal(pusher.stats.buffered, 1);

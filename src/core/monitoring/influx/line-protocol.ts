@@ -8,7 +8,10 @@ const escapeMeasurement = (text: string): string => text.replace(/[, \\]/g, (c) 
  * a float field `value`, a millisecond timestamp. Histogram buckets are left out (sum and count
  * are kept): they multiply the points without telling a dashboard much more.
  */
-export function toLineProtocol(metrics: ReadonlyArray<MetricObjectWithValues<MetricValue<string>>>, timestampMs: number): string[] {
+export function toLineProtocol(
+  metrics: ReadonlyArray<MetricObjectWithValues<MetricValue<string>>>,
+  timestampMs: number,
+): string[] {
   const lines: string[] = [];
   for (const metric of metrics) {
     for (const sample of metric.values) {

@@ -29,7 +29,10 @@ export class CreateOrders1732900000000 implements MigrationInterface {
       true,
     );
     await runner.createIndex('orders', new TableIndex({ name: 'orders_created', columnNames: ['created_at', 'id'] }));
-    await runner.createIndex('orders', new TableIndex({ name: 'orders_symbol_created', columnNames: ['symbol', 'created_at', 'id'] }));
+    await runner.createIndex(
+      'orders',
+      new TableIndex({ name: 'orders_symbol_created', columnNames: ['symbol', 'created_at', 'id'] }),
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {
