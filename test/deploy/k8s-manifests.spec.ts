@@ -47,7 +47,8 @@ const find = <T = Manifest>(kind: string, name?: string) =>
 describe('deploy/k8s against the Kubernetes API schemas', () => {
   it('holds the objects a fleet needs', () => {
     const kinds = manifests.map((m) => m.kind).sort();
-    for (const kind of ['ConfigMap', 'Namespace', 'PodDisruptionBudget', 'Secret', 'Service', 'StatefulSet']) assert.ok(kinds.includes(kind), kind);
+    for (const kind of ['ConfigMap', 'Namespace', 'PodDisruptionBudget', 'Secret', 'Service', 'StatefulSet'])
+      assert.ok(kinds.includes(kind), kind);
     assert.equal(manifests.filter((m) => m.kind === 'Service').length, 2, 'a Service and a headless Service');
   });
 
@@ -71,7 +72,10 @@ describe('deploy/k8s against the Kubernetes API schemas', () => {
     const check = (docs: Manifest[]): string[] => {
       const files = docs.map((m, i) => {
         const path = join(dir, `m${i}.ts`);
-        writeFileSync(path, `import type { I${m.kind} } from '${modelPath(m)}';\nexport const m: I${m.kind} = ${JSON.stringify(strip(m), null, 2)};\n`);
+        writeFileSync(
+          path,
+          `import type { I${m.kind} } from '${modelPath(m)}';\nexport const m: I${m.kind} = ${JSON.stringify(strip(m), null, 2)};\n`,
+        );
         return path;
       });
       const program = ts.createProgram(files, {
@@ -94,7 +98,9 @@ describe('deploy/k8s against the Kubernetes API schemas', () => {
     });
 
     it('would be caught: a misspelt field fails the check', () => {
-      const statefulSet = structuredClone(find('StatefulSet')) as Manifest & { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+      const statefulSet = structuredClone(find('StatefulSet')) as Manifest & {
+        spec: { template: { spec: { containers: Array<Record<string, unknown>> } } };
+      };
       statefulSet.spec.template.spec.containers[0].readinesProbe = { httpGet: { path: '/health/ready', port: 'http' } };
       const problems = check([statefulSet]);
       assert.equal(problems.length, 1, problems.join('\n'));
@@ -104,7 +110,12 @@ describe('deploy/k8s against the Kubernetes API schemas', () => {
 });
 
 describe('deploy/k8s agrees with the service', () => {
-  type Probe = { httpGet: { path: string; port: string }; timeoutSeconds: number; periodSeconds: number; failureThreshold: number };
+  type Probe = {
+    httpGet: { path: string; port: string };
+    timeoutSeconds: number;
+    periodSeconds: number;
+    failureThreshold: number;
+  };
   type Container = {
     ports: Array<{ name: string; containerPort: number }>;
     readinessProbe: Probe;
@@ -122,7 +133,12 @@ describe('deploy/k8s agrees with the service', () => {
       volumeClaimTemplates: Array<{ metadata: { name: string } }>;
       template: {
         metadata: { labels: Record<string, string> };
-        spec: { terminationGracePeriodSeconds: number; securityContext: { runAsNonRoot: boolean }; containers: Container[]; volumes: Array<{ name: string; secret?: { secretName: string } }> };
+        spec: {
+          terminationGracePeriodSeconds: number;
+          securityContext: { runAsNonRoot: boolean };
+          containers: Container[];
+          volumes: Array<{ name: string; secret?: { secretName: string } }>;
+        };
       };
     };
   };
@@ -136,7 +152,8 @@ describe('deploy/k8s agrees with the service', () => {
 
   it('gives a valid production configuration once the example secrets are replaced, and refuses to boot before', () => {
     assert.equal(config.NODE_ENV, 'production');
-    for (const [name, value] of Object.entries(secret)) assert.match(value, /^ENC\(v1:[\w-]+\)$/, `${name} is encrypted`);
+    for (const [name, value] of Object.entries(secret))
+      assert.match(value, /^ENC\(v1:[\w-]+\)$/, `${name} is encrypted`);
     const keyMount = mountOf(config.CONFIG_MASTER_KEY_FILE);
     assert.ok(keyMount?.readOnly, 'the master key file is on a read-only mount');
     assert.equal(pod.spec.volumes.find((v) => v.name === keyMount.name)?.secret?.secretName, 'trading-master-key');
@@ -156,24 +173,35 @@ describe('deploy/k8s agrees with the service', () => {
     // Replaced by an operator's own values, encrypted with the same key: the whole file is valid.
     const key = parseMasterKey(masterKey);
     const own = Object.fromEntries(
-      Object.entries(secret).map(([name, value]) => [name, encryptSecret(decryptSecret(value, key).replaceAll('change-me', 'Xq7vR2mK9pL4sT8w'), key)]),
+      Object.entries(secret).map(([name, value]) => [
+        name,
+        encryptSecret(decryptSecret(value, key).replaceAll('change-me', 'Xq7vR2mK9pL4sT8w'), key),
+      ]),
     );
     const loaded = loadEnvironment({ ...config, ...own }, { readFile });
     assert.equal(loaded.env.NODE_ENV, 'production');
     assert.match(loaded.env.DB_PRIMARY_URL ?? '', /^postgres:\/\/trading:Xq7v/);
   });
 
-  it('probes the right endpoints with timeouts above the service\'s own bounds', () => {
+  it("probes the right endpoints with timeouts above the service's own bounds", () => {
     assert.equal(app.readinessProbe.httpGet.path, '/health/ready');
     assert.equal(app.livenessProbe.httpGet.path, '/health/live');
     assert.equal(app.startupProbe.httpGet.path, '/health/live');
-    assert.ok(app.readinessProbe.timeoutSeconds * 1000 > Number(config.HEALTH_CHECK_TIMEOUT_MS), 'readiness answers within HEALTH_CHECK_TIMEOUT_MS');
+    assert.ok(
+      app.readinessProbe.timeoutSeconds * 1000 > Number(config.HEALTH_CHECK_TIMEOUT_MS),
+      'readiness answers within HEALTH_CHECK_TIMEOUT_MS',
+    );
     assert.equal(app.ports.find((p) => p.name === 'http')?.containerPort, Number(config.PORT));
   });
 
   it('stops within the grace period: preStop, then the drain, with room to close', () => {
-    const needed = app.lifecycle.preStop.sleep.seconds + (Number(config.SHUTDOWN_DELAY_MS) + Number(config.SHUTDOWN_DRAIN_MS)) / 1000;
-    assert.ok(pod.spec.terminationGracePeriodSeconds >= needed + 2, `grace ${pod.spec.terminationGracePeriodSeconds} s for ${needed} s of stopping`);
+    const needed =
+      app.lifecycle.preStop.sleep.seconds +
+      (Number(config.SHUTDOWN_DELAY_MS) + Number(config.SHUTDOWN_DRAIN_MS)) / 1000;
+    assert.ok(
+      pod.spec.terminationGracePeriodSeconds >= needed + 2,
+      `grace ${pod.spec.terminationGracePeriodSeconds} s for ${needed} s of stopping`,
+    );
     const takenOut = app.readinessProbe.periodSeconds * app.readinessProbe.failureThreshold;
     assert.ok(app.lifecycle.preStop.sleep.seconds >= 1 && takenOut > 0);
   });
@@ -184,8 +212,16 @@ describe('deploy/k8s agrees with the service', () => {
     assert.equal(app.securityContext.allowPrivilegeEscalation, false);
     const journal = mountOf(config.DB_SQLITE_PATH);
     assert.ok(journal, 'DB_SQLITE_PATH is on a mounted volume');
-    assert.deepEqual(sts.spec.volumeClaimTemplates.map((c) => c.metadata.name), [journal.name], 'a PersistentVolumeClaim per pod, not an emptyDir');
-    assert.deepEqual(app.volumeMounts.filter((v) => !v.readOnly).map((v) => v.name), [journal.name], 'the only writable mount');
+    assert.deepEqual(
+      sts.spec.volumeClaimTemplates.map((c) => c.metadata.name),
+      [journal.name],
+      'a PersistentVolumeClaim per pod, not an emptyDir',
+    );
+    assert.deepEqual(
+      app.volumeMounts.filter((v) => !v.readOnly).map((v) => v.name),
+      [journal.name],
+      'the only writable mount',
+    );
     assert.equal(sts.spec.persistentVolumeClaimRetentionPolicy.whenScaled, 'Retain');
   });
 
@@ -193,11 +229,19 @@ describe('deploy/k8s agrees with the service', () => {
     const labels = pod.metadata.labels;
     const matches = (selector: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
     assert.ok(matches(sts.spec.selector.matchLabels));
-    for (const service of manifests.filter((m) => m.kind === 'Service') as Array<Manifest & { spec: { selector: Record<string, string> } }>) {
+    for (const service of manifests.filter((m) => m.kind === 'Service') as Array<
+      Manifest & { spec: { selector: Record<string, string> } }
+    >) {
       assert.ok(matches(service.spec.selector), service.metadata.name);
     }
     assert.ok(find('Service', sts.spec.serviceName), 'serviceName names the headless Service');
-    assert.ok(matches(find<{ spec: { selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget').spec.selector.matchLabels));
-    for (const m of manifests.filter((x) => x.kind !== 'Namespace')) assert.equal(m.metadata.namespace, 'trading', `${m.kind} ${m.metadata.name}`);
+    assert.ok(
+      matches(
+        find<{ spec: { selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget').spec.selector
+          .matchLabels,
+      ),
+    );
+    for (const m of manifests.filter((x) => x.kind !== 'Namespace'))
+      assert.equal(m.metadata.namespace, 'trading', `${m.kind} ${m.metadata.name}`);
   });
 });

@@ -5,14 +5,33 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { AppProcess, freePort, MAIN_ENTRY, makeTempDir, PostgresCluster, PrometheusServer, RedisSetup, removeDir, requireBinary } from '../harness/index.js';
+import {
+  AppProcess,
+  freePort,
+  MAIN_ENTRY,
+  makeTempDir,
+  PostgresCluster,
+  PrometheusServer,
+  RedisSetup,
+  removeDir,
+  requireBinary,
+} from '../harness/index.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const DEPLOY = join(ROOT, 'deploy');
 const JOB = 'trading-service-core';
 
-function run(binary: string, debianPackage: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const result = spawnSync(requireBinary(binary, debianPackage), args, { encoding: 'utf8', cwd: options.cwd, env: { ...process.env, ...options.env } });
+function run(
+  binary: string,
+  debianPackage: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+) {
+  const result = spawnSync(requireBinary(binary, debianPackage), args, {
+    encoding: 'utf8',
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -21,34 +40,56 @@ describe('deploy/ configurations pass their own tools', () => {
   after(() => removeDir(dir));
 
   it('every alert rule passes its unit test (promtool test rules)', () => {
-    const result = run('/usr/bin/promtool', 'prometheus', ['test', 'rules', 'alerts.test.yml'], { cwd: join(DEPLOY, 'prometheus') });
+    const result = run('/usr/bin/promtool', 'prometheus', ['test', 'rules', 'alerts.test.yml'], {
+      cwd: join(DEPLOY, 'prometheus'),
+    });
     assert.equal(result.status, 0, result.output);
     assert.match(result.output, /SUCCESS/);
   });
 
   it('every alert rule has a test, and every test names a rule', () => {
-    const rules = (parse(readFileSync(join(DEPLOY, 'prometheus/alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string }> }> }).groups.flatMap((g) => g.rules.map((r) => r.alert));
-    const tests = parse(readFileSync(join(DEPLOY, 'prometheus/alerts.test.yml'), 'utf8')) as { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
-    const firing = new Set(tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
+    const rules = (
+      parse(readFileSync(join(DEPLOY, 'prometheus/alerts.yml'), 'utf8')) as {
+        groups: Array<{ rules: Array<{ alert: string }> }>;
+      }
+    ).groups.flatMap((g) => g.rules.map((r) => r.alert));
+    const tests = parse(readFileSync(join(DEPLOY, 'prometheus/alerts.test.yml'), 'utf8')) as {
+      tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+    };
+    const firing = new Set(
+      tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
+    );
     assert.deepEqual([...rules].sort(), [...firing].sort(), 'each rule is seen firing in a test');
   });
 
   it('the Prometheus configurations for compose and Kubernetes load (promtool check config)', () => {
     copyFileSync(join(DEPLOY, 'prometheus/alerts.yml'), join(dir, 'alerts.yml'));
     for (const name of ['prometheus.yml', 'prometheus-k8s.yml']) {
-      writeFileSync(join(dir, name), readFileSync(join(DEPLOY, 'prometheus', name), 'utf8').replace('/etc/prometheus/alerts.yml', 'alerts.yml'));
+      writeFileSync(
+        join(dir, name),
+        readFileSync(join(DEPLOY, 'prometheus', name), 'utf8').replace('/etc/prometheus/alerts.yml', 'alerts.yml'),
+      );
       const result = run('/usr/bin/promtool', 'prometheus', ['check', 'config', name], { cwd: dir });
       assert.equal(result.status, 0, `${name}: ${result.output}`);
     }
   });
 
   it('the Alertmanager configuration passes amtool check-config', () => {
-    const result = run('/usr/bin/amtool', 'prometheus-alertmanager', ['check-config', join(DEPLOY, 'alertmanager/alertmanager.yml')]);
+    const result = run('/usr/bin/amtool', 'prometheus-alertmanager', [
+      'check-config',
+      join(DEPLOY, 'alertmanager/alertmanager.yml'),
+    ]);
     assert.equal(result.status, 0, result.output);
   });
 
   it('the HAProxy configuration passes haproxy -c', () => {
-    const env = { HAPROXY_BIND: '127.0.0.1:8080', HAPROXY_STATS_BIND: '127.0.0.1:8404', APP1_ADDR: '127.0.0.1:3001', APP2_ADDR: '127.0.0.1:3002', APP3_ADDR: '127.0.0.1:3003' };
+    const env = {
+      HAPROXY_BIND: '127.0.0.1:8080',
+      HAPROXY_STATS_BIND: '127.0.0.1:8404',
+      APP1_ADDR: '127.0.0.1:3001',
+      APP2_ADDR: '127.0.0.1:3002',
+      APP3_ADDR: '127.0.0.1:3003',
+    };
     const result = run('/usr/sbin/haproxy', 'haproxy', ['-c', '-f', join(DEPLOY, 'haproxy/haproxy.cfg')], { env });
     assert.equal(result.status, 0, result.output);
   });
@@ -108,13 +149,30 @@ describe('dashboard and alert expressions against a real Prometheus scraping a f
     }
     // Traffic, so the request series exist.
     for (const app of apps) {
-      await fetch(`${app.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientOrderId: `obs-${app.port}`, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 1 }) });
+      await fetch(`${app.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          clientOrderId: `obs-${app.port}`,
+          symbol: 'AAPL',
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPrice: 1,
+        }),
+      });
       await fetch(`${app.url}/health/ready`);
     }
     const text = await (await fetch(`${apps[0].url}/metrics`)).text();
-    const declared = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name]));
+    const declared = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+      type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name],
+    );
     exported = new Set([...declared, 'up']);
-    prometheus = await PrometheusServer.start({ job: JOB, targets: apps.map((a) => `127.0.0.1:${a.port}`), rulesFile: join(DEPLOY, 'prometheus/alerts.yml') });
+    prometheus = await PrometheusServer.start({
+      job: JOB,
+      targets: apps.map((a) => `127.0.0.1:${a.port}`),
+      rulesFile: join(DEPLOY, 'prometheus/alerts.yml'),
+    });
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       const up = await prometheus.query(`sum(up{job="${JOB}"})`);
@@ -135,21 +193,39 @@ describe('dashboard and alert expressions against a real Prometheus scraping a f
     panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
     templating: { list: Array<{ query: { query: string } }> };
   };
-  const panelExprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })));
-  const ruleExprs = (parse(readFileSync(join(DEPLOY, 'prometheus/alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> }).groups.flatMap((g) =>
-    g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })),
+  const panelExprs = dashboard.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })),
   );
+  const ruleExprs = (
+    parse(readFileSync(join(DEPLOY, 'prometheus/alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+    }
+  ).groups.flatMap((g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })));
   // Grafana's variables, as Grafana would expand them for "All".
   const expand = (expr: string) => expr.replaceAll('$instance', '.*').replaceAll('$__rate_interval', '1m');
 
   it('scrapes every instance', async () => {
     const up = await prometheus.query(`up{job="${JOB}"}`);
-    assert.deepEqual(up.data?.result.map((r) => r.value[1]), apps.map(() => '1'));
+    assert.deepEqual(
+      up.data?.result.map((r) => r.value[1]),
+      apps.map(() => '1'),
+    );
   });
 
   it('the dashboard covers what an operator needs at 3 a.m.', () => {
     const all = panelExprs.map((p) => p.expr).join('\n');
-    for (const metric of ['http_server_request_duration_seconds_count', 'db_mode', 'db_journal_backlog', 'db_journal_dead_lettered_total', 'db_failovers_total', 'db_replica_lag_seconds', 'cache_fallback_active', 'cache_operations_total', 'circuit_breaker_state', 'health_score']) {
+    for (const metric of [
+      'http_server_request_duration_seconds_count',
+      'db_mode',
+      'db_journal_backlog',
+      'db_journal_dead_lettered_total',
+      'db_failovers_total',
+      'db_replica_lag_seconds',
+      'cache_fallback_active',
+      'cache_operations_total',
+      'circuit_breaker_state',
+      'health_score',
+    ]) {
       assert.ok(all.includes(metric), metric);
     }
   });
@@ -164,22 +240,41 @@ describe('dashboard and alert expressions against a real Prometheus scraping a f
   });
 
   it('every expression names only metrics the service exports', () => {
-    const unknown = [...panelExprs, ...ruleExprs, ...dashboard.templating.list.map((v) => ({ where: 'variable', expr: v.query.query.replace(/^label_values\((.*),\s*\w+\)$/, '$1') }))].flatMap(({ where, expr }) =>
-      metricNames(expand(expr)).filter((name) => !exported.has(name)).map((name) => `${where}: ${name}`),
+    const unknown = [
+      ...panelExprs,
+      ...ruleExprs,
+      ...dashboard.templating.list.map((v) => ({
+        where: 'variable',
+        expr: v.query.query.replace(/^label_values\((.*),\s*\w+\)$/, '$1'),
+      })),
+    ].flatMap(({ where, expr }) =>
+      metricNames(expand(expr))
+        .filter((name) => !exported.has(name))
+        .map((name) => `${where}: ${name}`),
     );
     assert.deepEqual(unknown, []);
-    assert.deepEqual(metricNames('sum by (instance) (rate(foo_total{a="b"}[1m])) / on(instance) bar'), ['foo_total', 'bar'], 'the name extraction itself');
+    assert.deepEqual(
+      metricNames('sum by (instance) (rate(foo_total{a="b"}[1m])) / on(instance) bar'),
+      ['foo_total', 'bar'],
+      'the name extraction itself',
+    );
   });
 
   it('the alert rules evaluate without error on live data', async () => {
     await new Promise((r) => setTimeout(r, 2500)); // two evaluation rounds
     const rules = await prometheus.rules();
     assert.equal(rules.length, ruleExprs.length);
-    assert.deepEqual(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`), []);
+    assert.deepEqual(
+      rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`),
+      [],
+    );
   });
 
   it('the database panels show live series from a fleet in normal mode', async () => {
     const mode = await prometheus.query(expand('max by (instance, mode) (db_mode{instance=~"$instance"}) == 1'));
-    assert.deepEqual(mode.data?.result.map((r) => r.metric.mode), apps.map(() => 'normal'));
+    assert.deepEqual(
+      mode.data?.result.map((r) => r.metric.mode),
+      apps.map(() => 'normal'),
+    );
   });
 });
