@@ -68,10 +68,9 @@ class ScriptedRedis implements RedisBackend {
   async close() {}
 }
 
+/** Runs the recovery the store's timer would run, once: Redis answers, so the store is on it after. */
 async function onRedis(store: FailoverStore): Promise<void> {
-  store.start();
-  for (let i = 0; i < 100 && store.active !== 'redis'; i++) await new Promise((r) => setTimeout(r, 5));
-  store.stop();
+  await store.recover();
   assert.equal(store.active, 'redis');
 }
 
@@ -105,6 +104,42 @@ describe(FailoverStore.name, () => {
     assert.equal(store.active, 'memory');
     await store.set('k', 'v2');
     assert.equal(await store.get('k'), 'v2');
+  });
+
+  it('keeps a memory-tier entry at most fallbackTtlMs, whatever TTL the caller asked (the fleet bound)', async () => {
+    let now = 1_000;
+    const clock = { now: () => now };
+    const redis = new ScriptedRedis();
+    const options = {
+      prefix: 't',
+      opTimeoutMs: 30,
+      memoryMaxEntries: 10,
+      defaultTtlMs: 60_000,
+      fallbackTtlMs: 1000,
+      clock,
+    };
+    const store = new FailoverStore(options, redis);
+    redis.mode = 'error';
+    await store.set('order:1', 'new', 30_000);
+    assert.equal(store.active, 'memory');
+    now += 1000;
+    assert.equal(await store.get('order:1'), 'new', 'a whole fallbackTtlMs');
+    now += 1;
+    assert.equal(await store.get('order:1'), undefined, 'gone after fallbackTtlMs, not after the 30 s asked');
+  });
+
+  it('asks Redis whether it is back only when recover() runs, and stays on memory while it is not', async () => {
+    const redis = new ScriptedRedis();
+    const store = new FailoverStore(
+      { prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 },
+      redis,
+    );
+    redis.mode = 'error';
+    await store.recover();
+    assert.equal(store.active, 'memory');
+    redis.mode = 'up';
+    await store.recover();
+    assert.equal(store.active, 'redis');
   });
 
   it('deletes from Redis the keys touched during the outage before using it again', async () => {

@@ -20,6 +20,8 @@ export interface FailoverStoreOptions {
   fallbackTtlMs: number;
   /** How often, while on memory, Redis is asked whether it is back. */
   recoveryIntervalMs?: number;
+  /** What the memory tier's TTLs are measured with (a test injects its own). */
+  clock?: { now(): number };
 }
 
 export interface FailoverStoreHooks {
@@ -55,6 +57,9 @@ export class FailoverStore {
       max: options.memoryMaxEntries,
       ttl: Math.min(options.defaultTtlMs, options.fallbackTtlMs),
       ttlAutopurge: false,
+      // Read the clock on every check, so an injected one is obeyed to the millisecond.
+      ttlResolution: 0,
+      ...(options.clock && { perf: options.clock }),
     });
     this.deadlines = new SharedDeadlines(options.opTimeoutMs);
   }
@@ -70,9 +75,9 @@ export class FailoverStore {
   /** Starts watching for Redis (at boot it may not be up yet: the cache serves from memory meanwhile). */
   start(): void {
     if (!this.redis || this.timer) return;
-    this.timer = setInterval(() => void this.tryRecover(), this.options.recoveryIntervalMs ?? 250);
+    this.timer = setInterval(() => void this.recover(), this.options.recoveryIntervalMs ?? 250);
     this.timer.unref();
-    void this.tryRecover();
+    void this.recover();
   }
 
   stop(): void {
@@ -225,8 +230,11 @@ export class FailoverStore {
     this.hooks.onSwitch?.(backend, reason);
   }
 
-  /** Back to Redis once it answers and the keys touched meanwhile are deleted there. */
-  private async tryRecover(): Promise<void> {
+  /**
+   * Back to Redis once it answers and the keys touched meanwhile are deleted there. start() runs
+   * it every recoveryIntervalMs while on memory; a test calls it directly.
+   */
+  async recover(): Promise<void> {
     if (this.backend === 'redis' || this.recovering || !this.redis?.isReady) return;
     this.recovering = true;
     try {
