@@ -14,6 +14,7 @@ import {
   PrometheusServer,
   RedisSetup,
   removeDir,
+  waitFor,
   requireBinary,
 } from '../harness/index.js';
 
@@ -173,12 +174,12 @@ describe('dashboard and alert expressions against a real Prometheus scraping a f
       targets: apps.map((a) => `127.0.0.1:${a.port}`),
       rulesFile: join(DEPLOY, 'prometheus/alerts.yml'),
     });
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const up = await prometheus.query(`sum(up{job="${JOB}"})`);
-      if (up.data?.result[0]?.value[1] === String(apps.length)) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitFor(
+      'Prometheus to scrape every instance',
+      async () => (await prometheus.query(`sum(up{job="${JOB}"})`)).data?.result[0]?.value[1] === String(apps.length),
+      20_000,
+      250,
+    );
   });
 
   after(async () => {
@@ -261,8 +262,11 @@ describe('dashboard and alert expressions against a real Prometheus scraping a f
   });
 
   it('the alert rules evaluate without error on live data', async () => {
-    await new Promise((r) => setTimeout(r, 2500)); // two evaluation rounds
-    const rules = await prometheus.rules();
+    let rules = await prometheus.rules();
+    await waitFor('every rule evaluated', async () => {
+      rules = await prometheus.rules();
+      return rules.length > 0 && rules.every((r) => r.lastEvaluation && !r.lastEvaluation.startsWith('0001'));
+    });
     assert.equal(rules.length, ruleExprs.length);
     assert.deepEqual(
       rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`),

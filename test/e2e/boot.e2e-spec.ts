@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encryptSecret, generateMasterKey, parseMasterKey } from '../../src/core/config/secret-cipher.js';
-import { AppProcess, FIXTURE_ENTRY, MAIN_ENTRY, freePort, makeTempDir, removeDir } from '../harness/index.js';
+import { AppProcess, FIXTURE_ENTRY, MAIN_ENTRY, freePort, makeTempDir, removeDir, waitFor } from '../harness/index.js';
 
 describe('booting the service as a process', () => {
   let cwd: string;
@@ -108,11 +108,9 @@ describe('booting the service as a process', () => {
     try {
       await app.ready();
       const slow = fetch(`${app.url}/fixture/slow`);
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor('the slow request in flight', async () => app.output.includes('slow request started'));
       app.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 100));
-      const ready = await fetch(`${app.url}/health/ready`);
-      assert.equal(ready.status, 503);
+      await waitFor('readiness to fail', async () => (await fetch(`${app.url}/health/ready`)).status === 503, 5000, 20);
       const finished = await slow;
       assert.equal(finished.status, 200);
       assert.deepEqual(await finished.json(), { done: true });

@@ -3,7 +3,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { ConfigValidationError } from '../../src/core/config/index.js';
 import { DatabaseService } from '../../src/core/database/index.js';
 import { createApp } from '../../src/app.factory.js';
-import { InProcessApp, PostgresCluster, TEST_TOKEN, within } from '../harness/index.js';
+import { InProcessApp, PostgresCluster, TEST_TOKEN, waitFor, within } from '../harness/index.js';
 import { PositionsModule } from '../fixtures/positions/positions.module.js';
 
 const position = (id: string, quantity = 5) => ({ id, symbol: 'AAPL', quantity });
@@ -43,10 +43,10 @@ describe('a team feature module added without touching src/core (entity, command
     );
     // A plain repository read is eventual: a replica within DB_REPLICA_MAX_LAG_MS, else the writer.
     let read = await app.request({ method: 'GET', url: '/positions/p-during' });
-    for (let i = 0; read.statusCode === 404 && i < 50; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor('the replica to catch up', async () => {
       read = await app.request({ method: 'GET', url: '/positions/p-during' });
-    }
+      return read.statusCode !== 404;
+    });
     assert.deepEqual([read.statusCode, read.json().quantity], [200, 5]);
     const health = (
       await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })

@@ -162,7 +162,11 @@ describe('the fleet drill', () => {
     }
   }
 
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // Lets the load run on: until `count` more requests have been answered.
+  const answered = async (count: number) => {
+    const target = outcomes.length + count;
+    await waitFor(`${count} more answers`, async () => outcomes.length >= target, 30_000, 20);
+  };
   const everyInstance = async (
     what: string,
     predicate: (db: Record<string, unknown>, health: Awaited<ReturnType<Instance['health']>>) => boolean,
@@ -191,7 +195,7 @@ describe('the fleet drill', () => {
 
   it('loses, doubles and fails nothing through a primary kill, a promotion, split brain, instance kills, a Redis failover and a rolling restart', async (t) => {
     load = Promise.all([0, 1, 2, 3, 4, 5].map(worker));
-    await pause(1500);
+    await answered(300);
 
     phase = 'primary-killed';
     await cluster.stop('primary', 'immediate');
@@ -209,7 +213,7 @@ describe('the fleet drill', () => {
     await journaling.process?.exited;
     await journaling.start();
     await haproxySeesUp(journaling.name);
-    await pause(1000);
+    await answered(200);
 
     phase = 'promoted';
     await cluster.promote();
@@ -227,13 +231,18 @@ describe('the fleet drill', () => {
         .filter(Boolean);
     const onOldAtRestart = await oldPrimaryRows();
     await everyInstance('the old primary fenced', (_db, health) => health.details['database.primary']?.fenced === true);
-    await pause(1000);
+    await answered(200);
 
     phase = 'instance-killed';
     const victim = instances[1];
     victim.process?.child.kill('SIGKILL');
     await victim.process?.exited;
-    await pause(500);
+    await waitFor(
+      'HAProxy to take the killed instance out',
+      async () => (await haproxy.servers())[victim.name] !== 'UP',
+      10_000,
+      50,
+    );
     await victim.start();
     await haproxySeesUp(victim.name);
     await everyInstance('a writer after the restart', (db) => db.writer === 'replica.1' && db.mode === 'normal');
@@ -265,10 +274,10 @@ describe('the fleet drill', () => {
       );
       await instance.start();
       await haproxySeesUp(instance.name);
-      await pause(500);
+      await answered(100);
     }
     phase = 'done';
-    await pause(1000);
+    await answered(200);
     stop = true;
     await load;
 

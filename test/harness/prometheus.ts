@@ -71,10 +71,16 @@ export class PrometheusServer {
     return (await res.json()) as never;
   }
 
-  async rules(): Promise<Array<{ name: string; health: string; lastError?: string; query: string }>> {
+  async rules(): Promise<
+    Array<{ name: string; health: string; lastError?: string; lastEvaluation?: string; query: string }>
+  > {
     const res = await fetch(`${this.url}/api/v1/rules`);
     const body = (await res.json()) as {
-      data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; query: string }> }> };
+      data: {
+        groups: Array<{
+          rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation?: string; query: string }>;
+        }>;
+      };
     };
     return body.data.groups.flatMap((g) => g.rules);
   }
