@@ -5,7 +5,7 @@ import { dbCommands, dbThroughput } from './cases/db-throughput.bench.js';
 import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
 import { metricsScrape } from './cases/metrics-scrape.bench.js';
-import { ordersCreate, ordersJournaled, ordersRead, startup } from './cases/orders.bench.js';
+import { ordersCreate, ordersJournaled, ordersRead, requestContext, startup } from './cases/orders.bench.js';
 import type { BenchOptions } from './lib/options.js';
 import { type CaseResult, report } from './lib/report.js';
 
@@ -24,6 +24,7 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'orders-create': ordersCreate,
   'orders-journaled': ordersJournaled,
   'orders-read': ordersRead,
+  'request-context': requestContext,
   startup,
 };
 

@@ -13,6 +13,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const APP = here('../../src/main.js');
 const BARE = here('../servers/bare-orders.js');
 const BARE_NEST = here('../servers/bare-nest.js');
+const NO_REQUEST_CONTEXT = here('../servers/no-request-context.main.js');
 const ORDERS_LUA = fileURLToPath(new URL('../../../bench/lua/orders.lua', import.meta.url));
 const TOKEN = 'bench-details-token-0123456789';
 const POOL = '10';
@@ -146,6 +147,41 @@ export async function ordersJournaled(options: BenchOptions): Promise<CaseResult
       unit: 'req/s',
       baseline: 'bare fastify + better-sqlite3',
       target: { contender: 'app POST /orders (journaled)', ratio: 0.85, direction: 'at-least' },
+      rounds: options.rounds,
+      samples,
+    };
+  } finally {
+    await stage.end();
+  }
+}
+
+/**
+ * What request-scoped logs cost: the app as it is vs the same app with the request-context
+ * interceptor reduced to a pass-through, on POST /orders (journaled, so no Postgres noise) and
+ * on /health/live (a bare Fastify route: it should pay nothing).
+ */
+export async function requestContext(options: BenchOptions): Promise<CaseResult> {
+  const stage = new Stage();
+  try {
+    const down = { DB_PRIMARY_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none` };
+    const app = await stage.server(APP, () => [], down);
+    const without = await stage.server(NO_REQUEST_CONTEXT, () => [], down);
+    const samples = await race(
+      [
+        ['POST /orders without request context', (s) => post(without.url, without.pid, s)],
+        ['POST /orders with request context', (s) => post(app.url, app.pid, s)],
+        ['/health/live without', (s) => loadTest(`${without.url}/health/live`, s, { serverPid: without.pid })],
+        ['/health/live with', (s) => loadTest(`${app.url}/health/live`, s, { serverPid: app.pid })],
+      ],
+      options,
+    );
+    return {
+      case: 'request-context',
+      description:
+        'request-scoped logs on and off (interceptor as a pass-through): POST /orders journaled, and /health/live, wrk -t1 -c32',
+      unit: 'req/s',
+      baseline: 'POST /orders without request context',
+      target: { contender: 'POST /orders with request context', ratio: 0.95, direction: 'at-least' },
       rounds: options.rounds,
       samples,
     };
