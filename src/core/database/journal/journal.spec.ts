@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { Journal } from './journal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsc-sqlite-'));
@@ -11,6 +12,33 @@ const appendAll = (journal: Journal, keys: string[]) => Promise.all(keys.map((k)
 
 describe(`${Journal.name} file`, () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('remembers the highest timeline of each Postgres cluster across a reopen, never lowering it', () => {
+    const path = join(dir, 'timelines.sqlite');
+    const first = new Journal(path);
+    first.rememberTimeline('7000', 3);
+    first.rememberTimeline('7000', 2);
+    first.rememberTimeline('9000', 1);
+    first.close();
+    const second = new Journal(path);
+    assert.deepEqual(
+      [second.highestTimeline('7000'), second.highestTimeline('9000'), second.highestTimeline('1')],
+      [3, 1, 0],
+    );
+    second.close();
+  });
+
+  it('opens an existing journal file to drain it, and refuses a missing file or one that is not a journal', () => {
+    assert.throws(() => new Journal(join(dir, 'missing.sqlite'), { existing: true }));
+    const notJournal = join(dir, 'other.sqlite');
+    const db = new Database(notJournal);
+    db.exec('CREATE TABLE things (id INTEGER)');
+    db.close();
+    assert.throws(() => new Journal(notJournal, { existing: true }), /not a journal/);
+    const journalFile = join(dir, 'lost-pod.sqlite');
+    new Journal(journalFile).close();
+    assert.doesNotThrow(() => new Journal(journalFile, { existing: true }).close());
+  });
 
   it('keeps journal entries in order across a reopen, with the backlog counted', async () => {
     const path = join(dir, 'order.sqlite');

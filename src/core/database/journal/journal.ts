@@ -75,7 +75,7 @@ export class Journal implements TimelineMemory {
   private size: number;
   private deadSize: number;
   private readonly listeners = new Listeners();
-  private timeline: number;
+  private readonly timelines = new Map<string, number>();
 
   /**
    * Opens (or creates) the journal at `path`. `existing`: open a journal file that must already be
@@ -111,22 +111,27 @@ export class Journal implements TimelineMemory {
         'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       ),
     };
-    const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'timeline'`).get() as
-      { value: string } | undefined;
-    this.timeline = row ? Number(row.value) : 0;
+    const rows = this.db.prepare(`SELECT name, value FROM meta WHERE name LIKE 'timeline:%'`).all() as Array<{
+      name: string;
+      value: string;
+    }>;
+    for (const row of rows) this.timelines.set(row.name.slice('timeline:'.length), Number(row.value));
     this.size = (this.db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
     this.deadSize = (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
   }
 
-  /** The highest Postgres timeline this instance has seen, kept across restarts (the writer rule's memory). */
-  highestTimeline(): number {
-    return this.timeline;
+  /**
+   * The highest timeline this instance has seen of the Postgres cluster `systemId`, kept across
+   * restarts (the writer rule's memory). Per cluster: a cluster rebuilt from scratch starts again at 1.
+   */
+  highestTimeline(systemId: string): number {
+    return this.timelines.get(systemId) ?? 0;
   }
 
-  rememberTimeline(timeline: number): void {
-    if (timeline <= this.timeline) return;
-    this.statements.setMeta.run('timeline', String(timeline));
-    this.timeline = timeline;
+  rememberTimeline(systemId: string, timeline: number): void {
+    if (timeline <= this.highestTimeline(systemId)) return;
+    this.statements.setMeta.run(`timeline:${systemId}`, String(timeline));
+    this.timelines.set(systemId, timeline);
   }
 
   /** Resolves with the entry's sequence number once it is on disk. */

@@ -75,7 +75,7 @@ describe(TargetMonitor.name, () => {
     const old = target('primary', 'writer', false, 0, 1);
     const promoted = target('replica.1', 'writer', true, 0, 2);
     new TargetMonitor([old, promoted], 1000, 1000, memory).refresh();
-    assert.equal(memory.highestTimeline(), 2);
+    assert.equal(memory.highestTimeline('7000'), 2);
     Object.assign(old.status, { reachable: true });
     Object.assign(promoted.status, { reachable: false });
     const restarted = new TargetMonitor([old, promoted], 1000, 1000, memory);
@@ -93,6 +93,18 @@ describe(TargetMonitor.name, () => {
     primary.markDown(new Error('ECONNREFUSED'));
     assert.equal(monitor.writer, undefined);
     assert.equal(primary.status.lastError, 'ECONNREFUSED');
+  });
+  it('remembers timelines per cluster: a cluster rebuilt from scratch is not fenced by the old one', () => {
+    const memory = new Journal(':memory:');
+    memory.rememberTimeline('7000', 5);
+    const rebuilt = target('primary', 'writer', true, 0, 1);
+    rebuilt.status.systemId = '9000';
+    const monitor = new TargetMonitor([rebuilt], 1000, 1000, memory);
+    monitor.refresh();
+    assert.equal(monitor.writer, rebuilt);
+    assert.equal(memory.highestTimeline('9000'), 1);
+    assert.equal(memory.highestTimeline('7000'), 5);
+    memory.close();
   });
 });
 

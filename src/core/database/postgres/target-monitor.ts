@@ -5,10 +5,10 @@ import { type Election, electWriter } from './writer-election.js';
 
 const NONE: PgTarget[] = [];
 
-/** Where the highest timeline seen survives a restart (the instance's journal file). */
+/** Where the highest timeline seen of each Postgres cluster survives a restart (the instance's journal file). */
 export interface TimelineMemory {
-  highestTimeline(): number;
-  rememberTimeline(timeline: number): void;
+  highestTimeline(systemId: string): number;
+  rememberTimeline(systemId: string, timeline: number): void;
 }
 
 const FORGETFUL: TimelineMemory = { highestTimeline: () => 0, rememberTimeline: () => undefined };
@@ -74,13 +74,18 @@ export class TargetMonitor {
   /** Re-elects the writer after any status change; tells the listeners. */
   refresh(): void {
     const before = this.election;
-    const known = this.memory.highestTimeline();
+    // The memory is per cluster: the one that answered, known by the system identifier its targets share.
+    const systems = new Set(
+      this.targets.filter((t) => t.status.reachable && t.status.systemId).map((t) => t.status.systemId),
+    );
+    const systemId = systems.size === 1 ? [...systems][0] : undefined;
+    const known = systemId ? this.memory.highestTimeline(systemId) : 0;
     const next = electWriter(
       this.targets.map((t) => ({ name: t.name, ...t.status })),
       known,
     );
     this.election = next;
-    if (next.timeline > known) this.memory.rememberTimeline(next.timeline);
+    if (systemId && next.timeline > known) this.memory.rememberTimeline(systemId, next.timeline);
     if (next.writer && next.writer !== before.writer) {
       this.logger.warn(
         `writer is now ${next.writer} (timeline ${next.timeline})${before.writer ? `, was ${before.writer}` : ''}`,
