@@ -7,6 +7,9 @@ import { MetricsService } from '../monitoring/index.js';
 
 const CHANNEL = 'cache_invalidation';
 const MAX_KEYS = 100;
+const MAX_KEY_BYTES = 512;
+// Postgres refuses a NOTIFY payload of 8000 bytes or more.
+const MAX_PAYLOAD_BYTES = 7000;
 
 interface Message {
   origin: string;
@@ -20,7 +23,7 @@ function parse(payload: string): Message | undefined {
       typeof message.origin === 'string' &&
       Array.isArray(message.keys) &&
       message.keys.length <= MAX_KEYS &&
-      message.keys.every((k) => typeof k === 'string' && k.length <= 512);
+      message.keys.every((k) => typeof k === 'string' && Buffer.byteLength(k) <= MAX_KEY_BYTES);
     return valid ? (message as Message) : undefined;
   } catch {
     return undefined;
@@ -39,6 +42,10 @@ export class CacheCoherence implements OnModuleInit {
   private readonly origin = randomUUID();
   private readonly relayed: Counter<'direction'>;
   private readonly logger = new Logger('Cache');
+  // Deletes relayed in the same turn of the event loop share one NOTIFY (a burst of writes while
+  // Redis is away costs Postgres one statement per turn, not one per write).
+  private pending: string[] = [];
+  private scheduled?: Promise<void>;
 
   constructor(
     private readonly cache: CacheService,
@@ -53,10 +60,7 @@ export class CacheCoherence implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.cache.onUnpropagatedDelete(async (keys) => {
-      if (await this.notifications.notify(CHANNEL, JSON.stringify({ origin: this.origin, keys })))
-        this.relayed.inc({ direction: 'sent' }, keys.length);
-    });
+    this.cache.onUnpropagatedDelete((keys) => this.relay(keys));
     this.notifications.listen(CHANNEL, (payload) => {
       const message = parse(payload);
       if (!message) {
@@ -67,5 +71,38 @@ export class CacheCoherence implements OnModuleInit {
       this.relayed.inc({ direction: 'received' }, message.keys.length);
       void this.cache.invalidate(message.keys);
     });
+  }
+
+  /** Queues `keys` for this turn's NOTIFY; resolves once it has been sent (or could not be). */
+  private relay(keys: readonly string[]): Promise<void> {
+    this.pending.push(...keys);
+    this.scheduled ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.scheduled = undefined;
+        void this.send(this.pending.splice(0)).then(resolve);
+      }),
+    );
+    return this.scheduled;
+  }
+
+  private async send(keys: string[]): Promise<void> {
+    // Receivers ignore keys over MAX_KEY_BYTES: they are not sent.
+    const unique = [...new Set(keys)].filter((key) => Buffer.byteLength(key) <= MAX_KEY_BYTES);
+    while (unique.length > 0) {
+      const batch: string[] = [];
+      let bytes = 100;
+      while (
+        unique.length > 0 &&
+        batch.length < MAX_KEYS &&
+        bytes + Buffer.byteLength(unique[0]) + 3 < MAX_PAYLOAD_BYTES
+      ) {
+        const key = unique.shift() as string;
+        bytes += Buffer.byteLength(key) + 3;
+        batch.push(key);
+      }
+      if (await this.notifications.notify(CHANNEL, JSON.stringify({ origin: this.origin, keys: batch }))) {
+        this.relayed.inc({ direction: 'sent' }, batch.length);
+      }
+    }
   }
 }
