@@ -181,58 +181,72 @@ describe('orders read path through the cache', () => {
   });
 });
 
+/** Two instances on one Postgres, each with its own Redis URL, both in normal mode on Redis. */
+async function twoInstances(
+  cluster: PostgresCluster,
+  redisA: string,
+  redisB: string,
+  env: Record<string, string> = {},
+): Promise<[InProcessApp, InProcessApp]> {
+  const common = { DB_PRIMARY_URL: cluster.primary.url, CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS), ...env };
+  const pair: [InProcessApp, InProcessApp] = [
+    await InProcessApp.start({ ...common, REDIS_URL: redisA }),
+    await InProcessApp.start({ ...common, REDIS_URL: redisB }),
+  ];
+  for (const app of pair) {
+    await app.until(
+      'normal mode and Redis',
+      () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis',
+    );
+  }
+  return pair;
+}
+
+const orderStatus = async (app: InProcessApp, id: string) =>
+  (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
+
+async function createOrder(app: InProcessApp, clientOrderId: string): Promise<string> {
+  const payload = { clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 };
+  return (await app.request({ method: 'POST', url: '/orders', payload })).json().id as string;
+}
+
+/**
+ * Reads `id` on `reader` until it says `cancelled`; returns how long after the acknowledgement the
+ * last stale read started. Expiry is absolute: a read that starts after an entry's life has ended
+ * cannot be stale, however loaded the machine, so this is the contradiction window.
+ */
+async function staleWindowMs(reader: InProcessApp, id: string, acknowledged: number): Promise<number> {
+  const staleStarts: number[] = [];
+  for (;;) {
+    const started = performance.now();
+    const status = await orderStatus(reader, id);
+    if (status === 'cancelled') return Math.max(0, ...staleStarts);
+    assert.equal(status, 'new');
+    staleStarts.push(started - acknowledged);
+    assert.ok(started - acknowledged < 5000, 'the other instance kept answering the old state');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('cache coherence across instances without Redis', () => {
   it('a change acknowledged by one instance is contradicted by another for less than CACHE_FALLBACK_TTL_MS', async () => {
     const cluster = await PostgresCluster.start();
     const redis = await RedisSetup.start();
-    const env = {
-      DB_PRIMARY_URL: cluster.primary.url,
-      REDIS_URL: redis.master.url,
-      CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS),
-      CACHE_FALLBACK_TTL_MS: '1000',
-    };
-    const a = await InProcessApp.start(env);
-    const b = await InProcessApp.start(env);
+    const [a, b] = await twoInstances(cluster, redis.master.url, redis.master.url, { CACHE_FALLBACK_TTL_MS: '1000' });
     try {
-      for (const app of [a, b])
-        await app.until(
-          'normal mode and Redis',
-          () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis',
-        );
-      const created = await a.request({
-        method: 'POST',
-        url: '/orders',
-        payload: {
-          clientOrderId: 'coherent-1',
-          symbol: 'AAPL',
-          side: 'buy',
-          type: 'limit',
-          quantity: 1,
-          limitPrice: 10,
-        },
-      });
-      const id = created.json().id as string;
+      const id = await createOrder(a, 'coherent-1');
       await redis.kill(redis.master);
-      const read = async (app: InProcessApp) =>
-        (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
-      await b.until('B on its memory tier', () => (void read(b), b.get(CacheService).store.active === 'memory'));
-      await a.until('A on its memory tier', () => (void read(a), a.get(CacheService).store.active === 'memory'));
-      assert.equal(await read(b), 'new', 'B holds the order in its own memory');
+      await b.until(
+        'B on its memory tier',
+        () => (void orderStatus(b, id), b.get(CacheService).store.active === 'memory'),
+      );
+      await a.until(
+        'A on its memory tier',
+        () => (void orderStatus(a, id), a.get(CacheService).store.active === 'memory'),
+      );
+      assert.equal(await orderStatus(b, id), 'new', 'B holds the order in its own memory');
       assert.equal((await a.request({ method: 'POST', url: `/orders/${id}/cancel` })).statusCode, 200);
-      const acknowledged = performance.now();
-      const staleStarts: number[] = [];
-      for (;;) {
-        const started = performance.now();
-        const status = await read(b);
-        if (status === 'cancelled') break;
-        assert.equal(status, 'new');
-        staleStarts.push(started - acknowledged);
-        assert.ok(started - acknowledged < 5000, 'B never caught up');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      // Expiry is absolute: a read that starts after the entry's life has ended cannot be stale, however loaded the
-      // machine.
-      const worst = Math.max(0, ...staleStarts);
+      const worst = await staleWindowMs(b, id, performance.now());
       assert.ok(worst < 1000, `B contradicted A for ${Math.round(worst)} ms`);
     } finally {
       await a.close();
@@ -248,53 +262,22 @@ describe('cache coherence when one instance alone cannot reach Redis', () => {
     const cluster = await PostgresCluster.start();
     const redis = await RedisSetup.start();
     const proxy = await TcpProxy.start(redis.master.port);
-    const env = { DB_PRIMARY_URL: cluster.primary.url, CACHE_OP_TIMEOUT_MS: String(OP_TIMEOUT_MS) };
-    const a = await InProcessApp.start({ ...env, REDIS_URL: redis.master.url });
-    const b = await InProcessApp.start({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    const [a, b] = await twoInstances(cluster, redis.master.url, `redis://127.0.0.1:${proxy.port}`);
     try {
-      for (const app of [a, b])
-        await app.until(
-          'normal mode and Redis',
-          () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis',
-        );
-      const created = await a.request({
-        method: 'POST',
-        url: '/orders',
-        payload: {
-          clientOrderId: 'partitioned-1',
-          symbol: 'AAPL',
-          side: 'buy',
-          type: 'limit',
-          quantity: 1,
-          limitPrice: 10,
-        },
-      });
-      const id = created.json().id as string;
-      const read = async (app: InProcessApp) =>
-        (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
-      assert.equal(await read(a), 'new');
-      assert.equal(
-        await redis.cli(redis.master.port, 'EXISTS', `tsc:order:${id}`),
-        '1',
-        'the order is cached in Redis',
-      );
+      const id = await createOrder(a, 'partitioned-1');
+      assert.equal(await orderStatus(a, id), 'new');
+      const cached = await redis.cli(redis.master.port, 'EXISTS', `tsc:order:${id}`);
+      assert.equal(cached, '1', 'the order is cached in Redis');
       await proxy.cut();
-      await b.until('B cut off from Redis', () => (void read(b), b.get(CacheService).store.active === 'memory'));
+      await b.until(
+        'B cut off from Redis',
+        () => (void orderStatus(b, id), b.get(CacheService).store.active === 'memory'),
+      );
       assert.equal(a.get(CacheService).store.active, 'redis', 'A still reaches Redis');
       // The listening connection follows the writer after a probe: wait until B's relay can be heard.
       await a.until('A listening for relayed deletes', () => a.get(PostgresNotifications).listening === 'primary');
       assert.equal((await b.request({ method: 'POST', url: `/orders/${id}/cancel` })).statusCode, 200);
-      const acknowledged = performance.now();
-      const staleStarts: number[] = [];
-      for (;;) {
-        const started = performance.now();
-        const status = await read(a);
-        if (status === 'cancelled') break;
-        staleStarts.push(started - acknowledged);
-        assert.ok(started - acknowledged < 5000, 'A kept serving the old Redis entry');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      const worst = Math.max(0, ...staleStarts);
+      const worst = await staleWindowMs(a, id, performance.now());
       assert.ok(worst < 1000, `A contradicted B for ${Math.round(worst)} ms`);
       assert.match(
         await redis.cli(redis.master.port, 'GET', `tsc:order:${id}`),
