@@ -326,4 +326,32 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /db_journal_dead_lettered_total 1/);
   });
+
+  it('keeps the writer and retries at the probe interval when a handler fails on replay, not in a hot loop', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    const database = app.get(DatabaseService);
+    let attempts = 0;
+    database.registerHandler({
+      type: 'test.buggy',
+      apply: async () => {
+        attempts += 1;
+        throw new TypeError('a bug in the handler, not a refusal by Postgres');
+      },
+      journaled: () => ({}),
+    });
+    await cluster.stop('primary', 'immediate');
+    await app.until('fallback mode', () => mode(app) === 'fallback');
+    await database.write({ type: 'test.buggy', key: 'b-1', entityId: 'b-1', payload: {} });
+    await cluster.start('primary');
+    await app.until('a replay attempt', () => attempts > 0, 20_000);
+    const first = attempts;
+    const started = performance.now();
+    await app.until('two seconds of retries', () => performance.now() - started >= 2000, 5000);
+    // DB_PROBE_INTERVAL_MS is 200 here: about ten attempts in two seconds, never thousands.
+    assert.ok(attempts - first <= 20, `${attempts - first} attempts in 2 s`);
+    assert.equal(mode(app), 'replaying', "the writer is kept: the bug is the handler's, not the server's");
+    assert.equal(database.status().backlog, 1, 'the command waits in the journal');
+  });
 });

@@ -43,6 +43,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   // SQLite runs one connection for the whole process: TypeORM would nest concurrent transactions.
   private readonly embeddedWrites = new SerialQueue();
   private readonly logger = new Logger('Database');
+  private replayPaused?: NodeJS.Timeout;
 
   constructor(
     @Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>,
@@ -79,6 +80,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.replayPaused);
     await this.targets.close();
     this.journal.close();
   }
@@ -222,8 +224,17 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       readableReplica: this.targets.readableReplicas().length > 0,
       backlog: this.journal.backlog(),
     });
-    if (this.mode.current === 'replaying' && writer && !this.replayer.isRunning) {
-      void this.replayer.run(writer).then(() => this.derive());
+    if (this.mode.current === 'replaying' && writer && !this.replayer.isRunning && !this.replayPaused) {
+      void this.replayer.run(writer).then((outcome) => {
+        if (outcome.result === 'done') return this.derive();
+        // Interrupted by something other than a lost writer (which a probe will report): try again
+        // after a probe interval, not in a hot loop.
+        this.replayPaused = setTimeout(() => {
+          this.replayPaused = undefined;
+          this.derive();
+        }, this.config.probeIntervalMs);
+        this.replayPaused.unref();
+      });
     }
   }
 
