@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { DatabaseService } from '../../src/core/database/index.js';
+import { DatabaseService, PostgresNotifications } from '../../src/core/database/index.js';
 // Internal on purpose: the test breaks the journal file to see the service refuse writes.
 import { Journal } from '../../src/core/database/journal/journal.js';
 import { InProcessApp, PostgresCluster, TEST_TOKEN, within } from '../harness/index.js';
@@ -187,6 +187,24 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal(health.details['database.primary'].fenced, true);
     const metrics = (await fresh.request({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /db_target_fenced\{target="primary"\} 1/);
+  });
+
+  it('LISTEN/NOTIFY follows the writer through a failover', async () => {
+    const { cluster, env } = await setup();
+    const app = await boot(env);
+    const notifications = app.get(PostgresNotifications);
+    const heard: string[] = [];
+    notifications.listen('fleet_test', (payload) => heard.push(payload));
+    await app.until('listening on the primary', () => notifications.listening === 'primary');
+    assert.equal(await notifications.notify('fleet_test', 'one'), true);
+    await app.until('the first notification', () => heard.includes('one'));
+    await cluster.stop('primary', 'immediate');
+    assert.equal(await notifications.notify('fleet_test', 'lost'), false, 'no writer: nothing is sent');
+    await cluster.promote();
+    await app.until('listening on the promoted replica', () => notifications.listening === 'replica.1');
+    assert.equal(await notifications.notify('fleet_test', 'two'), true);
+    await app.until('the notification through the new writer', () => heard.includes('two'));
+    assert.deepEqual(heard, ['one', 'two']);
   });
 
   it('moves reads to the primary once replica lag exceeds the budget', async () => {

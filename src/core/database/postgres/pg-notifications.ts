@@ -74,12 +74,21 @@ export class PostgresNotifications implements OnApplicationBootstrap, OnApplicat
       keepAlive: true,
       application_name: 'trading-service-core:listen',
     });
-    client.on('error', () => void this.drop());
+    // A late error of a client already replaced must not drop its successor.
+    client.on('error', () => {
+      if (this.client === client) void this.drop();
+    });
     client.on('end', () => {
       if (this.client === client) this.client = undefined;
     });
     client.on('notification', (message) => {
-      for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+      for (const handler of this.handlers.get(message.channel) ?? []) {
+        try {
+          handler(message.payload ?? '');
+        } catch (error) {
+          this.logger.error(`a ${message.channel} listener failed: ${(error as Error).message}`);
+        }
+      }
     });
     try {
       await withTimeout(client.connect(), writer.options.connectTimeoutMs, 'listen connect');
