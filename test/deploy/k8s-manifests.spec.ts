@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -223,6 +223,43 @@ describe('deploy/k8s agrees with the service', () => {
       'the only writable mount',
     );
     assert.equal(sts.spec.persistentVolumeClaimRetentionPolicy.whenScaled, 'Retain');
+  });
+
+  it("drains a removed pod's claim with the service's own CLI, configuration and key", () => {
+    type Job = Manifest & {
+      spec: {
+        template: {
+          metadata: { labels: Record<string, string> };
+          spec: {
+            containers: Array<{ command: string[]; volumeMounts: Array<{ name: string; mountPath: string }> }>;
+            volumes: Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>;
+          };
+        };
+      };
+    };
+    const job = find<Job>('Job');
+    const drain = job.spec.template.spec.containers[0];
+    const cli = drain.command[1].replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+    assert.ok(existsSync(join(ROOT, cli)), `${drain.command[1]} is built from ${cli}`);
+    const claim = job.spec.template.spec.volumes.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+    const template = sts.spec.volumeClaimTemplates[0].metadata.name;
+    assert.match(claim ?? '', new RegExp(`^${template}-${sts.metadata.name}-\\d+$`), 'a claim the StatefulSet made');
+    const lost = drain.volumeMounts.find((m) => m.name === 'lost');
+    assert.equal(
+      drain.command[2],
+      `${lost?.mountPath}/${config.DB_SQLITE_PATH.split('/').pop()}`,
+      'the journal file on it',
+    );
+    const keyDir = config.CONFIG_MASTER_KEY_FILE.slice(0, config.CONFIG_MASTER_KEY_FILE.lastIndexOf('/'));
+    assert.ok(
+      drain.volumeMounts.some((m) => m.mountPath === keyDir),
+      'the master key where the configuration says',
+    );
+    assert.equal(
+      job.spec.template.metadata.labels['app.kubernetes.io/name'],
+      undefined,
+      'the Services never route to it',
+    );
   });
 
   it('selects the pods from the Services and the PodDisruptionBudget', () => {
