@@ -10,14 +10,18 @@ import {
   ErrorCode,
   frameworkErrors,
   hasDuplicateHost,
+  installRequestContext,
   REQUEST_ID_HEADER,
   requestIdFor,
 } from './core/common/index.js';
 import { appConfig } from './core/config/index.js';
 import { serveOpenApi } from './core/docs/index.js';
-import { AvailabilityState } from './core/health/index.js';
+import { AvailabilityState, LIVENESS_PATH } from './core/health/index.js';
 
-export type CreateAppOptions = AppModuleOptions;
+export interface CreateAppOptions extends AppModuleOptions {
+  /** Request ids in every log line of a request (default true). `false` only for a benchmark's baseline. */
+  requestContext?: boolean;
+}
 
 /**
  * Builds the application on Fastify without listening. Configuration is validated first:
@@ -34,6 +38,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.flushLogs();
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, boundedJsonParser(config.jsonLimits));
+  // First, so that every later hook, guard and handler of a request runs in its context.
+  if (options.requestContext !== false) installRequestContext(app.getHttpAdapter().getInstance(), [LIVENESS_PATH]);
   installHttpHooks(app, app.get(AvailabilityState));
   if (config.docsEnabled) serveOpenApi(app);
   return app;

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type ModuleMetadata, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { AllExceptionsFilter, RequestContextInterceptor } from './core/common/index.js';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AllExceptionsFilter } from './core/common/index.js';
 import { AuthModule } from './core/auth/index.js';
 import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
 import { HealthModule } from './core/health/index.js';
@@ -43,7 +43,6 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
         {
           provide: APP_PIPE,
           useFactory: () =>

@@ -211,14 +211,25 @@ export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
     });
     const order = (await created.json()) as { id: string };
     await fetch(`${app.url}/orders/${order.id}`);
+    // The app cached it for 30 s; the bare servers read the same key for the whole case.
+    await redis.cli(redis.master.port, 'PERSIST', `tsc:order:${order.id}`);
     const bare = await stage.server(
       BARE,
       (port) => ['redis', String(port), redis.master.url, `tsc:order:${order.id}`],
       {},
     );
+    const bareNest = await stage.server(
+      BARE_NEST,
+      (port) => [String(port), 'redis', redis.master.url, `tsc:order:${order.id}`],
+      {},
+    );
     const samples = await race(
       [
         ['bare fastify + redis GET', (s) => loadTest(`${bare.url}/orders/${order.id}`, s, { serverPid: bare.pid })],
+        [
+          'bare nest + redis GET',
+          (s) => loadTest(`${bareNest.url}/orders/${order.id}`, s, { serverPid: bareNest.pid }),
+        ],
         ['app GET /orders/:id (cached)', (s) => loadTest(`${app.url}/orders/${order.id}`, s, { serverPid: app.pid })],
       ],
       options,

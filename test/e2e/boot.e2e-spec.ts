@@ -1,7 +1,26 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { encryptSecret, generateMasterKey, parseMasterKey } from '../../src/core/config/secret-cipher.js';
 import { AppProcess, FIXTURE_ENTRY, MAIN_ENTRY, freePort, makeTempDir, removeDir, waitFor } from '../harness/index.js';
+
+/** POSTs JSON with the headers in one packet and the body in another, 100 ms later; resolves with the raw answer. */
+function postInTwoPackets(port: number, path: string, requestId: string, body: object): Promise<string> {
+  const json = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(json)}\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n`,
+      );
+      setTimeout(() => socket.write(json), 100);
+    });
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe('booting the service as a process', () => {
   let cwd: string;
@@ -84,6 +103,13 @@ describe('booting the service as a process', () => {
           ).text(),
         );
       }
+      // The body arrives in a later packet than the headers, so it is read in the socket's context.
+      const echoed = await postInTwoPackets(app.port as number, '/fixture/echo', 'trace-fixture-echo', {
+        name: 'n',
+        quantity: 1,
+        side: 'buy',
+      });
+      assert.match(echoed, /^HTTP\/1.1 201/, echoed);
       app.child.kill('SIGTERM');
       assert.equal(await app.exit(), 0);
     } finally {
@@ -97,6 +123,8 @@ describe('booting the service as a process', () => {
       /"requestId":"trace-fixture-log-secrets"/,
       'a line logged while handling a request carries its id',
     );
+    const echoLine = app.output.split('\n').find((l) => l.includes('echo received'));
+    assert.match(echoLine ?? '', /"requestId":"trace-fixture-echo"/, 'also after the body was read from the socket');
     const everything = app.output + bodies.join('\n');
     for (const secret of [...Object.values(secrets), keyText, 'field-level-pw-123']) {
       assert.ok(!everything.includes(secret), `secret ${secret.slice(0, 6)}… leaked`);

@@ -13,7 +13,7 @@ export {
   type JsonLimits,
 } from './http/bounded-json.js';
 export { AppLogger, levelsFrom, type AppLoggerOptions } from './logging/app-logger.js';
-export { currentRequestId, RequestContextInterceptor } from './logging/request-context.js';
+export { currentRequestId, installRequestContext } from './logging/request-context.js';
 export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redactor.js';
 export { TimeoutError, withTimeout } from './timeout.js';
 export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-errors.js';

@@ -10,3 +10,4 @@ export type {
   IndicatorRegistration,
 } from './health.types.js';
 export { detailsAccess, type DetailsAccess } from './details-access.js';
+export { LIVENESS_PATH } from './liveness.route.js';
