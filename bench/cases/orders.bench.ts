@@ -156,9 +156,9 @@ export async function ordersJournaled(options: BenchOptions): Promise<CaseResult
 }
 
 /**
- * What request-scoped logs cost: the app as it is vs the same app with the request-context
- * interceptor reduced to a pass-through, on POST /orders (journaled, so no Postgres noise) and
- * on /health/live (a bare Fastify route: it should pay nothing).
+ * What request-scoped logs cost: the app as it is vs the same app built with
+ * `createApp({ requestContext: false })`, on POST /orders (journaled, so no Postgres noise) and
+ * on /health/live (a bare Fastify route the request context skips: it should pay nothing).
  */
 export async function requestContext(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
@@ -178,7 +178,7 @@ export async function requestContext(options: BenchOptions): Promise<CaseResult>
     return {
       case: 'request-context',
       description:
-        'request-scoped logs on and off (interceptor as a pass-through): POST /orders journaled, and /health/live, wrk -t1 -c32',
+        'request-scoped logs on and off (createApp({ requestContext: false })): POST /orders journaled, and /health/live, wrk -t1 -c32',
       unit: 'req/s',
       baseline: 'POST /orders without request context',
       target: { contender: 'POST /orders with request context', ratio: 0.95, direction: 'at-least' },
