@@ -96,6 +96,9 @@ export class Journal implements TimelineMemory {
     }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    // Temporary tables and sorts in memory: the journal's volume is the only writable place in a
+    // hardened pod (read-only root filesystem, no /tmp).
+    this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     this.statements = {
       insert: this.db.prepare(
