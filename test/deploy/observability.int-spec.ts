@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import {
   AppProcess,
   freePort,
+  limitOrder,
   MAIN_ENTRY,
   makeTempDir,
   PostgresCluster,
@@ -153,14 +154,7 @@ describe('dashboard and alert expressions against a real Prometheus scraping a f
       await fetch(`${app.url}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          clientOrderId: `obs-${app.port}`,
-          symbol: 'AAPL',
-          side: 'buy',
-          type: 'limit',
-          quantity: 1,
-          limitPrice: 1,
-        }),
+        body: JSON.stringify(limitOrder(`obs-${app.port}`)),
       });
       await fetch(`${app.url}/health/ready`);
     }

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { InProcessApp, JwksIssuer, TEST_TOKEN, within } from '../harness/index.js';
+import { InProcessApp, JwksIssuer, TEST_TOKEN, within, limitOrder } from '../harness/index.js';
 
-const order = (clientOrderId: string) => ({
-  clientOrderId,
-  symbol: 'AAPL',
-  side: 'buy',
-  type: 'limit',
-  quantity: 1,
-  limitPrice: 100,
-});
+const order = (clientOrderId: string) => limitOrder(clientOrderId);
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('JWT authentication and scopes against a real JWKS endpoint', () => {

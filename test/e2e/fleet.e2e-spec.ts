@@ -12,6 +12,7 @@ import {
   RedisSetup,
   removeDir,
   waitFor,
+  limitOrder,
 } from '../harness/index.js';
 
 // The fleet drill: three instances behind HAProxy (the service's own deploy/haproxy/haproxy.cfg),
@@ -144,14 +145,7 @@ describe('the fleet drill', () => {
         const res = await fetch(`${haproxy.url}/orders`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            clientOrderId: id,
-            symbol: 'AAPL',
-            side: 'buy',
-            type: 'limit',
-            quantity: 1,
-            limitPrice: 100,
-          }),
+          body: JSON.stringify(limitOrder(id)),
           signal: AbortSignal.timeout(20_000),
         });
         await res.arrayBuffer();

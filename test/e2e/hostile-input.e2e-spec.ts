@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { InProcessApp, PostgresCluster, freePort, within } from '../harness/index.js';
+import { InProcessApp, PostgresCluster, freePort, within, limitOrder } from '../harness/index.js';
 import { DatabaseService } from '../../src/core/database/index.js';
 
-const order = (clientOrderId: string, extra: object = {}) => ({
-  clientOrderId,
-  symbol: 'AAPL',
-  side: 'buy',
-  type: 'limit',
-  quantity: 1,
-  limitPrice: 100,
-  ...extra,
-});
+const order = (clientOrderId: string, extra: object = {}) =>
+  limitOrder(clientOrderId, extra as Record<string, unknown>);
 const manyKeys = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}`;
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { freePort, InProcessApp, TEST_TOKEN } from '../harness/index.js';
+import { freePort, InProcessApp, TEST_TOKEN, limitOrder } from '../harness/index.js';
 
 type Operation = { responses: Record<string, unknown>; security?: unknown[] };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 /** `/orders/:id/cancel` as OpenAPI writes it: `/orders/{id}/cancel`. */
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
-const order = (clientOrderId: string, quantity = 1) => ({
-  clientOrderId,
-  symbol: 'AAPL',
-  side: 'buy',
-  type: 'limit',
-  quantity,
-  limitPrice: 100,
-});
+const order = (clientOrderId: string, quantity = 1) => limitOrder(clientOrderId, { quantity });
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const admin = { authorization: `Bearer ${TEST_TOKEN}` };
 

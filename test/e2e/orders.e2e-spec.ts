@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { InProcessApp, TEST_TOKEN } from '../harness/index.js';
+import { InProcessApp, TEST_TOKEN, limitOrder } from '../harness/index.js';
 
-const limit = (clientOrderId: string, extra: object = {}) => ({
-  clientOrderId,
-  symbol: 'AAPL',
-  side: 'buy',
-  type: 'limit',
-  quantity: 10,
-  limitPrice: 100,
-  ...extra,
-});
+const limit = (clientOrderId: string, extra: object = {}) => limitOrder(clientOrderId, { quantity: 10, ...extra });
 
 describe('orders API on the embedded database', () => {
   let app: InProcessApp;

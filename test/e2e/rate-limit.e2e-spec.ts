@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { CacheService } from '../../src/core/cache/index.js';
-import { InProcessApp, JwksIssuer, RedisSetup } from '../harness/index.js';
+import { InProcessApp, JwksIssuer, RedisSetup, limitOrder } from '../harness/index.js';
 
-const order = (clientOrderId: string) => ({
-  clientOrderId,
-  symbol: 'AAPL',
-  side: 'buy',
-  type: 'limit',
-  quantity: 1,
-  limitPrice: 100,
-});
+const order = (clientOrderId: string) => limitOrder(clientOrderId);
 
 describe('order intake rate limits (@nestjs/throttler, counters in Redis)', () => {
   const cleanups: Array<() => Promise<void> | void> = [];

@@ -10,3 +10,4 @@ export { JwksIssuer } from './jwks-issuer.js';
 export { PrometheusServer } from './prometheus.js';
 export { HaproxyServer } from './haproxy.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { limitOrder } from './orders.js';

@@ -11,6 +11,7 @@ import {
   freePort,
   waitFor,
   within,
+  limitOrder,
 } from '../harness/index.js';
 
 const OP_TIMEOUT_MS = 50;
@@ -48,7 +49,7 @@ describe('CacheModule against a real Redis', () => {
     const created = await app.request({
       method: 'POST',
       url: '/orders',
-      payload: { clientOrderId: 'c-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 },
+      payload: limitOrder('c-1'),
     });
     const id = created.json().id as string;
 
@@ -206,8 +207,8 @@ const orderStatus = async (app: InProcessApp, id: string) =>
   (await app.request({ method: 'GET', url: `/orders/${id}` })).json().status as string;
 
 async function createOrder(app: InProcessApp, clientOrderId: string): Promise<string> {
-  const payload = { clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10 };
-  return (await app.request({ method: 'POST', url: '/orders', payload })).json().id as string;
+  return (await app.request({ method: 'POST', url: '/orders', payload: limitOrder(clientOrderId) })).json()
+    .id as string;
 }
 
 /**

@@ -3,16 +3,9 @@ import { after, afterEach, describe, it } from 'node:test';
 import { DatabaseService, PostgresNotifications } from '../../src/core/database/index.js';
 // Internal on purpose: the test breaks the journal file to see the service refuse writes.
 import { Journal } from '../../src/core/database/journal/journal.js';
-import { InProcessApp, PostgresCluster, TEST_TOKEN, within } from '../harness/index.js';
+import { InProcessApp, PostgresCluster, TEST_TOKEN, within, limitOrder } from '../harness/index.js';
 
-const order = (clientOrderId: string, quantity = 1) => ({
-  clientOrderId,
-  symbol: 'AAPL',
-  side: 'buy',
-  type: 'limit',
-  quantity,
-  limitPrice: 100,
-});
+const order = (clientOrderId: string, quantity = 1) => limitOrder(clientOrderId, { quantity });
 
 async function post(app: InProcessApp, body: object) {
   return app.request({ method: 'POST', url: '/orders', payload: body });

@@ -3,17 +3,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DatabaseService } from '../../src/core/database/index.js';
-import { AppProcess, InProcessApp, makeTempDir, PostgresCluster, removeDir } from '../harness/index.js';
+import { AppProcess, InProcessApp, makeTempDir, PostgresCluster, removeDir, limitOrder } from '../harness/index.js';
 
 const DRAIN_ENTRY = fileURLToPath(new URL('../../src/core/database/cli/journal-drain.cli.js', import.meta.url));
-const order = (clientOrderId: string, quantity = 1) => ({
-  clientOrderId,
-  symbol: 'AAPL',
-  side: 'buy',
-  type: 'limit',
-  quantity,
-  limitPrice: 100,
-});
+const order = (clientOrderId: string, quantity = 1) => limitOrder(clientOrderId, { quantity });
 
 async function journalOrders(app: InProcessApp, ids: string[], quantity = 1): Promise<void> {
   for (const id of ids) {
