@@ -9,7 +9,7 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, ErrorCode, secretRedactor } from '../common/index.js';
+import { AppError, ErrorCode, Listeners, secretRedactor } from '../common/index.js';
 import { databaseConfig } from '../config/index.js';
 import { isCommandRejection, isTargetFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
@@ -44,6 +44,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   private readonly embeddedWrites = new SerialQueue();
   private readonly logger = new Logger('Database');
   private replayPaused?: NodeJS.Timeout;
+  // Told after every derive(): what waitForWriter() listens to.
+  private readonly derived = new Listeners();
 
   constructor(
     @Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>,
@@ -179,6 +181,26 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   /**
+   * The name of the migrated writer as soon as there is one, or undefined after `timeoutMs` (at
+   * once when no Postgres is configured). For tools that need Postgres before they act.
+   */
+  waitForWriter(timeoutMs: number): Promise<string | undefined> {
+    const now = this.targets.writer?.name;
+    if (now || !this.postgres) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        stop();
+        resolve(this.targets.writer?.name);
+      };
+      const stop = this.derived.add(() => {
+        if (this.targets.writer) finish();
+      });
+      const timer = setTimeout(finish, timeoutMs);
+    });
+  }
+
+  /**
    * Replays a journal file another instance left behind (a scaled-in pod's volume) into the
    * current writer, exactly once: entries leave that file only after Postgres committed them, and
    * a command already applied by its own instance, or by this one, is a no-op. Refused (503) while
@@ -236,6 +258,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         this.replayPaused.unref();
       });
     }
+    this.derived.emit();
   }
 
   private migrate(target: PgTarget): void {

@@ -1,1 +1,1 @@
-export { buildOpenApiDocument, serveOpenApi, DOCS_PATH, DOCS_JSON_PATH } from './openapi.js';
+export { serveOpenApi, DOCS_PATH, DOCS_JSON_PATH } from './openapi.js';

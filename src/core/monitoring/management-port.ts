@@ -11,8 +11,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appConfig, monitoringConfig } from '../config/index.js';
+import { DOCS_JSON_PATH, DOCS_PATH } from '../docs/index.js';
 
-const MANAGEMENT_PATHS = /^\/(health|metrics|docs|docs-json)(\/|\?|$)/;
+const MANAGEMENT_PATHS = new RegExp(`^/(health|metrics|${DOCS_PATH}|${DOCS_JSON_PATH})(/|\\?|$)`);
 const PASS_HEADER = 'x-management-pass';
 
 /**

@@ -39,9 +39,7 @@ async function main(): Promise<number> {
       process.stderr.write('DB_PRIMARY_URL is not set: there is no Postgres to drain into\n');
       return 1;
     }
-    const deadline = Date.now() + waitSeconds * 1000;
-    while (!database.status().writer && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const writer = database.status().writer;
+    const writer = await database.waitForWriter(waitSeconds * 1000);
     if (!writer) {
       const why = database.status().writerUndecided;
       process.stderr.write(

@@ -17,9 +17,7 @@ async function main(): Promise<number> {
       process.stdout.write('embedded mode: SQLite migrations applied\n');
       return 0;
     }
-    const deadline = Date.now() + WAIT_MS;
-    while (!database.status().writer && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const writer = database.status().writer;
+    const writer = await database.waitForWriter(WAIT_MS);
     if (!writer) {
       process.stderr.write(`no Postgres writer answered within ${WAIT_MS / 1000} s: migrations not applied\n`);
       return 1;

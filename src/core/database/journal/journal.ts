@@ -81,10 +81,7 @@ export class Journal implements TimelineMemory {
    * Opens (or creates) the journal at `path`. `existing`: open a journal file that must already be
    * one (another instance's, to drain it); a missing file or one without a journal is refused.
    */
-  constructor(
-    readonly path: string,
-    options: { existing?: boolean } = {},
-  ) {
+  constructor(path: string, options: { existing?: boolean } = {}) {
     if (path !== ':memory:' && !options.existing) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 5000, fileMustExist: options.existing === true });
     if (
