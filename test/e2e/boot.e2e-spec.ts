@@ -131,7 +131,7 @@ describe('booting the service as a process', () => {
     }
   });
 
-  it('on SIGTERM fails readiness at once and lets the in-flight request finish', async () => {
+  it('on SIGTERM fails readiness at once, closes connections after each answer, and lets the in-flight request finish', async () => {
     const app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), SHUTDOWN_DRAIN_MS: '10000' }, cwd);
     try {
       await app.ready();
@@ -139,6 +139,11 @@ describe('booting the service as a process', () => {
       await waitFor('the slow request in flight', async () => app.output.includes('slow request started'));
       app.child.kill('SIGTERM');
       await waitFor('readiness to fail', async () => (await fetch(`${app.url}/health/ready`)).status === 503, 5000, 20);
+      // Still served while draining, each answer closing its connection, and readiness 0 for Prometheus.
+      const metrics = await fetch(`${app.url}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.equal(metrics.headers.get('connection'), 'close', 'pooled connections move to other instances');
+      assert.match(await metrics.text(), /^health_ready 0$/m);
       const finished = await slow;
       assert.equal(finished.status, 200);
       assert.deepEqual(await finished.json(), { done: true });
