@@ -302,11 +302,15 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
   it('answers 503, not 500, and fails readiness when not even the journal can take a write', async () => {
     const app = await boot({ DB_PRIMARY_URL: 'postgres://postgres@127.0.0.1:1/none' });
     assert.equal(mode(app), 'fallback');
+    const readyGauge = async () =>
+      /^health_ready (\d)$/m.exec((await app.request({ method: 'GET', url: '/metrics' })).body)?.[1];
+    assert.equal(await readyGauge(), '1', 'journaling is degraded, not down: still ready');
     app.get(Journal).close();
     const res = await post(app, order('nowhere-1'));
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().code, 'DEPENDENCY_UNAVAILABLE');
     assert.equal((await app.request({ method: 'GET', url: '/health/ready' })).statusCode, 503);
+    assert.equal(await readyGauge(), '0', 'health_ready agrees with /health/ready');
   });
 
   it('puts a journaled command that Postgres refuses in the dead-letter table, counted and shown', async () => {

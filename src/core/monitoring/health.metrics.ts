@@ -34,8 +34,9 @@ export class HealthMetrics implements OnModuleInit {
       help: '1 when /health/ready answers 200 (no critical indicator down, not shutting down).',
       async collect() {
         if (availability.isShuttingDown) return this.set(0);
-        const { status } = await health.readiness();
-        this.set(status === 'ok' || status === 'degraded' ? 1 : 0);
+        // From the same (cached) report as health_score: one health run per scrape, not two.
+        const { details } = await health.details();
+        this.set(Object.values(details).some((c) => c.critical && c.status === 'down') ? 0 : 1);
       },
     });
   }
