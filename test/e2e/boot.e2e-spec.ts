@@ -131,6 +131,23 @@ describe('booting the service as a process', () => {
     }
   });
 
+  it('with SHUTDOWN_DELAY_MS keeps answering after SIGTERM, readiness 503, until the load balancer has had time', async () => {
+    const app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), SHUTDOWN_DELAY_MS: '1500' }, cwd);
+    try {
+      await app.ready();
+      app.child.kill('SIGTERM');
+      await waitFor('readiness to fail', async () => (await fetch(`${app.url}/health/ready`)).status === 503, 5000, 20);
+      // Nothing is in flight, so without the delay the listener would already be closed.
+      const served = await fetch(`${app.url}/fixture/unavailable`);
+      assert.equal(served.status, 503, 'an ordinary route still answers');
+      assert.equal(served.headers.get('connection'), 'close');
+      assert.equal(await app.exit(), 0);
+      assert.match(app.output, /still serving for 1500 ms/);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('on SIGTERM fails readiness at once, closes connections after each answer, and lets the in-flight request finish', async () => {
     const app = AppProcess.spawn(FIXTURE_ENTRY, { PORT: String(await freePort()), SHUTDOWN_DRAIN_MS: '10000' }, cwd);
     try {
