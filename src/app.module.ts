@@ -1,6 +1,6 @@
-import { type DynamicModule, Module, type ModuleMetadata, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { AllExceptionsFilter } from './core/common/index.js';
+import { AllExceptionsFilter, CompiledValidationPipe } from './core/common/index.js';
 import { AuthModule } from './core/auth/index.js';
 import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
 import { HealthModule } from './core/health/index.js';
@@ -46,7 +46,7 @@ export class AppModule {
         {
           provide: APP_PIPE,
           useFactory: () =>
-            new ValidationPipe({
+            new CompiledValidationPipe({
               whitelist: true,
               forbidNonWhitelisted: true,
               transform: true,

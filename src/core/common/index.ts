@@ -19,3 +19,4 @@ export { TimeoutError, withTimeout } from './timeout.js';
 export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-errors.js';
 export { Listeners } from './listeners.js';
 export { ApiErrors, ErrorResponseBody } from './http/api-docs.js';
+export { CompiledValidationPipe } from './http/compiled-validation.pipe.js';
