@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit';
@@ -27,7 +27,7 @@ export type NewOrder = Omit<Order, 'status'>;
  * after a crash, names the same order: no second id can be acknowledged for one key.
  */
 export function orderIdFor(clientOrderId: string): string {
-  const h = createHash('sha256').update(`order:${clientOrderId}`).digest('hex');
+  const h = hash('sha256', `order:${clientOrderId}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
