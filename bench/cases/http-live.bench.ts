@@ -20,7 +20,7 @@ export async function httpLive(options: BenchOptions): Promise<CaseResult> {
     const bare = await startServerProcess(here('../servers/bare-fastify.js'), [String(barePort)], {}, bareUrl);
     const nest = await startServerProcess(here('../servers/bare-nest.js'), [String(nestPort)], {}, nestUrl);
     const app = await startServerProcess(
-      here('../../src/main.js'),
+      here('../../main.bundle.mjs'),
       [],
       { PORT: String(appPort), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn' },
       appUrl,

@@ -10,7 +10,8 @@ import type { CaseResult } from '../lib/report.js';
 import { interleave, type Sample } from '../lib/stats.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const APP = here('../../src/main.js');
+// The bundle: what `npm start` runs.
+const APP = here('../../main.bundle.mjs');
 const BARE = here('../servers/bare-orders.js');
 const BARE_NEST = here('../servers/bare-nest.js');
 const NO_REQUEST_CONTEXT = here('../servers/no-request-context.main.js');

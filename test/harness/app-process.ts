@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from './system.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-/** The compiled service entry points. */
-export const MAIN_ENTRY = `${HERE}../../src/main.js`;
+/** The service as `npm start` runs it (the bundle of the compiled build), and the fixture app. */
+export const MAIN_ENTRY = `${HERE}../../main.bundle.mjs`;
 export const FIXTURE_ENTRY = `${HERE}../fixtures/fixture-app.main.js`;
 
 /**

@@ -42,11 +42,15 @@ const LIVENESS: OpenAPIObject['paths'][string] = {
   },
 };
 
-/** The service's version from package.json, found from dist/ or from the test build alike. */
+/** The service's version: the nearest package.json above this module (in dist/, the test build or the bundle). */
 function serviceVersion(): string {
-  for (const up of ['../../../package.json', '../../../../package.json']) {
+  for (let up = './'; up.length < 20; up += '../') {
     try {
-      return (JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { version: string }).version;
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (pkg.name === 'trading-service-core') return pkg.version;
     } catch {
       // not there: one level further up
     }

@@ -1,20 +1,9 @@
 import { type ArgumentMetadata, type Type, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { getMetadataStorage, type ValidationArguments, ValidationTypes } from 'class-validator';
-import { createRequire } from 'node:module';
+import { defaultMetadataStorage as transformerStorage } from 'class-transformer/cjs/storage.js';
 
-// class-transformer's own registry of @Type/@Transform/@Expose/@Exclude: a DTO that uses any of
-// them needs plainToInstance, so it never takes the compiled path. Same module instance as the
-// one ValidationPipe loads (the package's main requires this file).
-interface TransformerStorage {
-  getStrategy(target: Type): 'excludeAll' | 'exposeAll' | 'none';
-  getExposedMetadatas(target: Type): unknown[];
-  getExcludedMetadatas(target: Type): unknown[];
-  findTypeMetadata(target: Type, property: string): unknown;
-  findTransformMetadatas(target: Type, property: string, transformationType: number): unknown[];
-}
-const transformerStorage = (
-  createRequire(import.meta.url)('class-transformer/cjs/storage.js') as { defaultMetadataStorage: TransformerStorage }
-).defaultMetadataStorage;
+// class-transformer's own registry (see src/types): a DTO that uses @Type, @Transform, @Expose or
+// @Exclude needs plainToInstance, so it never takes the compiled path.
 const PLAIN_TO_CLASS = 0;
 
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
