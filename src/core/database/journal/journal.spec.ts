@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { Journal } from './journal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsc-sqlite-'));
@@ -87,6 +88,96 @@ describe(`${Journal.name} file`, () => {
     assert.equal(journal.findByEntity('t', 'x')?.key, 'x');
     assert.equal(journal.findByEntity('t', 'y'), undefined);
     journal.close();
+  });
+
+  // Appends, replays, dead letters and reopens in any order, against a model of the live entries.
+  // The hashes include ones that collide for every entity, so the shared-hash path is exact too.
+  for (const [name, hash] of [
+    ['its own hash', undefined],
+    ['a hash every entity shares', () => 7],
+    ['a two-valued hash', (type: string, id: string) => (type.length + id.charCodeAt(0)) % 2],
+  ] as const) {
+    it(`finds the latest live entry of every entity through appends, settles and reopens, with ${name}`, async () => {
+      const operation = fc.oneof(
+        fc.record({
+          op: fc.constant('append' as const),
+          type: fc.constantFrom('a', 'bb'),
+          id: fc.constantFrom('x', 'y', 'z'),
+        }),
+        fc.record({
+          op: fc.constant('settle' as const),
+          pick: fc.array(fc.nat(), { maxLength: 3 }),
+          dead: fc.boolean(),
+        }),
+        fc.record({ op: fc.constant('reopen' as const) }),
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(operation, { maxLength: 25 }), async (operations) => {
+          const path = join(dir, `model-${name.length}-${run++}.sqlite`);
+          const options = { entityHash: hash };
+          let journal = new Journal(path, options);
+          const live: Array<{ seq: number; type: string; id: string }> = [];
+          try {
+            for (const o of operations) {
+              if (o.op === 'append') {
+                const seq = await journal.append({
+                  type: o.type,
+                  key: `${o.type}:${o.id}`,
+                  entityId: o.id,
+                  payload: {},
+                });
+                live.push({ seq, type: o.type, id: o.id });
+              } else if (o.op === 'settle') {
+                const chosen = [...new Set(o.pick.filter((i) => i < live.length).map((i) => live[i].seq))];
+                const entries = journal.peek(1000).filter((e) => chosen.includes(e.seq));
+                if (o.dead)
+                  journal.settle(
+                    [],
+                    entries.map((e) => ({ entry: e, reason: 'refused' })),
+                  );
+                else journal.settle(chosen, []);
+                for (const seq of chosen)
+                  live.splice(
+                    live.findIndex((l) => l.seq === seq),
+                    1,
+                  );
+              } else {
+                journal.close();
+                journal = new Journal(path, options);
+              }
+              for (const type of ['a', 'bb']) {
+                for (const id of ['x', 'y', 'z']) {
+                  const expected = live.filter((l) => l.type === type && l.id === id).at(-1)?.seq;
+                  assert.equal(journal.findByEntity(type, id)?.seq, expected, `${type}/${id}`);
+                }
+              }
+              assert.equal(journal.backlog(), live.length);
+            }
+          } finally {
+            journal.close();
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it('drops the (type, entity_id) index of a journal written before the entity index', async () => {
+    const path = join(dir, 'old-index.sqlite');
+    const journal = new Journal(path);
+    await appendAll(journal, ['x']);
+    journal.close();
+    const db = new Database(path);
+    db.exec('CREATE INDEX journal_entity ON journal (type, entity_id)');
+    db.close();
+    const reopened = new Journal(path);
+    assert.equal(reopened.findByEntity('t', 'x')?.key, 'x');
+    reopened.close();
+    const check = new Database(path);
+    const indexes = check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal'`).all();
+    check.close();
+    assert.deepEqual(indexes, []);
   });
 });
 

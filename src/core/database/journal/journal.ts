@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Listeners } from '../../common/index.js';
 import type { JournalEntry, WriteCommand } from '../database.types.js';
 import type { TimelineMemory } from '../postgres/target-monitor.js';
+import { EntityIndex, entityHash } from './entity-index.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS journal (
@@ -14,7 +15,8 @@ CREATE TABLE IF NOT EXISTS journal (
   payload TEXT NOT NULL,
   accepted_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS journal_entity ON journal (type, entity_id);
+-- Replaced by the in-memory EntityIndex: its random pages cost every group commit.
+DROP INDEX IF EXISTS journal_entity;
 CREATE TABLE IF NOT EXISTS dead_letters (
   seq INTEGER PRIMARY KEY,
   type TEXT NOT NULL,
@@ -71,17 +73,19 @@ export class Journal implements TimelineMemory {
   private readonly statements;
   private pending: Pending[] = [];
   private scheduled = false;
-  // Kept in memory: counting the table on every write would make a long outage O(n^2).
-  private size: number;
   private deadSize: number;
   private readonly listeners = new Listeners();
   private readonly timelines = new Map<string, number>();
+  private readonly entities: EntityIndex;
 
   /**
    * Opens (or creates) the journal at `path`. `existing`: open a journal file that must already be
    * one (another instance's, to drain it); a missing file or one without a journal is refused.
    */
-  constructor(path: string, options: { existing?: boolean } = {}) {
+  constructor(
+    path: string,
+    options: { existing?: boolean; entityHash?: (type: string, entityId: string) => number } = {},
+  ) {
     if (path !== ':memory:' && !options.existing) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 5000, fileMustExist: options.existing === true });
     if (
@@ -102,11 +106,11 @@ export class Journal implements TimelineMemory {
         'INSERT INTO journal (type, key, entity_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)',
       ),
       peek: this.db.prepare('SELECT * FROM journal ORDER BY seq LIMIT ?'),
-      remove: this.db.prepare('DELETE FROM journal WHERE seq = ?'),
+      remove: this.db.prepare('DELETE FROM journal WHERE seq = ? RETURNING type, entity_id'),
       deadLetter: this.db.prepare(
         'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      byEntity: this.db.prepare('SELECT * FROM journal WHERE type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1'),
+      bySeq: this.db.prepare('SELECT * FROM journal WHERE seq = ?'),
       setMeta: this.db.prepare(
         'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       ),
@@ -116,7 +120,13 @@ export class Journal implements TimelineMemory {
       value: string;
     }>;
     for (const row of rows) this.timelines.set(row.name.slice('timeline:'.length), Number(row.value));
-    this.size = (this.db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+    this.entities = new EntityIndex(options.entityHash ?? entityHash);
+    const entries = this.db.prepare('SELECT seq, type, entity_id FROM journal ORDER BY seq').iterate() as Iterable<{
+      seq: number;
+      type: string;
+      entity_id: string;
+    }>;
+    for (const row of entries) this.entities.added(row.type, row.entity_id, row.seq);
     this.deadSize = (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
   }
 
@@ -159,7 +169,8 @@ export class Journal implements TimelineMemory {
 
   /** Entries persisted plus those waiting for their group commit. */
   backlog(): number {
-    return this.size + this.pending.length;
+    // Counted by the entity index: counting the table on every write would make a long outage O(n^2).
+    return this.entities.size + this.pending.length;
   }
 
   get hasPending(): boolean {
@@ -173,10 +184,16 @@ export class Journal implements TimelineMemory {
   /** Removes replayed entries and records rejected ones, in one transaction. */
   settle(replayed: readonly number[], rejected: readonly DeadLetter[]): void {
     const failedAt = new Date().toISOString();
-    let removed = 0;
+    // Forgotten by the entity index only once the transaction has committed.
+    const removed: Array<{ seq: number; type: string; entity_id: string }> = [];
     let deadLettered = 0;
+    const remove = (seq: number): number => {
+      const row = this.statements.remove.get(seq) as { type: string; entity_id: string } | undefined;
+      if (row) removed.push({ seq, ...row });
+      return row ? 1 : 0;
+    };
     this.db.transaction(() => {
-      for (const seq of replayed) removed += this.statements.remove.run(seq).changes;
+      for (const seq of replayed) remove(seq);
       for (const { entry, reason } of rejected) {
         this.statements.deadLetter.run(
           entry.seq,
@@ -188,19 +205,20 @@ export class Journal implements TimelineMemory {
           reason,
           failedAt,
         );
-        const changes = this.statements.remove.run(entry.seq).changes;
-        removed += changes;
-        deadLettered += changes;
+        deadLettered += remove(entry.seq);
       }
     })();
-    this.size -= removed;
+    for (const row of removed) this.entities.removed(row.type, row.entity_id, row.seq);
     this.deadSize += deadLettered;
     this.changed();
   }
 
   findByEntity(type: string, entityId: string): JournalEntry | undefined {
-    const row = this.statements.byEntity.get(type, entityId) as JournalRow | undefined;
-    return row ? toEntry(row) : undefined;
+    for (const seq of this.entities.candidates(type, entityId)) {
+      const row = this.statements.bySeq.get(seq) as JournalRow | undefined;
+      if (row && row.type === type && row.entity_id === entityId) return toEntry(row);
+    }
+    return undefined;
   }
 
   deadLetters(limit = 50): Array<JournalEntry & { reason: string; failedAt: string }> {
@@ -241,7 +259,7 @@ export class Journal implements TimelineMemory {
           ),
         ),
       )();
-      this.size += seqs.length;
+      batch.forEach((p, i) => this.entities.added(p.entry.type, p.entry.entityId, seqs[i]));
       batch.forEach((p, i) => p.resolve(seqs[i]));
     } catch (error) {
       for (const p of batch) p.reject(error);
