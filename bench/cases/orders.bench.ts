@@ -12,6 +12,8 @@ import { interleave, type Sample } from '../lib/stats.js';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // The bundle: what `npm start` runs.
 const APP = here('../../main.bundle.mjs');
+// The tsc build, for a case whose other contender is a tsc-built variant of the app.
+const APP_TSC = here('../../src/main.js');
 const BARE = here('../servers/bare-orders.js');
 const BARE_NEST = here('../servers/bare-nest.js');
 const NO_REQUEST_CONTEXT = here('../servers/no-request-context.main.js');
@@ -165,7 +167,7 @@ export async function requestContext(options: BenchOptions): Promise<CaseResult>
   const stage = new Stage();
   try {
     const down = { DB_PRIMARY_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none` };
-    const app = await stage.server(APP, () => [], down);
+    const app = await stage.server(APP_TSC, () => [], down);
     const without = await stage.server(NO_REQUEST_CONTEXT, () => [], down);
     const samples = await race(
       [
