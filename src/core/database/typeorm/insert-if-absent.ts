@@ -1,24 +1,39 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+
+/** A parameterized INSERT for one entity, built once from TypeORM's metadata and driver. */
+interface InsertStatement {
+  sql: string;
+  columns: ColumnMetadata[];
+}
+
+// Per entity: its statement, or null when the query builder must build each insert (see below).
+const statements = new WeakMap<EntityMetadata, InsertStatement | null>();
 
 /**
  * Inserts `values` unless a row with the same unique key exists (ON CONFLICT DO NOTHING on
  * Postgres, INSERT OR IGNORE on SQLite); true when this call inserted it. The building block of an
  * idempotent command: on false, read the existing row and decide whether it is the same write.
- * TypeORM's InsertResult drops the affected-row count, so the built statement is run directly.
+ *
+ * The statement is built once per entity from TypeORM's metadata (table and column names escaped
+ * by the driver, the driver's parameter placeholders) and each insert only prepares its values
+ * with the driver's `preparePersistentValue` (transformers included), as the query builder does:
+ * building the insert through the query builder was ~10% of the CPU of a Postgres-backed
+ * `POST /orders`. Entities whose insert the query builder shapes itself (generated, date, version
+ * or tree columns, relations, embeddeds) and calls that leave a column out still go through it.
+ * TypeORM's InsertResult drops the affected-row count, so the statement is run directly.
  */
 export async function insertIfAbsent<E extends ObjectLiteral>(
   manager: EntityManager,
   entity: EntityTarget<E>,
   values: QueryDeepPartialEntity<E>,
 ): Promise<boolean> {
-  const [sql, parameters] = manager
-    .createQueryBuilder()
-    .insert()
-    .into(entity)
-    .values(values)
-    .orIgnore()
-    .getQueryAndParameters();
+  const statement = statementFor(manager.connection, entity);
+  const prepared = statement && prepare(manager.connection, statement, values);
+  const [sql, parameters] = prepared
+    ? [statement.sql, prepared]
+    : manager.createQueryBuilder().insert().into(entity).values(values).orIgnore().getQueryAndParameters();
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner('master');
   try {
     const result = await runner.query(sql, parameters, true);
@@ -26,4 +41,71 @@ export async function insertIfAbsent<E extends ObjectLiteral>(
   } finally {
     if (!manager.queryRunner) await runner.release();
   }
+}
+
+/**
+ * The values in column order, or undefined when one is missing or a raw SQL function: the query
+ * builder decides what goes there (DEFAULT, the column default, the expression).
+ */
+function prepare(connection: DataSource, statement: InsertStatement, values: ObjectLiteral): unknown[] | undefined {
+  const parameters: unknown[] = [];
+  for (const column of statement.columns) {
+    const raw: unknown = column.getEntityValue(values);
+    if (raw === undefined || typeof raw === 'function') return undefined;
+    const value: unknown = connection.driver.preparePersistentValue(raw, column);
+    if (value === undefined || typeof value === 'function') return undefined;
+    parameters.push(value);
+  }
+  return parameters;
+}
+
+function statementFor(connection: DataSource, entity: EntityTarget<ObjectLiteral>): InsertStatement | null {
+  const metadata = connection.getMetadata(entity);
+  let statement = statements.get(metadata);
+  if (statement === undefined) {
+    statement = build(connection, metadata);
+    statements.set(metadata, statement);
+  }
+  return statement;
+}
+
+function build(connection: DataSource, metadata: EntityMetadata): InsertStatement | null {
+  const type = connection.driver.options.type;
+  if (type !== 'postgres' && type !== 'better-sqlite3') return null;
+  const shapedByBuilder =
+    metadata.relations.length > 0 ||
+    metadata.embeddeds.length > 0 ||
+    metadata.columns.some(
+      (c) =>
+        c.isGenerated ||
+        c.isCreateDate ||
+        c.isUpdateDate ||
+        c.isDeleteDate ||
+        c.isVersion ||
+        c.isDiscriminator ||
+        c.isTreeLevel ||
+        c.isVirtual ||
+        c.isVirtualProperty ||
+        c.isNestedSetLeft ||
+        c.isNestedSetRight ||
+        c.isMaterializedPath ||
+        c.isObjectId ||
+        !c.isInsert ||
+        c.isArray ||
+        connection.driver.spatialTypes.includes(c.type),
+    );
+  if (shapedByBuilder) return null;
+  const driver = connection.driver;
+  const columns = [...metadata.columns];
+  const table = metadata.tablePath
+    .split('.')
+    .map((part) => driver.escape(part))
+    .join('.');
+  const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
+  const placeholders = columns.map((_, i) => driver.createParameter(`p${i}`, i)).join(', ');
+  const sql =
+    type === 'postgres'
+      ? `INSERT INTO ${table} (${names}) VALUES (${placeholders}) ON CONFLICT DO NOTHING`
+      : `INSERT OR IGNORE INTO ${table} (${names}) VALUES (${placeholders})`;
+  return { sql, columns };
 }

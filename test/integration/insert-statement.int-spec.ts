@@ -1,0 +1,212 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AbstractLogger, Column, CreateDateColumn, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { insertIfAbsent } from '../../src/core/database/index.js';
+import { OrderEntity } from '../../src/modules/orders/order.entity.js';
+import type { Order } from '../../src/modules/orders/order.model.js';
+import { PostgresCluster } from '../harness/postgres.js';
+
+// An entity whose insert the query builder shapes itself (a create-date column): insertIfAbsent
+// must still work through the builder.
+@Entity({ name: 'stamped' })
+class Stamped {
+  @PrimaryColumn({ type: 'varchar', length: 16 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 16, unique: true })
+  key: string;
+
+  @CreateDateColumn()
+  createdAt: Date;
+}
+
+// Every statement TypeORM sends, to see which path built the insert.
+class Recorder extends AbstractLogger {
+  readonly queries: string[] = [];
+
+  protected writeLog(_level: unknown, message: unknown): void {
+    void message;
+  }
+
+  override logQuery(query: string): void {
+    this.queries.push(query);
+  }
+}
+
+// An entity whose values the driver prepares: a boolean, a transformer, a date.
+@Entity({ name: 'flagged' })
+class Flagged {
+  @PrimaryColumn({ type: 'varchar', length: 16 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 16, unique: true })
+  key: string;
+
+  @Column({ type: 'boolean' })
+  active: boolean;
+
+  @Column({ type: 'varchar', length: 16, transformer: { to: (v: string) => v.toUpperCase(), from: (v: string) => v } })
+  code: string;
+
+  // No type: a timestamp on Postgres, a datetime on SQLite.
+  @Column()
+  at: Date;
+}
+
+const order = (n: number, overrides: Partial<Order> = {}): Order => ({
+  id: `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`,
+  clientOrderId: `eq-${n}`,
+  symbol: 'BRK.B',
+  side: 'buy',
+  type: 'limit',
+  quantity: 1,
+  limitPrice: 187.25,
+  status: 'new',
+  createdAt: '2026-11-30T02:00:00.000Z',
+  owner: "o'brien ünïcode",
+  ...overrides,
+});
+
+// The same order through TypeORM's query builder and through insertIfAbsent's own statement,
+// as stored (every column as text), must not differ.
+const CASES: Array<Partial<Order>> = [
+  {},
+  { limitPrice: null, type: 'market' },
+  { quantity: 0.00000001, limitPrice: 999999999.99999999 },
+  { quantity: 123456789.12345678, limitPrice: 0.1 + 0.2 },
+  { quantity: 1e-7, owner: 'x'.repeat(128) },
+];
+
+async function storedText(
+  dataSource: DataSource,
+  id: string,
+  entity: typeof OrderEntity | typeof Flagged = OrderEntity,
+): Promise<Record<string, string | null>> {
+  const cast =
+    dataSource.options.type === 'postgres' ? (c: string) => `"${c}"::text` : (c: string) => `CAST("${c}" AS TEXT)`;
+  const metadata = dataSource.getMetadata(entity);
+  const columns = metadata.columns.map((c) => c.databaseName);
+  const placeholder = dataSource.options.type === 'postgres' ? '$1' : '?';
+  const [row] = (await dataSource.query(
+    `SELECT ${columns.map((c) => `${cast(c)} AS "${c}"`).join(', ')} FROM "${metadata.tableName}" WHERE id = ${placeholder}`,
+    [id],
+  )) as Array<Record<string, string | null>>;
+  return row;
+}
+
+function behavesLikeTheQueryBuilder(dataSource: () => DataSource, recorder: Recorder, ownStatement: RegExp): void {
+  it('stores each order exactly as the query builder would', async () => {
+    const ds = dataSource();
+    for (const [i, overrides] of CASES.entries()) {
+      const viaBuilder = order(100 + i, overrides);
+      const viaStatement = order(200 + i, overrides);
+      await ds.createQueryBuilder().insert().into(OrderEntity).values(viaBuilder).orIgnore().execute();
+      recorder.queries.length = 0;
+      assert.equal(await insertIfAbsent(ds.manager, OrderEntity, viaStatement), true);
+      assert.match(recorder.queries.join('\n'), ownStatement, "the insert is its own statement, not the builder's");
+      const [a, b] = [await storedText(ds, viaBuilder.id), await storedText(ds, viaStatement.id)];
+      for (const key of ['id', 'client_order_id']) {
+        delete a[key];
+        delete b[key];
+      }
+      assert.deepStrictEqual(b, a, JSON.stringify(overrides));
+      const [readA, readB] = [
+        await ds.manager.findOneByOrFail(OrderEntity, { id: viaBuilder.id }),
+        await ds.manager.findOneByOrFail(OrderEntity, { id: viaStatement.id }),
+      ];
+      assert.deepStrictEqual([readB.quantity, readB.limitPrice], [readA.quantity, readA.limitPrice]);
+    }
+  });
+
+  it('prepares values as the query builder does: booleans, transformers, dates', async () => {
+    const ds = dataSource();
+    const at = new Date('2026-11-30T02:00:00.123Z');
+    await ds
+      .createQueryBuilder()
+      .insert()
+      .into(Flagged)
+      .values({ id: 'b', key: 'kb', active: true, code: 'ab', at })
+      .orIgnore()
+      .execute();
+    recorder.queries.length = 0;
+    assert.equal(await insertIfAbsent(ds.manager, Flagged, { id: 's', key: 'ks', active: true, code: 'ab', at }), true);
+    assert.match(recorder.queries.join('\n'), /"flagged" \("id"/, 'the insert is its own statement');
+    const [a, b] = [await storedText(ds, 'b', Flagged), await storedText(ds, 's', Flagged)];
+    assert.deepStrictEqual({ ...b, id: 'b', key: 'kb' }, a);
+    assert.equal(a.code, 'AB');
+  });
+
+  it('inserts once: the same clientOrderId again, or the same id, answers false and changes nothing', async () => {
+    const ds = dataSource();
+    const first = order(300);
+    assert.equal(await insertIfAbsent(ds.manager, OrderEntity, first), true);
+    assert.equal(await insertIfAbsent(ds.manager, OrderEntity, { ...first, id: order(301).id, symbol: 'MSFT' }), false);
+    assert.equal(
+      await insertIfAbsent(ds.manager, OrderEntity, { ...first, clientOrderId: 'other', symbol: 'MSFT' }),
+      false,
+    );
+    assert.equal((await ds.manager.findOneByOrFail(OrderEntity, { id: first.id })).symbol, 'BRK.B');
+    assert.equal(await ds.manager.countBy(OrderEntity, { clientOrderId: 'other' }), 0);
+  });
+
+  it('falls back to the query builder where it shapes the insert, with the same answers', async () => {
+    const ds = dataSource();
+    assert.equal(await insertIfAbsent(ds.manager, Stamped, { id: 's1', key: 'k1' }), true);
+    assert.equal(await insertIfAbsent(ds.manager, Stamped, { id: 's2', key: 'k1' }), false);
+    assert.ok((await ds.manager.findOneByOrFail(Stamped, { id: 's1' })).createdAt instanceof Date);
+    // A column left out: the builder writes its default.
+    const { owner: _owner, ...withoutOwner } = order(400);
+    assert.equal(await insertIfAbsent(ds.manager, OrderEntity, withoutOwner), true);
+    assert.equal((await ds.manager.findOneByOrFail(OrderEntity, { id: order(400).id })).owner, 'anonymous');
+  });
+}
+
+describe('insertIfAbsent on Postgres', () => {
+  const postgresQueries = new Recorder();
+  let cluster: PostgresCluster;
+  let ds: DataSource;
+
+  before(async () => {
+    cluster = await PostgresCluster.start({ replica: false });
+    ds = new DataSource({
+      logger: postgresQueries,
+      logging: ['query'],
+      type: 'postgres',
+      url: cluster.primary.url,
+      entities: [OrderEntity, Stamped, Flagged],
+      synchronize: true,
+    });
+    await ds.initialize();
+  });
+  after(async () => {
+    await ds?.destroy();
+    await cluster?.destroy();
+  });
+
+  behavesLikeTheQueryBuilder(
+    () => ds,
+    postgresQueries,
+    /^INSERT INTO "orders" \("id", .*\$10\) ON CONFLICT DO NOTHING$/m,
+  );
+});
+
+describe('insertIfAbsent on SQLite', () => {
+  const sqliteQueries = new Recorder();
+  let ds: DataSource;
+
+  before(async () => {
+    ds = new DataSource({
+      logger: sqliteQueries,
+      logging: ['query'],
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [OrderEntity, Stamped, Flagged],
+      synchronize: true,
+    });
+    await ds.initialize();
+  });
+  after(() => ds?.destroy());
+
+  behavesLikeTheQueryBuilder(() => ds, sqliteQueries, /^INSERT OR IGNORE INTO "orders" \("id", .*\?\)$/m);
+});
