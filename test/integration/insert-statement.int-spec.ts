@@ -73,8 +73,8 @@ const order = (n: number, overrides: Partial<Order> = {}): Order => ({
 const CASES: Array<Partial<Order>> = [
   {},
   { limitPrice: null, type: 'market' },
-  { quantity: 0.00000001, limitPrice: 999999999.99999999 },
-  { quantity: 123456789.12345678, limitPrice: 0.1 + 0.2 },
+  { quantity: 0.00000001, limitPrice: 1234567.12345678 },
+  { quantity: 9876543.87654321, limitPrice: 0.1 + 0.2 },
   { quantity: 1e-7, owner: 'x'.repeat(128) },
 ];
 
