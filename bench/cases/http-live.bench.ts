@@ -13,22 +13,25 @@ export async function httpLive(options: BenchOptions): Promise<CaseResult> {
   const cwd = makeTempDir('bench-live');
   const children: ChildProcess[] = [];
   try {
-    const [barePort, nestPort, appPort] = [await freePort(), await freePort(), await freePort()];
+    const [barePort, nestPort, appPort, tscPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const bareUrl = `http://127.0.0.1:${barePort}/health/live`;
     const nestUrl = `http://127.0.0.1:${nestPort}/health/live`;
     const appUrl = `http://127.0.0.1:${appPort}/health/live`;
+    const tscUrl = `http://127.0.0.1:${tscPort}/health/live`;
+    const appEnv = (port: number) => ({ PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn' });
     const bare = await startServerProcess(here('../servers/bare-fastify.js'), [String(barePort)], {}, bareUrl);
     const nest = await startServerProcess(here('../servers/bare-nest.js'), [String(nestPort)], {}, nestUrl);
-    const app = await startServerProcess(
-      here('../../main.bundle.mjs'),
-      [],
-      { PORT: String(appPort), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn' },
-      appUrl,
-      cwd,
-    );
-    children.push(bare, nest, app);
+    // The bundle (what `npm start` runs) and, to tell the bundle's cost from the app's, the tsc build.
+    const app = await startServerProcess(here('../../main.bundle.mjs'), [], appEnv(appPort), appUrl, cwd);
+    const tsc = await startServerProcess(here('../../src/main.js'), [], appEnv(tscPort), tscUrl, cwd);
+    children.push(bare, nest, app, tsc);
     // Warm every server up (JIT, connection setup) before anything is recorded.
-    for (const url of [bareUrl, nestUrl, appUrl]) await loadTest(url, 1);
+    for (const url of [bareUrl, nestUrl, appUrl, tscUrl]) await loadTest(url, 1);
     const samples = await interleave(
       [
         {
@@ -37,6 +40,7 @@ export async function httpLive(options: BenchOptions): Promise<CaseResult> {
         },
         { name: 'bare nest', measure: () => loadTest(nestUrl, options.seconds, { serverPid: nest.pid }) },
         { name: 'app /health/live', measure: () => loadTest(appUrl, options.seconds, { serverPid: app.pid }) },
+        { name: 'app, tsc build', measure: () => loadTest(tscUrl, options.seconds, { serverPid: tsc.pid }) },
       ],
       options.rounds,
     );
