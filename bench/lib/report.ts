@@ -71,7 +71,7 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
   ];
   const lines = [
     `### ${result.case}: ${result.description}`,
-    `${result.rounds} interleaved rounds, medians; the target is checked on the median of per-round ratios; ${new Date().toISOString()}, node ${process.version}`,
+    `${result.rounds} interleaved rounds, medians; a ratio target is checked on the median of per-round ratios; ${new Date().toISOString()}, node ${process.version}`,
     '',
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
