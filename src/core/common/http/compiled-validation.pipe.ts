@@ -10,7 +10,7 @@ type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getT
 
 interface ConstraintCheck {
   metadata: ValidationMetadata;
-  validate: (value: unknown, args: ValidationArguments) => unknown;
+  constraint: { validate(value: unknown, args: ValidationArguments): unknown };
 }
 
 interface PropertyPlan {
@@ -118,8 +118,7 @@ function compile(metatype: Type): CompiledValidator | null {
       }
       for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
         if (constraint.async) return null;
-        const instance = constraint.instance as { validate: ConstraintCheck['validate'] };
-        plan.checks.push({ metadata, validate: (value, args) => instance.validate(value, args) });
+        plan.checks.push({ metadata, constraint: constraint.instance as ConstraintCheck['constraint'] });
       }
     }
     plans.push(plan);
@@ -135,17 +134,23 @@ function compile(metatype: Type): CompiledValidator | null {
     }
     for (const plan of plans) {
       const value = dto[plan.name];
-      if (!plan.conditions.every((condition) => condition(dto, value))) continue;
-      for (const { metadata, validate } of plan.checks) {
+      if (!applies(plan, dto, value)) continue;
+      for (const { metadata, constraint } of plan.checks) {
         if (metadata.validateIf && !metadata.validateIf(dto, value)) continue;
         const args = { targetName, property: plan.name, object: dto, value, constraints: metadata.constraints };
-        const valid = validate(value, args);
+        const valid = constraint.validate(value, args);
         // False, or a promise (an async rule that did not declare itself): the full pipe decides.
         if (!valid || typeof valid === 'object') return undefined;
       }
     }
     return dto;
   };
+}
+
+// Every ValidateIf/IsOptional condition holds (a loop: this runs per property of every body).
+function applies(plan: PropertyPlan, dto: object, value: unknown): boolean {
+  for (const condition of plan.conditions) if (!condition(dto, value)) return false;
+  return true;
 }
 
 function hasPrototypeMember(metatype: Type, name: string): boolean {
