@@ -194,5 +194,21 @@ describe(Journal.name, () => {
     const journal = new Journal(join(dir, 'closed.sqlite'));
     journal.close();
     await assert.rejects(journal.append(entry('a')));
+    assert.equal(journal.backlog(), 0, 'nothing counted that was not written');
+  });
+
+  it('keeps every entry findable when a settle fails halfway and its transaction rolls back', async () => {
+    const journal = new Journal(join(dir, 'settle-fails.sqlite'));
+    const [a, b] = await Promise.all([journal.append(entry('a')), journal.append(entry('b'))]);
+    const [, second] = journal.peek(2);
+    // `a` is removed first in the transaction; the dead letter of `b` then breaks NOT NULL.
+    assert.throws(() => journal.settle([a], [{ entry: second, reason: null as unknown as string }]));
+    assert.equal(journal.backlog(), 2);
+    assert.equal(journal.findByEntity('t', 'a')?.seq, a);
+    assert.equal(journal.findByEntity('t', 'b')?.seq, b);
+    assert.equal(journal.deadLetterCount(), 0);
+    journal.settle([a, b], []);
+    assert.equal(journal.backlog(), 0);
+    journal.close();
   });
 });
