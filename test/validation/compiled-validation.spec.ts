@@ -9,6 +9,7 @@ import {
   IsDefined,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Length,
@@ -58,6 +59,12 @@ class WithTransformer {
   @Type(() => Number)
   @IsInt()
   n!: number;
+}
+
+// class-validator's maxDecimalPlaces splits toString() on '.', so 1e-7 makes the rule itself throw.
+class ThrowingRule {
+  @IsNumber({ maxDecimalPlaces: 2 })
+  amount!: number;
 }
 
 class WithNested {
@@ -186,6 +193,18 @@ describe('CompiledValidationPipe', () => {
     const { valid, fast } = await assertSamePaths(Probe, probes);
     assert.ok(valid >= 40, `only ${valid} of 600 generated bodies were valid: the compiled path is barely run`);
     assert.equal(fast, valid, 'every valid flat body takes the compiled path');
+  });
+
+  it('fails as ValidationPipe fails when a rule itself throws on a value', async () => {
+    const body = { amount: 1e-7 };
+    const [compiled, reference] = [new CompiledValidationPipe(OPTIONS), new ValidationPipe(OPTIONS)];
+    const got = await outcome(compiled, body, ThrowingRule);
+    assert.equal(got.ok, false);
+    assert.deepStrictEqual(got, await outcome(reference, body, ThrowingRule));
+    assert.deepStrictEqual(await outcome(compiled, { amount: 1.25 }, ThrowingRule), {
+      ok: true,
+      value: Object.assign(new ThrowingRule(), { amount: 1.25 }),
+    });
   });
 
   it('leaves DTOs with class-transformer or nested rules to ValidationPipe', async () => {
