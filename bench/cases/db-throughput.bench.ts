@@ -7,6 +7,7 @@ import { orderIdFor } from '../../src/modules/orders/order.model.js';
 import { CREATE_ORDER } from '../../src/modules/orders/orders.handlers.js';
 import { InProcessApp } from '../../test/harness/app-in-process.js';
 import { PostgresCluster } from '../../test/harness/postgres.js';
+import { RAW_ORDER_INSERT, rawOrderValues } from '../lib/raw-order-insert.js';
 import type { BenchOptions } from '../lib/options.js';
 import type { CaseResult } from '../lib/report.js';
 import { interleave, type Sample } from '../lib/stats.js';
@@ -124,23 +125,11 @@ export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
         owner: 'bench',
       };
     };
-    const insert = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
     const contenders: Array<[string, (i: number) => Promise<unknown>]> = [
       [
         'raw INSERT ON CONFLICT',
         () => {
-          const o = order('raw');
-          return s.raw.query(insert, [
-            o.id,
-            o.clientOrderId,
-            o.symbol,
-            o.side,
-            o.type,
-            o.quantity,
-            o.limitPrice,
-            o.createdAt,
-          ]);
+          return s.raw.query(RAW_ORDER_INSERT, rawOrderValues(order('raw')));
         },
       ],
       [

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { createClient } from '@redis/client';
+import { RAW_ORDER_INSERT, rawOrderValues } from '../lib/raw-order-insert.js';
 
 // The bare equivalents of the order path, each the least that does the same job:
 //   pg <port> <url> <pool>      POST /orders: INSERT ... ON CONFLICT DO NOTHING RETURNING * on pg.Pool
@@ -24,20 +25,12 @@ const idFor = (key: string) => createHash('sha256').update(`order:${key}`).diges
 
 if (mode === 'pg') {
   const pool = new pg.Pool({ connectionString: rest[0], max: Number(rest[1]) });
-  const sql = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at, owner)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, 'anonymous') ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
   app.post('/orders', async (request, reply) => {
     const o = request.body as OrderBody;
-    const { rows } = await pool.query(sql, [
-      idFor(o.clientOrderId),
-      o.clientOrderId,
-      o.symbol,
-      o.side,
-      o.type,
-      o.quantity,
-      o.limitPrice,
-      new Date().toISOString(),
-    ]);
+    const { rows } = await pool.query(
+      RAW_ORDER_INSERT,
+      rawOrderValues({ ...o, id: idFor(o.clientOrderId), createdAt: new Date().toISOString(), owner: 'anonymous' }),
+    );
     return reply.status(201).send(rows[0]);
   });
 } else if (mode === 'journal') {
