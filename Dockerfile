@@ -1,14 +1,15 @@
-# Build: compiles TypeScript and the native better-sqlite3 module.
-FROM node:20-bookworm AS build
+# Build: compiles TypeScript and the native better-sqlite3 module (against Node 24, see README).
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts/native-build.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts/bundle.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -39,7 +39,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
+  target: 'node24',
   external: KEEP_OUTSIDE,
   plugins: [notInstalledStaysExternal],
   // CommonJS packages inside an ES module bundle still call require() for Node's builtins.

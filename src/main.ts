@@ -1,3 +1,4 @@
+import './runtime.guard.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigValidationError } from './core/config/index.js';
