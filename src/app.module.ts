@@ -1,6 +1,4 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { AllExceptionsFilter, CompiledValidationPipe } from './core/common/index.js';
 import { AuthModule } from './core/auth/index.js';
 import { AppConfigModule, type AppConfigOptions } from './core/config/index.js';
 import { HealthModule } from './core/health/index.js';
@@ -12,6 +10,7 @@ import { DatabaseModule } from './core/database/index.js';
 import { CacheModule } from './core/cache/index.js';
 import { CacheCoherenceModule } from './core/cache-coherence/index.js';
 import { LoggingModule } from './core/logging/index.js';
+import { requestPipelineProviders } from './request-pipeline.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
   /** Extra modules: how a team adds its own features without editing this file. */
@@ -41,19 +40,8 @@ export class AppModule {
         OrdersModule,
         ...(options.imports ?? []),
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        {
-          provide: APP_PIPE,
-          useFactory: () =>
-            new CompiledValidationPipe({
-              whitelist: true,
-              forbidNonWhitelisted: true,
-              transform: true,
-              stopAtFirstError: false,
-            }),
-        },
-      ],
+      // The global pipe and filter; src/request-pipeline.ts lists everything a request meets, in order.
+      providers: requestPipelineProviders,
     };
   }
 }

@@ -92,16 +92,15 @@ describe('booting the service as a process', () => {
       cwd,
     );
     const bodies: string[] = [];
+    const ourIds = new Map<string, string>();
     try {
       await app.ready();
       for (const path of ['/fixture/crash', '/fixture/log-secrets', '/health/live', '/health/ready', '/nowhere']) {
-        bodies.push(
-          await (
-            await fetch(`${app.url}${path}`, {
-              headers: { 'x-request-id': `trace-${path.slice(1).replace(/\//g, '-')}` },
-            })
-          ).text(),
-        );
+        const res = await fetch(`${app.url}${path}`, {
+          headers: { 'x-request-id': `trace-${path.slice(1).replace(/\//g, '-')}` },
+        });
+        ourIds.set(path, String(res.headers.get('x-request-id')));
+        bodies.push(await res.text());
       }
       // The body arrives in a later packet than the headers, so it is read in the socket's context.
       const echoed = await postInTwoPackets(app.port as number, '/fixture/echo', 'trace-fixture-echo', {
@@ -110,6 +109,7 @@ describe('booting the service as a process', () => {
         side: 'buy',
       });
       assert.match(echoed, /^HTTP\/1.1 201/, echoed);
+      ourIds.set('/fixture/echo', /x-request-id: (\S+)/.exec(echoed)?.[1] ?? 'none');
       app.child.kill('SIGTERM');
       assert.equal(await app.exit(), 0);
     } finally {
@@ -118,13 +118,17 @@ describe('booting the service as a process', () => {
     assert.match(app.output, /GET \/fixture\/crash failed with 500/, 'the crash was logged');
     assert.match(app.output, /primary is postgres:\/\/app:\*\*\*@/, 'the log line survived, masked');
     const line = app.output.split('\n').find((l) => l.includes('primary is'));
-    assert.match(
-      line ?? '',
-      /"requestId":"trace-fixture-log-secrets"/,
-      'a line logged while handling a request carries its id',
+    assert.ok(
+      line?.includes(
+        `"requestId":"${ourIds.get('/fixture/log-secrets')}","clientRequestId":"trace-fixture-log-secrets"`,
+      ),
+      `a line logged while handling a request carries our id, and the caller's beside it: ${line}`,
     );
     const echoLine = app.output.split('\n').find((l) => l.includes('echo received'));
-    assert.match(echoLine ?? '', /"requestId":"trace-fixture-echo"/, 'also after the body was read from the socket');
+    assert.ok(
+      echoLine?.includes(`"requestId":"${ourIds.get('/fixture/echo')}","clientRequestId":"trace-fixture-echo"`),
+      `also after the body was read from the socket: ${echoLine}`,
+    );
     const everything = app.output + bodies.join('\n');
     for (const secret of [...Object.values(secrets), keyText, 'field-level-pw-123']) {
       assert.ok(!everything.includes(secret), `secret ${secret.slice(0, 6)}… leaked`);

@@ -9,6 +9,9 @@ import { FixtureModule } from '../fixtures/fixture.module.js';
 const SECRET_PW = 'Db-Pa55-e2e-http';
 const TOKEN = 'details-token-e2e-http-0123456789';
 
+// Ours: a per-process random prefix and a counter.
+const OUR_ID = /^[0-9a-f]{12}-[0-9a-z]+$/;
+
 describe('HTTP surface (in process, Fastify inject)', () => {
   let app: NestFastifyApplication;
 
@@ -36,22 +39,30 @@ describe('HTTP surface (in process, Fastify inject)', () => {
     assert.deepEqual(res.json(), { status: 'ok' });
   });
 
-  it('echoes an incoming x-request-id', async () => {
-    const res = await inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'client-id-42' } });
-    assert.equal(res.headers['x-request-id'], 'client-id-42');
+  it("never takes a caller's x-request-id as its own: two callers sending one id get two ids", async () => {
+    const headers = { 'x-request-id': 'client-id-42' };
+    const first = await inject({ method: 'GET', url: '/health/live', headers });
+    const second = await inject({ method: 'GET', url: '/health/live', headers });
+    assert.match(String(first.headers['x-request-id']), OUR_ID);
+    assert.match(String(second.headers['x-request-id']), OUR_ID);
+    assert.notEqual(first.headers['x-request-id'], second.headers['x-request-id']);
   });
 
   it('generates a request id when none or an unsafe one is sent', async () => {
     const none = await inject({ method: 'GET', url: '/health/live' });
-    assert.match(String(none.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    assert.match(String(none.headers['x-request-id']), OUR_ID);
     const unsafe = await inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'x'.repeat(300) } });
-    assert.match(String(unsafe.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    assert.match(String(unsafe.headers['x-request-id']), OUR_ID);
   });
 
   it('answers a 5xx with nothing internal, only status and request id', async () => {
     const res = await inject({ method: 'GET', url: '/fixture/crash', headers: { 'x-request-id': 'crash-1' } });
     assert.equal(res.statusCode, 500);
-    assert.deepEqual(res.json(), { statusCode: 500, error: 'Internal Server Error', requestId: 'crash-1' });
+    assert.deepEqual(res.json(), {
+      statusCode: 500,
+      error: 'Internal Server Error',
+      requestId: res.headers['x-request-id'],
+    });
     assert.doesNotMatch(res.body, /ECONNREFUSED|Pa55|token/);
   });
 
@@ -94,7 +105,7 @@ describe('HTTP surface (in process, Fastify inject)', () => {
   it('answers 404 with the same body shape', async () => {
     const res = await inject({ method: 'GET', url: '/nowhere', headers: { 'x-request-id': 'nf-1' } });
     assert.equal(res.statusCode, 404);
-    assert.equal(res.json().requestId, 'nf-1');
+    assert.equal(res.json().requestId, res.headers['x-request-id']);
   });
 
   it('turns readiness to 503 once shutdown begins', async () => {

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { AppProcess, FIXTURE_ENTRY, freePort, makeTempDir, removeDir, requireBinary } from '../harness/index.js';
+import {
+  AppProcess,
+  FIXTURE_ENTRY,
+  freePort,
+  makeTempDir,
+  rawHttp,
+  removeDir,
+  requireBinary,
+} from '../harness/index.js';
 
 function promtool(text: string): { status: number | null; output: string } {
   const result = spawnSync(requireBinary('/usr/bin/promtool', 'prometheus'), ['check', 'metrics'], {
@@ -101,6 +109,37 @@ describe('management port', () => {
       assert.equal((await fetch(`${app.url}/docs-json`)).status, 404);
       assert.equal((await fetch(`${app.url}/docs`)).status, 404);
       assert.equal((await fetch(`${app.url}/fixture/unavailable`)).status, 503, 'the main port still serves the app');
+    } finally {
+      await app.stop();
+      removeDir(cwd);
+    }
+  });
+
+  it('seals the main port on the routed path: encoded, dot-segment, double-slash and absolute-form targets', async () => {
+    const cwd = makeTempDir('mgmt-seal');
+    const port = await freePort();
+    const app = AppProcess.spawn(
+      FIXTURE_ENTRY,
+      { PORT: String(port), MANAGEMENT_PORT: String(await freePort()), LOG_LEVEL: 'fatal' },
+      cwd,
+    );
+    try {
+      await app.ready().catch(() => undefined);
+      for (const target of [
+        '/%6detrics',
+        '/%68ealth',
+        '/%68ealth/ready',
+        '/health/%72eady',
+        '/fixture/../metrics',
+        '//metrics',
+        'http://x/metrics',
+        'http://x/health/ready',
+        '/docs-%6Ason',
+      ]) {
+        const answer = await rawHttp(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        assert.match(answer, /^HTTP\/1\.1 (404|400) /, `${target}: ${answer.slice(0, 200)}`);
+        assert.doesNotMatch(answer, /process_cpu|"status":"ok"|openapi/, `${target} leaked`);
+      }
     } finally {
       await app.stop();
       removeDir(cwd);

@@ -11,3 +11,4 @@ export { PrometheusServer } from './prometheus.js';
 export { HaproxyServer } from './haproxy.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { limitOrder } from './orders.js';
+export { rawHttp } from './raw-http.js';

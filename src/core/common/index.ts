@@ -2,7 +2,7 @@ export { AppError, ErrorCode, httpStatusOf, type AppErrorOptions } from './error
 export { ErrorTranslators, type ErrorTranslator } from './errors/error-translators.js';
 export { AllExceptionsFilter, sendError } from './http/all-exceptions.filter.js';
 export { toErrorResponse, type ErrorBody } from './http/error-response.js';
-export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+export { REQUEST_ID_HEADER, RequestIds, clientRequestIdOf } from './http/request-id.js';
 export { Public, PUBLIC_ROUTE } from './http/public.decorator.js';
 export { clientErrorHandler, frameworkErrors, hasDuplicateHost } from './http/framework-errors.js';
 export {
@@ -13,7 +13,7 @@ export {
   type JsonLimits,
 } from './http/bounded-json.js';
 export { AppLogger, levelsFrom, type AppLoggerOptions } from './logging/app-logger.js';
-export { currentRequestId, installRequestContext } from './logging/request-context.js';
+export { currentRequest, runDetached, runInRequestContext, type RequestTag } from './logging/request-context.js';
 export { SecretRedactor, secretRedactor, REDACTED } from './logging/secret-redactor.js';
 export { TimeoutError, withTimeout } from './timeout.js';
 export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-errors.js';

@@ -2,3 +2,5 @@ export { MonitoringModule } from './monitoring.module.js';
 export { MetricsService } from './metrics.service.js';
 export { InfluxPusher, type InfluxPusherOptions } from './influx/influx.pusher.js';
 export { BucketHistogram, BucketRecorder } from './bucket-histogram.js';
+export { HttpMetrics } from './http-metrics.js';
+export { ManagementPort } from './management-port.js';

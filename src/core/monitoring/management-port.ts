@@ -1,14 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appConfig, monitoringConfig } from '../config/index.js';
 import { DOCS_JSON_PATH, DOCS_PATH } from '../docs/index.js';
@@ -20,12 +13,15 @@ const PASS_HEADER = 'x-management-pass';
  * With MANAGEMENT_PORT set (as Spring's management port), /health*, /metrics and /docs* answer only on
  * that port: a small Fastify server there hands each request to the main app through
  * `inject()` with a per-process pass, and the main port answers 404 to those paths without it.
- * One set of routes, two exposures; nothing to keep in sync.
+ * One set of routes, two exposures; nothing to keep in sync. The seal is decided on the route
+ * the router matched (`/%6detrics`, an absolute-form `http://x/metrics` and `/metrics` are one
+ * route), never on the raw URL.
  */
 @Injectable()
-export class ManagementPort implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class ManagementPort implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: FastifyInstance;
   private readonly pass = randomBytes(24).toString('hex');
+  private readonly expected = Buffer.from(this.pass);
   private readonly logger = new Logger('Management');
 
   constructor(
@@ -34,16 +30,18 @@ export class ManagementPort implements OnModuleInit, OnApplicationBootstrap, OnA
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
-  onModuleInit(): void {
-    if (this.config.managementPort === undefined) return;
-    const main = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const expected = Buffer.from(this.pass);
-    main.addHook('onRequest', (request, reply, done) => {
-      if (!MANAGEMENT_PATHS.test(request.url)) return done();
-      const given = Buffer.from(String(request.headers[PASS_HEADER] ?? ''));
-      if (given.length === expected.length && timingSafeEqual(given, expected)) return done();
-      void reply.status(404).send({ statusCode: 404, error: 'Not Found', requestId: request.id });
-    });
+  /**
+   * On the main port, answers 404 to a management route that did not come through the management
+   * port, and says so (true). Called by the request pipeline's request hook.
+   */
+  refuses(request: FastifyRequest, reply: FastifyReply): boolean {
+    if (this.config.managementPort === undefined) return false;
+    const route = request.routeOptions?.url;
+    if (route === undefined || !MANAGEMENT_PATHS.test(route)) return false;
+    const given = Buffer.from(String(request.headers[PASS_HEADER] ?? ''));
+    if (given.length === this.expected.length && timingSafeEqual(given, this.expected)) return false;
+    void reply.status(404).send({ statusCode: 404, error: 'Not Found', requestId: request.id });
+    return true;
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from './error-response.js';
-import { REQUEST_ID_HEADER } from './request-id.js';
+import { REQUEST_ID_HEADER, RequestIds } from './request-id.js';
+
+const PARSE_IDS = new RequestIds();
 
 // What the client is told, without echoing the path it sent.
 const FRAMEWORK_MESSAGES: Record<string, [number, string]> = {
@@ -30,7 +31,8 @@ export function frameworkErrors(
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const statusCode = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
-  const requestId = randomUUID();
+  // No request object exists yet, so no id from Fastify: one from the same kind, tagged as such.
+  const requestId = `parse-${PARSE_IDS.next()}`;
   const body = JSON.stringify(
     toErrorResponse(Object.assign(new Error('the request could not be parsed'), { statusCode }), requestId).body,
   );

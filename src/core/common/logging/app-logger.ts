@@ -1,5 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
-import { currentRequestId } from './request-context.js';
+import { currentRequest } from './request-context.js';
 import { REDACTED, SECRET_FIELD_NAMES, type SecretRedactor, secretRedactor } from './secret-redactor.js';
 
 const ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -34,9 +34,13 @@ export class AppLogger extends ConsoleLogger {
   }
 
   protected override formatMessage(...args: Parameters<ConsoleLogger['formatMessage']>): string {
-    const requestId = currentRequestId();
-    // The context part ("[Orders] ") gains the request id of the request being handled, if any.
-    if (requestId !== undefined) args[4] = `${args[4]}[requestId=${requestId}] `;
+    const request = currentRequest();
+    // The context part ("[Orders] ") gains the ids of the request being handled, if any.
+    if (request !== undefined)
+      args[4] =
+        request.clientRequestId === undefined
+          ? `${args[4]}[requestId=${request.requestId}] `
+          : `${args[4]}[requestId=${request.requestId} clientRequestId=${request.clientRequestId}] `;
     return this.secretScrubber.scrub(super.formatMessage(...args));
   }
 
@@ -44,8 +48,11 @@ export class AppLogger extends ConsoleLogger {
     ...args: Parameters<ConsoleLogger['getJsonLogObject']>
   ): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const object = super.getJsonLogObject(...args);
-    const requestId = currentRequestId();
-    return requestId === undefined ? object : { ...object, requestId };
+    const request = currentRequest();
+    if (request === undefined) return object;
+    return request.clientRequestId === undefined
+      ? { ...object, requestId: request.requestId }
+      : { ...object, requestId: request.requestId, clientRequestId: request.clientRequestId };
   }
 
   protected override stringifyJsonLogObject(logObject: Record<string, unknown>): string {

@@ -1,26 +1,33 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance } from 'fastify';
 
-const storage = new AsyncLocalStorage<string>();
+/** What every log line written on behalf of a request carries. */
+export interface RequestTag {
+  readonly requestId: string;
+  /** The caller's own `x-request-id`, if it sent an acceptable one: for correlation, never trusted as ours. */
+  readonly clientRequestId?: string;
+}
 
-/** The id of the request being handled here, if any: the logger adds it to every line. */
-export function currentRequestId(): string | undefined {
+const storage = new AsyncLocalStorage<RequestTag>();
+
+/** The request being handled here, if any: the logger adds its ids to every line. */
+export function currentRequest(): RequestTag | undefined {
   return storage.getStore();
 }
 
 /**
- * Runs each request (Fastify's later hooks and body parsing, then Nest's guards, pipes,
- * interceptors and handler, and everything they await: database, cache, breaker, journal) with
- * its id in an AsyncLocalStorage, so every log line written on its behalf carries it. Installed on
- * Fastify rather than as a Nest interceptor: guards are covered too, and Nest keeps its fast path
- * for routes without interceptors (no rxjs pipeline per request). A test sends a body in a later
- * packet than its headers and finds the id in the handler's line. `skip` lists routes that must
- * pay nothing (liveness).
+ * Runs `fn` (for a request: Fastify's later hooks and body parsing, then Nest's guards, pipes and
+ * handler, and everything they await) with `tag` in an AsyncLocalStorage, so every log line
+ * written on its behalf carries the request's ids. On Node 24 the store rides on
+ * `AsyncContextFrame`: no async hooks, no cost per promise.
  */
-export function installRequestContext(fastify: FastifyInstance, skip: readonly string[] = []): void {
-  const skipped = new Set(skip);
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    if (skipped.has(request.url)) return done();
-    storage.run(String(request.id), done);
-  });
+export function runInRequestContext<T>(tag: RequestTag, fn: () => T): T {
+  return storage.run(tag, fn);
+}
+
+/**
+ * Runs `fn` outside any request's context: background work a request merely woke (a replay, a
+ * flush) logs no request's id, and timers it schedules do not keep the request's tag alive.
+ */
+export function runDetached<T>(fn: () => T): T {
+  return storage.exit(fn);
 }
