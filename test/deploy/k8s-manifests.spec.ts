@@ -132,7 +132,7 @@ describe('deploy/k8s agrees with the service', () => {
       selector: { matchLabels: Record<string, string> };
       volumeClaimTemplates: Array<{ metadata: { name: string } }>;
       template: {
-        metadata: { labels: Record<string, string> };
+        metadata: { labels: Record<string, string>; annotations: Record<string, string> };
         spec: {
           terminationGracePeriodSeconds: number;
           securityContext: { runAsNonRoot: boolean };
@@ -192,6 +192,14 @@ describe('deploy/k8s agrees with the service', () => {
       'readiness answers within HEALTH_CHECK_TIMEOUT_MS',
     );
     assert.equal(app.ports.find((p) => p.name === 'http')?.containerPort, Number(config.PORT));
+    for (const probe of [app.readinessProbe, app.livenessProbe, app.startupProbe])
+      assert.equal(probe.httpGet.port, 'management', 'probes stay out of the main port, whatever its load');
+    assert.equal(app.ports.find((p) => p.name === 'management')?.containerPort, Number(config.MANAGEMENT_PORT));
+    assert.equal(
+      pod.metadata.annotations['prometheus.io/port'],
+      config.MANAGEMENT_PORT,
+      'Prometheus scrapes the management port: /metrics is not on the main one',
+    );
   });
 
   it('stops within the grace period: preStop, then the drain, with room to close', () => {
@@ -229,7 +237,7 @@ describe('deploy/k8s agrees with the service', () => {
     type Job = Manifest & {
       spec: {
         template: {
-          metadata: { labels: Record<string, string> };
+          metadata: { labels: Record<string, string>; annotations: Record<string, string> };
           spec: {
             containers: Array<{ command: string[]; volumeMounts: Array<{ name: string; mountPath: string }> }>;
             volumes: Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>;

@@ -60,6 +60,32 @@ describe('hostile input against the embedded app (listening on a real socket)', 
     assert.ok(worstLiveMs < 1000, `liveness stayed responsive (worst ${Math.round(worstLiveMs)} ms)`);
   });
 
+  it('answers 415 to every body type but JSON without parsing it, while liveness keeps its latency', async () => {
+    const form = Array.from({ length: 120_000 }, (_, i) => `${i}=`).join('&');
+    assert.ok(form.length < 1024 * 1024, 'under HTTP_BODY_LIMIT_BYTES, so only the type can refuse it');
+    const send = (type: string, body: string) =>
+      fetch(`http://127.0.0.1:${port}/orders`, { method: 'POST', headers: { 'content-type': type }, body });
+    const answers = await within(
+      5_000,
+      'bodies of other types',
+      Promise.all([
+        ...Array.from({ length: 6 }, () => send('application/x-www-form-urlencoded', form)),
+        send('text/plain', form),
+        send('multipart/form-data; boundary=x', `--x\r\n${form}`),
+        send('application/xml', '<order/>'),
+      ]),
+    );
+    const live = await fetch(`http://127.0.0.1:${port}/health/live`);
+    assert.equal(live.status, 200, 'the event loop did not stall');
+    for (const res of answers) {
+      assert.equal(res.status, 415);
+      const body = (await res.json()) as { statusCode: number; requestId: string };
+      assert.deepEqual([body.statusCode, body.requestId], [415, res.headers.get('x-request-id')]);
+    }
+    const json = await send('application/json; charset=utf-8', JSON.stringify(order('json-still-parsed')));
+    assert.equal(json.status, 201, 'JSON with a charset parameter is still accepted');
+  });
+
   it('applies one amount rule to every JSON number form: at most 8 decimals, never a 500', async () => {
     const cases: Array<[string, number]> = [
       ['1e-8', 201],

@@ -20,3 +20,4 @@ export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-er
 export { Listeners } from './listeners.js';
 export { ApiErrors, ErrorResponseBody } from './http/api-docs.js';
 export { CompiledValidationPipe } from './http/compiled-validation.pipe.js';
+export { applyServerLimits, connectionCap, openFileLimit, type ServerLimits } from './http/server-limits.js';

@@ -93,6 +93,47 @@ export class EnvironmentVariables {
   @Max(16 * 1024 * 1024)
   HTTP_JSON_MAX_STRING_BYTES = 4096;
 
+  @EnvVar({
+    group: 'app',
+    description:
+      'Most open connections on the main port; also kept 64 under the process file limit (probes use the management port or get the room left)',
+    example: '8192',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS = 8192;
+
+  @EnvVar({
+    group: 'app',
+    description: 'Time a connection gets to send complete request headers, ms',
+    example: '10000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  @EnvVar({ group: 'app', description: 'Time a request gets to arrive whole (headers and body), ms', example: '30000' })
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  @EnvVar({
+    group: 'app',
+    description: 'Idle keep-alive connection closed after, ms (keep above the load balancer idle timeout)',
+    example: '72000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
   @EnvVar({ group: 'app', description: 'On SIGTERM: time in-flight requests get to finish, ms', example: '5000' })
   @ToInt()
   @IsInt()

@@ -22,6 +22,12 @@ export const buildAppConfig = (e: EnvironmentVariables) => ({
     maxArrayLength: e.HTTP_JSON_MAX_ARRAY_LENGTH,
     maxStringBytes: e.HTTP_JSON_MAX_STRING_BYTES,
   },
+  serverLimits: {
+    maxConnections: e.HTTP_MAX_CONNECTIONS,
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  },
   shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
   docsEnabled: e.DOCS_ENABLED ?? e.NODE_ENV !== 'production',

@@ -3,11 +3,18 @@ import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { applyServerLimits } from '../common/index.js';
 import { appConfig, monitoringConfig } from '../config/index.js';
 import { DOCS_JSON_PATH, DOCS_PATH } from '../docs/index.js';
 
 const MANAGEMENT_PATHS = new RegExp(`^/(health|metrics|${DOCS_PATH}|${DOCS_JSON_PATH})(/|\\?|$)`);
 const PASS_HEADER = 'x-management-pass';
+const MANAGEMENT_LIMITS = {
+  maxConnections: 256,
+  headersTimeoutMs: 5000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 72_000,
+};
 
 /**
  * With MANAGEMENT_PORT set (as Spring's management port), /health*, /metrics and /docs* answer only on
@@ -49,6 +56,8 @@ export class ManagementPort implements OnApplicationBootstrap, OnApplicationShut
     if (port === undefined) return;
     const main = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const server = Fastify({ logger: false });
+    // Probes and scrapes only: a small cap of its own, so a flood on the main port never reaches it.
+    applyServerLimits(server.server, MANAGEMENT_LIMITS);
     server.route({
       method: ['GET', 'HEAD'],
       url: '/*',

@@ -23,21 +23,26 @@ export function frameworkErrors(
   void reply.status(response.status).header(REQUEST_ID_HEADER, request.id).send(response.body);
 }
 
+// Node's code -> status, reason phrase, message.
+const UNPARSED: [number, string, string] = [400, 'Bad Request', 'the request could not be parsed'];
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', UNPARSED[2]],
+  HPE_URI_TOO_LONG: [414, 'URI Too Long', UNPARSED[2]],
+  // HTTP_HEADERS_TIMEOUT_MS or HTTP_REQUEST_TIMEOUT_MS passed before the request arrived whole.
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request did not arrive in time'],
+};
+
 /**
  * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request (headers too large,
- * malformed request line) before any route saw it. The answer keeps the service's shape; the
+ * malformed request line, too slow to arrive) before any route saw it. The answer keeps the service's shape; the
  * connection is closed, since the parser's state is unknown.
  */
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const statusCode = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
+  const [statusCode, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? UNPARSED;
   // No request object exists yet, so no id from Fastify: one from the same kind, tagged as such.
   const requestId = `parse-${PARSE_IDS.next()}`;
-  const body = JSON.stringify(
-    toErrorResponse(Object.assign(new Error('the request could not be parsed'), { statusCode }), requestId).body,
-  );
-  const reason =
-    statusCode === 431 ? 'Request Header Fields Too Large' : statusCode === 414 ? 'URI Too Long' : 'Bad Request';
+  const body = JSON.stringify(toErrorResponse(Object.assign(new Error(message), { statusCode }), requestId).body);
   socket.end(
     `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `${REQUEST_ID_HEADER}: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
