@@ -47,7 +47,27 @@ describe('order intake rate limits (@nestjs/throttler, counters in Redis)', () =
     assert.ok(over.json().requestId);
     assert.equal((await post(a, bob, 'rl-bob-1')).statusCode, 201, 'another subject has its own budget');
 
+    // One budget across write routes: two creates and a cancel spend it.
+    const dave = await issuer.token('dave', 'orders:write orders:read');
+    const first = await post(a, dave, 'rl-dave-1');
+    assert.equal(first.statusCode, 201);
+    assert.equal((await post(b, dave, 'rl-dave-2')).statusCode, 201);
+    const cancel = (token: string, id: string) =>
+      a.request({ method: 'POST', url: `/orders/${id}/cancel`, headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await cancel(dave, first.json().id as string)).statusCode, 200);
+    assert.equal((await cancel(dave, first.json().id as string)).statusCode, 429, 'the cancel spent the same budget');
+    assert.equal((await post(b, dave, 'rl-dave-3')).statusCode, 429, 'and so did the creates');
+    const erin = await issuer.token('erin', 'orders:write');
+    assert.equal((await post(a, erin, 'rl-erin-1')).statusCode, 201);
+    assert.equal((await post(a, erin, 'rl-erin-2')).statusCode, 201);
+
     await redis.kill(redis.master);
+    // The instance's memory goes on from what it counted while Redis answered, not from zero.
+    assert.deepEqual(
+      [(await post(a, erin, 'rl-erin-3')).statusCode, (await post(a, erin, 'rl-erin-4')).statusCode],
+      [201, 429],
+      'after the Redis kill, erin has one write left on this instance',
+    );
     const fresh = await issuer.token('carol', 'orders:write');
     const onMemory = [];
     for (let i = 0; i < 4; i++) onMemory.push((await post(a, fresh, `rl-mem-${i}`)).statusCode);

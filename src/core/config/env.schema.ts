@@ -534,7 +534,7 @@ export class EnvironmentVariables {
   @EnvVar({
     group: 'auth',
     description:
-      'Orders created or cancelled per subject (or address) per minute; 0 = off (empty: 120 in production, off otherwise)',
+      'Order writes (creates and cancels together) per subject (or address) per minute; 0 = off (empty: 120 in production, off otherwise)',
     example: '',
     hint: '120',
   })
@@ -544,6 +544,20 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(1_000_000)
   RATE_LIMIT_ORDERS_PER_MINUTE?: number;
+
+  @EnvVar({
+    group: 'auth',
+    description:
+      'Quote requests per subject (or address) per minute, a budget of its own; 0 = off (empty: 1200 in production, off otherwise)',
+    example: '',
+    hint: '1200',
+  })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  RATE_LIMIT_QUOTES_PER_MINUTE?: number;
 
   // ---- health
   @EnvVar({

@@ -57,6 +57,7 @@ export const buildAuthConfig = (e: EnvironmentVariables) => ({
   jwksTimeoutMs: e.AUTH_JWKS_TIMEOUT_MS,
   jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
   ordersPerMinute: e.RATE_LIMIT_ORDERS_PER_MINUTE ?? (e.NODE_ENV === 'production' ? 120 : 0),
+  quotesPerMinute: e.RATE_LIMIT_QUOTES_PER_MINUTE ?? (e.NODE_ENV === 'production' ? 1200 : 0),
 });
 
 export const buildCacheConfig = (e: EnvironmentVariables) => ({

@@ -4,8 +4,9 @@ import type { FailoverStore } from '../cache/index.js';
 
 /**
  * The throttler's counters in Redis when it answers, so every instance counts the same hits
- * (fixed window, one atomic script per hit, bounded by CACHE_OP_TIMEOUT_MS); while Redis is away,
- * @nestjs/throttler's own memory storage, per instance, with the same limits.
+ * (fixed window, one atomic script per hit, bounded by CACHE_OP_TIMEOUT_MS). Every hit is also
+ * counted in @nestjs/throttler's own memory storage, so that while Redis is away the instance
+ * goes on from what it has already counted in the window instead of from zero.
  */
 export class FailoverThrottlerStorage implements ThrottlerStorage {
   private readonly memory = new ThrottlerStorageService();
@@ -19,8 +20,9 @@ export class FailoverThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    const local = await this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
     const shared = await this.store.increment(`throttle:${throttlerName}:${key}`, ttl);
-    if (!shared) return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
+    if (!shared) return local;
     const [totalHits, msLeft] = shared;
     const timeToExpire = Math.max(1, Math.ceil(msLeft / 1000));
     const isBlocked = totalHits > limit;

@@ -4,27 +4,39 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { CacheModule, CacheService } from '../cache/index.js';
 import { authConfig } from '../config/index.js';
 import { FailoverThrottlerStorage } from './failover-throttler.storage.js';
+import { RATE_BUDGETS } from './rate-limit.constants.js';
 import { SubjectThrottlerGuard } from './subject-throttler.guard.js';
 
 /**
  * @nestjs/throttler with its counters shared through Redis (memory while Redis is away). Routes
- * opt in with `@UseGuards(SubjectThrottlerGuard)`: over RATE_LIMIT_ORDERS_PER_MINUTE a caller
- * gets 429 with Retry-After. 0 turns it off.
+ * opt in with `@UseGuards(SubjectThrottlerGuard)` and draw on a budget (`@RateBudget`, default
+ * `writes`): over RATE_LIMIT_ORDERS_PER_MINUTE order writes, or RATE_LIMIT_QUOTES_PER_MINUTE
+ * quotes, a caller gets 429 with Retry-After. 0 turns a budget off.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
       imports: [CacheModule],
-      inject: [authConfig.KEY, CacheService],
-      useFactory: (auth: ConfigType<typeof authConfig>, cache: CacheService) => ({
-        // 'default' keeps the headers unsuffixed: Retry-After, X-RateLimit-*.
-        throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, auth.ordersPerMinute) }],
+      inject: [CacheService],
+      useFactory: (cache: CacheService) => ({
+        // 'default' keeps the headers unsuffixed: Retry-After, X-RateLimit-*. The limit is the
+        // route's budget's, set by SubjectThrottlerGuard.
+        throttlers: [{ name: 'default', ttl: 60_000, limit: 1 }],
         storage: new FailoverThrottlerStorage(cache.store),
-        skipIf: () => auth.ordersPerMinute === 0,
       }),
     }),
   ],
-  providers: [SubjectThrottlerGuard],
-  exports: [ThrottlerModule, SubjectThrottlerGuard],
+  providers: [
+    SubjectThrottlerGuard,
+    {
+      provide: RATE_BUDGETS,
+      inject: [authConfig.KEY],
+      useFactory: (auth: ConfigType<typeof authConfig>) => ({
+        writes: auth.ordersPerMinute,
+        quotes: auth.quotesPerMinute,
+      }),
+    },
+  ],
+  exports: [ThrottlerModule, SubjectThrottlerGuard, RATE_BUDGETS],
 })
 export class RateLimitModule {}
