@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { median, percentile, type Sample } from './stats.js';
 
@@ -165,7 +166,9 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
   ];
   const lines = [
     `### ${result.case}: ${result.description}`,
-    `${result.rounds} interleaved rounds, medians; a ratio target is checked on the median of per-round ratios; ${new Date().toISOString()}, node ${process.version}`,
+    `${result.rounds} interleaved rounds, medians; a ratio target is checked on the median of per-round ratios; ${new Date().toISOString()}, node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at the end`,
     '',
     ...markdownTable(
       header,
@@ -189,6 +192,7 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
     table,
     at: new Date().toISOString(),
     node: process.version,
+    loadAverage: loadavg(),
   };
   writeFileSync(join(outDir, `${result.case}.json`), `${JSON.stringify(raw, null, 2)}\n`);
   return text;

@@ -14,7 +14,7 @@ import { PeerModule } from './peer.module.js';
 //
 // What it deliberately lacks (what our app adds): no journal (Postgres down = every write fails), no
 // failover of Postgres or Redis, no timeouts beyond the libraries' defaults (Redis down = cache calls
-// hang, see docs/STACK), no circuit breakers, no readiness that tells degraded from down, no
+// hang, as measured in the stack notes), no circuit breakers, no readiness that tells degraded from down, no
 // request-scoped logs, no auth, no rate limit, no domain checks beyond the DTO (symbol list,
 // notional), no cache invalidation on write (a create never replaces an order). Nor any of our speed
 // work: it runs from tsc's output (`nest build` + `node dist/main.js`), not bundled, and uses the
