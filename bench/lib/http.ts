@@ -48,7 +48,7 @@ export function rssMb(pid: number): number {
  */
 export async function loadTest(url: string, seconds: number, options: LoadOptions = {}): Promise<Sample> {
   const { stdout, cpuShare, rss } = await wrk(url, seconds, options);
-  return parse(url, stdout, cpuShare, rss);
+  return parseWrkOutput(url, stdout, cpuShare, rss);
 }
 
 /**
@@ -61,16 +61,7 @@ export async function loadTest(url: string, seconds: number, options: LoadOption
 export async function pacedLoadTest(url: string, seconds: number, options: PacedOptions): Promise<Sample> {
   const scriptArgs = [String(options.rate), ...(options.ordersPrefix ? ['orders', options.ordersPrefix] : [])];
   const { stdout, cpuShare, rss } = await wrk(url, seconds, { ...options, script: PACED_LUA, scriptArgs });
-  const sample = parse(url, stdout, cpuShare, rss);
-  const paced = /paced: late (\d+) of (\d+), max lag ([\d.]+) ms/.exec(stdout);
-  return {
-    value: sample.value,
-    extra: {
-      ...sample.extra,
-      'late %': paced ? Math.round((Number(paced[1]) / Number(paced[2])) * 1000) / 10 : Number.NaN,
-      'max lag ms': paced ? Number(paced[3]) : Number.NaN,
-    },
-  };
+  return parseWrkOutput(url, stdout, cpuShare, rss);
 }
 
 async function wrk(
@@ -89,10 +80,12 @@ async function wrk(
   return { stdout, cpuShare, rss };
 }
 
-function parse(url: string, stdout: string, cpuShare: number, rss: number): Sample {
+/** A sample from wrk's report (--latency), with paced.lua's "late" line when there is one. */
+export function parseWrkOutput(url: string, stdout: string, cpuShare: number, rss: number): Sample {
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   const failures = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socketErrors = /Socket errors: (.*)/.exec(stdout)?.[1];
+  const paced = /paced: late (\d+) of (\d+), max lag ([\d.]+) ms/.exec(stdout);
   if (!Number.isFinite(rate) || failures > 0 || socketErrors) {
     throw new Error(
       `${url}: ${failures} non-2xx answers${socketErrors ? `, socket errors ${socketErrors}` : ''}\n${stdout}`,
@@ -106,6 +99,10 @@ function parse(url: string, stdout: string, cpuShare: number, rss: number): Samp
       'p99 ms': parseLatencyMs(/^\s+99%\s+([\d.]+\w+)/m.exec(stdout)?.[1]),
       'server cpu': Math.round(cpuShare * 100) / 100,
       'rss MB': Math.round(rss),
+      ...(paced && {
+        'late %': Math.round((Number(paced[1]) / Number(paced[2])) * 1000) / 10,
+        'max lag ms': Number(paced[3]),
+      }),
     },
   };
 }
