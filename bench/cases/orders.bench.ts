@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PostgresCluster } from '../../test/harness/postgres.js';
 import { RedisSetup } from '../../test/harness/redis.js';
 import { freePort, makeTempDir, removeDir, waitFor } from '../../test/harness/system.js';
-import { loadTest, rssMb, startServerProcess } from '../lib/http.js';
+import { loadTest, pacedLoadTest, rssMb, startServerProcess } from '../lib/http.js';
 import type { BenchOptions } from '../lib/options.js';
 import type { CaseResult } from '../lib/report.js';
 import { interleave, type Sample } from '../lib/stats.js';
@@ -17,9 +17,15 @@ const APP_TSC = here('../../src/main.js');
 const BARE = here('../servers/bare-orders.js');
 const BARE_NEST = here('../servers/bare-nest.js');
 const NO_REQUEST_CONTEXT = here('../servers/no-request-context.main.js');
+// The stock Nest peer: the same service as a team writes it from the docs (see its header).
+const PEER = here('../servers/stock-peer/stock-peer.main.js');
+const PEER_CREATE = 'stock nest peer';
+const PEER_READ = 'stock nest peer (cached)';
 const ORDERS_LUA = fileURLToPath(new URL('../../../bench/lua/orders.lua', import.meta.url));
 const TOKEN = 'bench-details-token-0123456789';
 const POOL = '10';
+/** Offered load of the paced orders-create run: well below every contender's saturation here. */
+const PACED_CREATE_RATE = Number(process.env.BENCH_PACED_CREATE_RATE ?? 1500);
 
 /** Servers started for a case, killed and removed at the end whatever happens. */
 class Stage {
@@ -91,6 +97,13 @@ const post = (url: string, pid: number, seconds: number) =>
     serverPid: pid,
   });
 
+const postPaced = (url: string, pid: number, seconds: number) =>
+  pacedLoadTest(`${url}/orders`, seconds, {
+    rate: PACED_CREATE_RATE,
+    ordersPrefix: `p${process.pid}x${round++}`,
+    serverPid: pid,
+  });
+
 async function race(contenders: Array<[string, (seconds: number) => Promise<Sample>]>, options: BenchOptions) {
   for (const [, measure] of contenders) await measure(1);
   return interleave(
@@ -99,29 +112,50 @@ async function race(contenders: Array<[string, (seconds: number) => Promise<Samp
   );
 }
 
-/** POST /orders on a real Postgres vs bare Fastify + pg.Pool doing the same INSERT, same pool size. */
+/**
+ * POST /orders on a real Postgres: the app vs bare Fastify + pg.Pool doing the same INSERT (the
+ * floor) and vs the stock Nest peer (TypeORM repository insert orIgnore), same pool size; then the
+ * three at one fixed offered load, for latency.
+ */
 export async function ordersCreate(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
   try {
-    const cluster = await stage.postgres();
+    // Redis only because the peer's CacheModule needs one to boot; no POST touches it.
+    const [cluster, redis] = [await stage.postgres(), await stage.redis()];
     const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: POOL });
     await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
     const bare = await stage.server(BARE, (port) => ['pg', String(port), cluster.primary.url, POOL], {});
+    const peer = await stage.server(PEER, (port) => [String(port), cluster.primary.url, POOL, redis.master.url], {});
+    const contenders: Array<[string, { url: string; pid: number }]> = [
+      ['bare fastify + pg.Pool', bare],
+      [PEER_CREATE, peer],
+      ['app POST /orders', app],
+    ];
     const samples = await race(
-      [
-        ['bare fastify + pg.Pool', (s) => post(bare.url, bare.pid, s)],
-        ['app POST /orders', (s) => post(app.url, app.pid, s)],
-      ],
+      contenders.map(([name, server]) => [name, (s) => post(server.url, server.pid, s)]),
       options,
+    );
+    const paced = await interleave(
+      contenders.map(([name, server]) => ({ name, measure: () => postPaced(server.url, server.pid, options.seconds) })),
+      options.rounds,
     );
     return {
       case: 'orders-create',
       description: 'POST /orders, distinct clientOrderIds, one Postgres, pools of 10, wrk -t1 -c32',
       unit: 'req/s',
       baseline: 'bare fastify + pg.Pool',
-      target: { contender: 'app POST /orders', ratio: 0.85, direction: 'at-least' },
+      reference: PEER_CREATE,
+      target: [
+        { contender: 'app POST /orders', ratio: 0.85, direction: 'at-least' },
+        { contender: 'app POST /orders', ratio: 1, against: PEER_CREATE, direction: 'at-least' },
+      ],
       rounds: options.rounds,
       samples,
+      paced: {
+        description: 'wrk -t1 -c32 paced by bench/lua/paced.lua (a fixed schedule; see there for coordinated omission)',
+        rate: PACED_CREATE_RATE,
+        samples: paced,
+      },
     };
   } finally {
     await stage.end();
@@ -193,7 +227,10 @@ export async function requestContext(options: BenchOptions): Promise<CaseResult>
   }
 }
 
-/** GET /orders/:id on a Redis cache hit vs bare Fastify + one raw node-redis GET. */
+/**
+ * GET /orders/:id on a Redis cache hit vs bare Fastify + one raw node-redis GET (the floor), bare
+ * Nest doing the same, and the stock Nest peer (cache-manager + Keyv Redis, 30 s TTL).
+ */
 export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
   const stage = new Stage();
   try {
@@ -226,9 +263,13 @@ export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
       (port) => [String(port), 'redis', redis.master.url, `tsc:order:${order.id}`],
       {},
     );
+    const peer = await stage.server(PEER, (port) => [String(port), cluster.primary.url, POOL, redis.master.url], {});
+    // Its first read misses and fills its own cache entry; it misses again once per 30 s TTL, as it would live.
+    if (!(await fetch(`${peer.url}/orders/${order.id}`)).ok) throw new Error('the peer did not find the order');
     const samples = await race(
       [
         ['bare fastify + redis GET', (s) => loadTest(`${bare.url}/orders/${order.id}`, s, { serverPid: bare.pid })],
+        [PEER_READ, (s) => loadTest(`${peer.url}/orders/${order.id}`, s, { serverPid: peer.pid })],
         [
           'bare nest + redis GET',
           (s) => loadTest(`${bareNest.url}/orders/${order.id}`, s, { serverPid: bareNest.pid }),
@@ -242,7 +283,11 @@ export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
       description: 'GET /orders/:id served from the Redis cache, wrk -t1 -c32',
       unit: 'req/s',
       baseline: 'bare fastify + redis GET',
-      target: { contender: 'app GET /orders/:id (cached)', ratio: 0.8, direction: 'at-least' },
+      reference: PEER_READ,
+      target: [
+        { contender: 'app GET /orders/:id (cached)', ratio: 0.8, direction: 'at-least' },
+        { contender: 'app GET /orders/:id (cached)', ratio: 1, against: PEER_READ, direction: 'at-least' },
+      ],
       rounds: options.rounds,
       samples,
     };
