@@ -6,6 +6,12 @@ import { InProcessApp, JwksIssuer, within, type JwksMode } from '../harness/inde
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/** `auth_jwks_fetches_total{result="status"}`: the metrics registry outlives one app, so tests take differences. */
+async function failedFetches(app: InProcessApp): Promise<number> {
+  const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
+  return Number(/^auth_jwks_fetches_total\{result="status"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+}
+
 describe('JWT authentication against a JWKS endpoint that fails', () => {
   let issuer: JwksIssuer;
   let app: InProcessApp | undefined;
@@ -79,6 +85,7 @@ describe('JWT authentication against a JWKS endpoint that fails', () => {
     const forged = () =>
       `${b64({ alg: 'ES256', kid: randomBytes(6).toString('hex') })}.${claims}.${randomBytes(64).toString('base64url')}`;
     const fetchesBefore = issuer.fetches;
+    const countedBefore = await failedFetches(target);
     const statuses = new Map<number, number>();
     for (let batch = 0; batch < 100; batch++) {
       const answers = await Promise.all(Array.from({ length: 10 }, () => get(target, forged())));
@@ -90,5 +97,6 @@ describe('JWT authentication against a JWKS endpoint that fails', () => {
     const fetches = issuer.fetches - fetchesBefore;
     assert.deepEqual([...statuses], [[503, 1000]], 'every forged token met a failing JWKS: 503, never 401');
     assert.ok(fetches >= 1 && fetches <= 12, `${fetches} JWKS fetches for 1000 requests`);
+    assert.equal((await failedFetches(target)) - countedBefore, fetches, 'each failed fetch counted');
   });
 });

@@ -19,6 +19,7 @@ export interface KeyStoreOptions {
   /** Keys this old (since their fetch) serve no more: while the issuer fails, tokens get 503. */
   maxStaleMs: number;
   now?: Clock;
+  onSuccess?: () => void;
   onFailure?: (error: KeyFetchError) => void;
 }
 
@@ -122,6 +123,7 @@ export class KeyStore {
         cause: failure,
       });
     }
+    this.options.onSuccess?.();
     const useful = !this.usable() || this.loaded?.fingerprint !== next.fingerprint;
     this.loaded = next;
     backoff.settled(useful ? 'useful' : 'wasted');
