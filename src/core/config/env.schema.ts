@@ -441,6 +441,7 @@ export class EnvironmentVariables {
   @EnvVar({
     group: 'auth',
     description: 'JWKS URL, overriding discovery (empty: the jwks_uri of AUTH_ISSUER/.well-known/openid-configuration)',
+    secret: 'url',
     example: '',
     hint: 'https://idp.example.com/.well-known/jwks.json',
   })

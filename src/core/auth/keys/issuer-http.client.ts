@@ -8,8 +8,9 @@ const MAX_BYTES = 512 * 1024;
 
 /**
  * The one way out to the token issuer: GET a JSON document, the whole exchange (headers and body)
- * bounded by AUTH_JWKS_TIMEOUT_MS, no redirects followed, the body bounded in size. Fails with a
- * KeyFetchError that names the URL without its credentials.
+ * bounded by AUTH_JWKS_TIMEOUT_MS, no redirects followed, the body bounded in size, credentials in
+ * the URL sent as Basic auth. Fails with a KeyFetchError that names the URL without its
+ * credentials or query, and never quotes the body.
  */
 @Injectable()
 export class IssuerHttpClient {
@@ -30,11 +31,7 @@ export class IssuerHttpClient {
           : new KeyFetchError('network', `${where} could not be reached`, { cause: error });
     let text: string;
     try {
-      const response = await fetch(url, {
-        signal,
-        redirect: 'manual',
-        headers: { accept: 'application/json, application/jwk-set+json' },
-      });
+      const response = await fetch(withoutCredentials(url), { signal, redirect: 'manual', headers: headersFor(url) });
       if (response.status !== 200) {
         await response.body?.cancel();
         throw new KeyFetchError('status', `${where} answered ${response.status}`);
@@ -49,6 +46,23 @@ export class IssuerHttpClient {
       throw new KeyFetchError('not-json', `${where} did not answer JSON`, { cause: error });
     }
   }
+}
+
+// fetch refuses a URL with credentials: they travel as Basic auth instead.
+function withoutCredentials(url: URL): URL {
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  return bare;
+}
+
+function headersFor(url: URL): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json, application/jwk-set+json' };
+  if (url.username || url.password) {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+  }
+  return headers;
 }
 
 async function readBounded(response: Response, where: string): Promise<string> {
