@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { InProcessApp, OidcIssuer, limitOrder } from '../harness/index.js';
+import { InProcessApp, OidcIssuer, limitOrder, waitFor } from '../harness/index.js';
 
 describe('OIDC against a real provider (oidc-provider, client credentials) started by the test', () => {
   let idp: OidcIssuer;
@@ -54,6 +54,31 @@ describe('OIDC against a real provider (oidc-provider, client credentials) start
       const res = await call('GET', '/orders', token);
       assert.equal(res.statusCode, 200, `${alg}: ${res.body}`);
       assert.equal(idp.hitsOn('/jwks'), fetchesBefore + 1, `${alg}: one fetch for the new kid`);
+    }
+  });
+
+  it('answers 503 with Retry-After while discovery fails, and verifies once the provider is back', async () => {
+    const token = await idp.token('alice', 'orders:read');
+    const fresh = await InProcessApp.start(idp.env({ AUTH_JWKS_RETRY_MIN_MS: '100', AUTH_JWKS_COOLDOWN_MS: '200' }));
+    try {
+      idp.down = true;
+      const discoveriesBefore = idp.hitsOn('/.well-known/openid-configuration');
+      const res = await fresh.request({ method: 'GET', url: '/orders', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.statusCode, 503, res.body);
+      assert.ok(Number(res.headers['retry-after']) >= 1);
+      assert.equal(idp.hitsOn('/.well-known/openid-configuration'), discoveriesBefore + 1);
+      idp.down = false;
+      await waitFor('a token verified after the outage', async () => {
+        const again = await fresh.request({
+          method: 'GET',
+          url: '/orders',
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return again.statusCode === 200;
+      });
+    } finally {
+      idp.down = false;
+      await fresh.close();
     }
   });
 });

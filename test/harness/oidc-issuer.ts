@@ -49,6 +49,8 @@ class MemoryAdapter {
 export class OidcIssuer {
   readonly audience = AUDIENCE;
   readonly hits = new Map<string, number>();
+  /** Every request answered 503, as a provider in an outage. */
+  down = false;
   private handler?: (req: IncomingMessage, res: ServerResponse) => void;
   private keys: JWK[] = [];
   private signAlg: Alg = 'ES256';
@@ -111,7 +113,8 @@ export class OidcIssuer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '').split('?')[0];
     this.hits.set(path, this.hitsOn(path) + 1);
-    this.handler?.(req, res);
+    if (this.down) res.writeHead(503, { 'content-type': 'text/plain' }).end('temporarily unavailable');
+    else this.handler?.(req, res);
   }
 
   private provider(): Provider {
