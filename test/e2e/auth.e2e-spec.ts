@@ -15,7 +15,12 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
   before(async () => {
     issuer = await JwksIssuer.start();
     app = await InProcessApp.start(
-      issuer.env({ AUTH_JWKS_TIMEOUT_MS: '300', AUTH_JWKS_COOLDOWN_MS: '0', AUTH_CLOCK_SKEW_S: '5' }),
+      issuer.env({
+        AUTH_JWKS_TIMEOUT_MS: '300',
+        AUTH_JWKS_COOLDOWN_MS: '0',
+        AUTH_JWKS_RETRY_MIN_MS: '10',
+        AUTH_CLOCK_SKEW_S: '5',
+      }),
     );
   });
   after(async () => {
@@ -109,7 +114,7 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
   });
 
   it('answers 503 with Retry-After, within the fetch bound, when the JWKS endpoint hangs, and keeps cached keys working', async () => {
-    issuer.hang = true;
+    issuer.mode = 'hang';
     try {
       const stranger = await issuer.addKey('ES256');
       const res = await within(
@@ -126,7 +131,40 @@ describe('JWT authentication and scopes against a real JWKS endpoint', () => {
       );
       assert.equal(cached.statusCode, 200, 'keys already fetched keep working while the JWKS hangs');
     } finally {
-      issuer.hang = false;
+      issuer.mode = 'ok';
     }
+  });
+
+  it('accepts an access token typ (at+jwt, JWT or none) and refuses a logout token, a far exp and an old iat', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const typ of ['at+jwt', 'application/at+jwt', 'JWT', undefined]) {
+      const res = await call('GET', '/orders', await issuer.token('frank', 'orders:read', { typ }));
+      assert.equal(res.statusCode, 200, `${String(typ)}: ${res.body}`);
+    }
+    const refused: Record<string, string> = {
+      'logout+jwt': await issuer.token('frank', 'orders:read', { typ: 'logout+jwt' }),
+      'exp in 9999': await issuer.token('frank', 'orders:read', { expiresIn: 253_402_300_799 }),
+      'iat two days ago': await issuer.token('frank', 'orders:read', { claims: { iat: now - 172_800 } }),
+      'iat in an hour': await issuer.token('frank', 'orders:read', { claims: { iat: now + 3600 } }),
+    };
+    for (const [what, token] of Object.entries(refused)) {
+      const res = await call('GET', '/orders', token);
+      assert.equal(res.statusCode, 401, `${what}: ${res.body}`);
+      assert.match(String(res.headers['www-authenticate']), /invalid_token/, what);
+    }
+  });
+
+  it('refuses a sub that is not a non-empty string fitting the owner column, so 42 and "42" stay apart', async () => {
+    for (const sub of [42, null, {}, ['a'], '', 'x'.repeat(129), 'nul\u0000byte']) {
+      const token = await issuer.token('ignored', 'orders:read orders:write', { claims: { sub } });
+      const res = await call('GET', '/orders', token);
+      assert.equal(res.statusCode, 401, `${JSON.stringify(sub)}: ${res.body}`);
+    }
+    const longest = 'é'.repeat(128);
+    const created = await call('POST', '/orders', await issuer.token(longest, 'orders:write'), order('auth-long-sub'));
+    assert.equal(created.statusCode, 201, created.body);
+    const read = await call('GET', `/orders/${created.json().id}`, await issuer.token(longest, 'orders:read'));
+    assert.equal(read.statusCode, 200, 'a 128-character subject owns its order');
+    assert.equal((await call('GET', '/orders', await issuer.token('42', 'orders:read'))).statusCode, 200);
   });
 });

@@ -10,15 +10,19 @@ type Key = {
   spki: string;
 };
 
+/** How the JWKS endpoint answers: its keys, a 500, garbage, an empty key set, or nothing at all. */
+export type JwksMode = 'ok' | 'fail' | 'garbage' | 'empty' | 'hang';
+
 /**
  * A token issuer for tests: a real JWKS endpoint on a free loopback port, keys the test
- * generates, and a signer for any claims (valid, expired, for another audience...). The JWKS can
- * be made to hang, and keys can be added after the service has fetched it (rotation).
+ * generates, and a signer for any claims and header (valid, expired, for another audience, a
+ * logout token...). The JWKS can be made to fail in each way of `JwksMode`, and keys can be added
+ * after the service has fetched it (rotation).
  */
 export class JwksIssuer {
   readonly issuer = 'https://issuer.test/';
   readonly audience = 'trading-api';
-  hang = false;
+  mode: JwksMode = 'ok';
   fetches = 0;
   private readonly published: Key[] = [];
   private readonly hanging = new Set<ServerResponse>();
@@ -73,14 +77,16 @@ export class JwksIssuer {
       claims?: Record<string, unknown>;
       expiresIn?: string | number;
       notBefore?: string | number;
+      /** The `typ` header; none by default. */
+      typ?: string;
     } = {},
   ): Promise<string> {
     const key = options.key ?? this.published[0];
-    // Overrides (another audience, another issuer) replace the standard claims.
+    // Overrides (another audience, another issuer, a sub that is not a string) replace the standard claims.
     const jwt = new SignJWT({ sub, iss: this.issuer, aud: this.audience, scope, ...options.claims })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid })
-      .setIssuedAt()
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, ...(options.typ ? { typ: options.typ } : {}) })
       .setExpirationTime(options.expiresIn ?? '5m');
+    if (options.claims?.iat === undefined) jwt.setIssuedAt();
     if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
     return jwt.sign(key.privateKey);
   }
@@ -91,17 +97,29 @@ export class JwksIssuer {
 
   async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
+    this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private handle(res: ServerResponse): void {
     this.fetches += 1;
-    if (this.hang) {
-      this.hanging.add(res);
-      return;
+    const json = { 'content-type': 'application/json' };
+    switch (this.mode) {
+      case 'ok':
+        res.writeHead(200, json).end(JSON.stringify({ keys: this.published.map((k) => k.publicJwk) }));
+        return;
+      case 'fail':
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+        return;
+      case 'garbage':
+        res.writeHead(200, json).end('<html>503 Service Temporarily Unavailable</html>');
+        return;
+      case 'empty':
+        res.writeHead(200, json).end(JSON.stringify({ keys: [] }));
+        return;
+      case 'hang':
+        this.hanging.add(res);
+        return;
     }
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ keys: this.published.map((k) => k.publicJwk) }));
   }
 }

@@ -4,11 +4,20 @@ import { APP_GUARD } from '@nestjs/core';
 import { appConfig, authConfig } from '../config/index.js';
 import { AuthGuard } from './auth.guard.js';
 import { JwtVerifier } from './jwt.verifier.js';
+import { IssuerHttpClient } from './keys/issuer-http.client.js';
+import { IssuerKeys } from './keys/issuer-keys.service.js';
 import { RefusalRecorder } from './refusal.recorder.js';
 
 /** Who may call: JWT bearer tokens with scopes (AUTH_MODE=jwt), or nobody checked (AUTH_MODE=none). */
 @Module({
-  providers: [JwtVerifier, RefusalRecorder, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+  providers: [
+    IssuerHttpClient,
+    IssuerKeys,
+    JwtVerifier,
+    RefusalRecorder,
+    AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
+  ],
   exports: [AuthGuard],
 })
 export class AuthModule implements OnApplicationBootstrap {
@@ -20,7 +29,9 @@ export class AuthModule implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const logger = new Logger('Auth');
     if (this.auth.mode === 'jwt')
-      logger.log(`JWT bearer tokens from ${this.auth.issuer}, audience ${this.auth.audience}`);
+      logger.log(
+        `JWT bearer tokens from ${this.auth.issuer}, audience ${this.auth.audience}, keys ${this.auth.jwksUrl ? 'from AUTH_JWKS_URL' : 'discovered'}`,
+      );
     else if (this.app.isProduction)
       logger.warn('AUTH_MODE=none in production: every caller is anonymous and holds every scope');
   }

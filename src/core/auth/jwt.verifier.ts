@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { jwtVerify, type JWTVerifyResult } from 'jose';
 import { AppError, ErrorCode } from '../common/index.js';
 import { authConfig } from '../config/index.js';
+import { lifetimeProblem, scopesOf, subjectProblem, typProblem } from './access-token.rules.js';
 import type { Principal } from './auth.types.js';
+import { KeysUnavailableError } from './keys/key-errors.js';
+import { IssuerKeys } from './keys/issuer-keys.service.js';
 
 // Asymmetric only: `none` and HS* (an HMAC "signed" with the public key) are refused by jose here.
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -15,6 +18,8 @@ export class TokenRefusal extends Error {
   constructor(
     readonly reason: RefusalReason,
     message: string,
+    /** For `jwks-unavailable`: when the keys may be fetched again. */
+    readonly retryAfterSeconds = 1,
   ) {
     super(message);
     this.name = 'TokenRefusal';
@@ -22,61 +27,57 @@ export class TokenRefusal extends Error {
 }
 
 /**
- * Verifies `Authorization: Bearer` JWTs with jose against the issuer's JWKS: fetched on first
- * use, cached, fetched again for an unknown `kid` (at most once per cooldown), each fetch bounded
- * by AUTH_JWKS_TIMEOUT_MS; `iss`, `aud`, `exp` and `nbf` checked with AUTH_CLOCK_SKEW_S of skew.
+ * Verifies `Authorization: Bearer` JWTs with jose against the issuer's keys (IssuerKeys:
+ * discovered, kept while the issuer fails, refetched under a backoff): signature with an
+ * asymmetric algorithm, `iss` as the issuer states it, `aud`, `exp`, `nbf`, the `typ` of an access
+ * token (RFC 9068), a bounded lifetime, and a `sub` that can own an order.
  */
 @Injectable()
 export class JwtVerifier {
-  private jwks?: ReturnType<typeof createRemoteJWKSet>;
-
-  constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {}
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly issuer: IssuerKeys,
+  ) {}
 
   async verify(token: string): Promise<Principal> {
-    let payload: JWTPayload;
+    let verified: JWTVerifyResult;
     try {
-      ({ payload } = await jwtVerify(token, this.keys(), {
-        issuer: this.config.issuer,
+      verified = await jwtVerify(token, this.issuer.keySet, {
         audience: this.config.audience,
         clockTolerance: this.config.clockSkewS,
         algorithms: ALGORITHMS,
-        requiredClaims: ['sub', 'exp'],
-      }));
+        requiredClaims: ['sub', 'exp', 'iss'],
+        typ: this.config.requiredTyp,
+      });
     } catch (error) {
       throw refusal(error);
     }
-    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    return { sub: payload.sub as string, scopes: new Set(scopes), anonymous: false };
-  }
-
-  private keys(): ReturnType<typeof createRemoteJWKSet> {
-    if (!this.config.jwksUrl) throw new Error('AUTH_JWKS_URL is not set');
-    this.jwks ??= createRemoteJWKSet(new URL(this.config.jwksUrl), {
-      timeoutDuration: this.config.jwksTimeoutMs,
-      cooldownDuration: this.config.jwksCooldownMs,
-      cacheMaxAge: 600_000,
-    });
-    return this.jwks;
+    const { payload, protectedHeader } = verified;
+    const problem =
+      (this.issuer.acceptedIssuers().includes(payload.iss as string)
+        ? undefined
+        : "the token's iss claim is not accepted") ??
+      typProblem(protectedHeader, this.config.requiredTyp) ??
+      lifetimeProblem(payload, Math.floor(Date.now() / 1000), this.config.maxTokenAgeS, this.config.clockSkewS) ??
+      subjectProblem(payload.sub);
+    if (problem) throw new TokenRefusal('invalid', problem);
+    return { sub: payload.sub as string, scopes: scopesOf(payload, this.config.scopeClaims), anonymous: false };
   }
 }
 
 function refusal(error: unknown): TokenRefusal {
+  if (error instanceof KeysUnavailableError)
+    return new TokenRefusal('jwks-unavailable', error.message, Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
   const code = (error as { code?: string }).code;
   switch (code) {
     case 'ERR_JWT_EXPIRED':
       return new TokenRefusal('expired', 'the token has expired');
-    case 'ERR_JWKS_TIMEOUT':
-      return new TokenRefusal('jwks-unavailable', 'the token issuer keys could not be fetched in time');
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
       return new TokenRefusal(
         'invalid',
         `the token's ${(error as { claim?: string }).claim ?? 'claims'} claim is not accepted`,
       );
     default:
-      // A JWKS that cannot be fetched at all (refused, 5xx, not JSON) says nothing of the token.
-      if (code === 'ERR_JWKS_INVALID' || (error instanceof TypeError && /fetch/i.test(error.message))) {
-        return new TokenRefusal('jwks-unavailable', 'the token issuer keys could not be fetched');
-      }
       return new TokenRefusal('invalid', 'the token is not valid');
   }
 }
@@ -88,7 +89,10 @@ function refusal(error: unknown): TokenRefusal {
 export function refusalError(refused: TokenRefusal): AppError {
   switch (refused.reason) {
     case 'jwks-unavailable':
-      return new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, refused.message, { retryAfterSeconds: 5, cause: refused });
+      return new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, refused.message, {
+        retryAfterSeconds: refused.retryAfterSeconds,
+        cause: refused,
+      });
     case 'scope':
       return new AppError(ErrorCode.FORBIDDEN, refused.message, {
         headers: { 'www-authenticate': `Bearer error="insufficient_scope", error_description="${refused.message}"` },

@@ -144,11 +144,13 @@ describe('loadEnvironment', () => {
       assert.equal(load({ ...PRODUCTION, AUTH_MODE: 'none' }).env.AUTH_MODE, 'none');
     });
 
-    it('needs the JWKS, issuer and audience with AUTH_MODE=jwt', () => {
-      assert.deepEqual(failure({ AUTH_MODE: 'jwt' }).variables.sort(), [
-        'AUTH_AUDIENCE',
-        'AUTH_ISSUER',
-        'AUTH_JWKS_URL',
+    it('needs the issuer and audience with AUTH_MODE=jwt, the JWKS URL being discovered', () => {
+      assert.deepEqual(failure({ AUTH_MODE: 'jwt' }).variables.sort(), ['AUTH_AUDIENCE', 'AUTH_ISSUER']);
+    });
+
+    it('refuses a bound on stale keys shorter than their refresh age', () => {
+      assert.deepEqual(failure({ AUTH_JWKS_REFRESH_MS: '60000', AUTH_JWKS_MAX_STALE_MS: '59000' }).variables, [
+        'AUTH_JWKS_MAX_STALE_MS',
       ]);
     });
 

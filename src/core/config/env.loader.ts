@@ -140,9 +140,18 @@ function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, probl
     problems.add('REDIS_SENTINEL_MASTER', 'required', 'must be set when REDIS_SENTINELS is set', '(unset)');
   }
   if (env.AUTH_MODE === 'jwt') {
-    for (const name of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+    // The JWKS URL is discovered from the issuer unless it is given.
+    for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
       if (!env[name]) problems.add(name, 'required', 'must be set when AUTH_MODE=jwt', '(unset)');
     }
+  }
+  if (env.AUTH_JWKS_MAX_STALE_MS < env.AUTH_JWKS_REFRESH_MS) {
+    problems.add(
+      'AUTH_JWKS_MAX_STALE_MS',
+      'range',
+      'must be at least AUTH_JWKS_REFRESH_MS',
+      shown('AUTH_JWKS_MAX_STALE_MS', raw),
+    );
   }
   if (env.MARKET_DATA_SOURCE === 'http' && !env.MARKET_DATA_URL) {
     problems.add('MARKET_DATA_URL', 'required', 'must be set when MARKET_DATA_SOURCE=http', '(unset)');

@@ -481,7 +481,8 @@ export class EnvironmentVariables {
 
   @EnvVar({
     group: 'auth',
-    description: 'JWKS of the token issuer (AUTH_MODE=jwt)',
+    description: 'JWKS URL, overriding discovery (empty: the jwks_uri of AUTH_ISSUER/.well-known/openid-configuration)',
+    secret: 'url',
     example: '',
     hint: 'https://idp.example.com/.well-known/jwks.json',
   })
@@ -491,13 +492,13 @@ export class EnvironmentVariables {
 
   @EnvVar({
     group: 'auth',
-    description: 'Expected `iss` of tokens (AUTH_MODE=jwt)',
+    description:
+      'Token issuer (AUTH_MODE=jwt): discovery starts there; `iss` must be the issuer its discovery document states (a trailing slash here is ignored)',
     example: '',
     hint: 'https://idp.example.com/',
   })
   @IsOptional()
-  @IsString()
-  @MinLength(1)
+  @IsServiceUrl(['http', 'https'])
   AUTH_ISSUER?: string;
 
   @EnvVar({ group: 'auth', description: 'Expected `aud` of tokens (AUTH_MODE=jwt)', example: '', hint: 'trading-api' })
@@ -506,14 +507,47 @@ export class EnvironmentVariables {
   @MinLength(1)
   AUTH_AUDIENCE?: string;
 
-  @EnvVar({ group: 'auth', description: 'Tolerated clock skew for exp and nbf, seconds', example: '30' })
+  @EnvVar({
+    group: 'auth',
+    description:
+      'Claims read for scopes, in order, each a space-separated string or an array of strings (Okta and Azure: scp)',
+    example: 'scope,scp',
+  })
+  @ToList()
+  @ArrayMaxSize(8)
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { each: true })
+  AUTH_SCOPE_CLAIMS: string[] = ['scope', 'scp'];
+
+  @EnvVar({
+    group: 'auth',
+    description:
+      'The only `typ` header accepted, e.g. at+jwt (RFC 9068); empty: at+jwt, JWT or none, every other typ refused',
+    example: '',
+    hint: 'at+jwt',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9!#$&^_.+-]{1,64}(\/[A-Za-z0-9!#$&^_.+-]{1,64})?$/)
+  AUTH_REQUIRED_TYP?: string;
+
+  @EnvVar({
+    group: 'auth',
+    description: 'Oldest accepted token (`iat`) and farthest accepted `exp`, seconds from now',
+    example: '86400',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(60)
+  @Max(2_592_000)
+  AUTH_MAX_TOKEN_AGE_S = 86_400;
+
+  @EnvVar({ group: 'auth', description: 'Tolerated clock skew for exp, nbf and iat, seconds', example: '30' })
   @ToInt()
   @IsInt()
   @Min(0)
   @Max(300)
   AUTH_CLOCK_SKEW_S = 30;
 
-  @EnvVar({ group: 'auth', description: 'Bound on one JWKS fetch, ms', example: '2000' })
+  @EnvVar({ group: 'auth', description: 'Bound on one discovery or JWKS fetch, ms', example: '2000' })
   @ToInt()
   @IsInt()
   @Min(100)
@@ -522,7 +556,8 @@ export class EnvironmentVariables {
 
   @EnvVar({
     group: 'auth',
-    description: 'Least time between two JWKS fetches for an unknown kid, ms',
+    description:
+      'Longest wait between two JWKS fetches: the cap of the backoff that spaces refetches for unknown kids and after failures, ms',
     example: '30000',
   })
   @ToInt()
@@ -530,6 +565,40 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(3_600_000)
   AUTH_JWKS_COOLDOWN_MS = 30_000;
+
+  @EnvVar({
+    group: 'auth',
+    description: 'First step of that backoff (doubles on each fetch that fails or finds no new key), ms',
+    example: '1000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  AUTH_JWKS_RETRY_MIN_MS = 1000;
+
+  @EnvVar({
+    group: 'auth',
+    description: 'Age at which keys are fetched again, in the background, ms',
+    example: '600000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  AUTH_JWKS_REFRESH_MS = 600_000;
+
+  @EnvVar({
+    group: 'auth',
+    description:
+      'How long the last keys fetched keep verifying tokens while the issuer fails, from that fetch, ms (then 503); at least AUTH_JWKS_REFRESH_MS',
+    example: '3600000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  @Max(604_800_000)
+  AUTH_JWKS_MAX_STALE_MS = 3_600_000;
 
   @EnvVar({
     group: 'auth',

@@ -56,6 +56,12 @@ export const buildAuthConfig = (e: EnvironmentVariables) => ({
   clockSkewS: e.AUTH_CLOCK_SKEW_S,
   jwksTimeoutMs: e.AUTH_JWKS_TIMEOUT_MS,
   jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
+  jwksRetryMinMs: e.AUTH_JWKS_RETRY_MIN_MS,
+  jwksRefreshMs: e.AUTH_JWKS_REFRESH_MS,
+  jwksMaxStaleMs: e.AUTH_JWKS_MAX_STALE_MS,
+  scopeClaims: e.AUTH_SCOPE_CLAIMS,
+  requiredTyp: e.AUTH_REQUIRED_TYP,
+  maxTokenAgeS: e.AUTH_MAX_TOKEN_AGE_S,
   ordersPerMinute: e.RATE_LIMIT_ORDERS_PER_MINUTE ?? (e.NODE_ENV === 'production' ? 120 : 0),
   quotesPerMinute: e.RATE_LIMIT_QUOTES_PER_MINUTE ?? (e.NODE_ENV === 'production' ? 1200 : 0),
 });
