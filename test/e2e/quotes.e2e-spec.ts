@@ -150,3 +150,74 @@ describe('quotes through timeout, retry and a circuit breaker, against a real HT
     );
   });
 });
+
+describe('quotes for many callers through one provider (single flight, back-pressure, a budget per caller)', () => {
+  let upstream: HttpUpstream;
+  const apps: NestFastifyApplication[] = [];
+  const boot = async (env: Record<string, string>) => {
+    const app = await createApp({
+      env: {
+        LOG_LEVEL: 'fatal',
+        DB_SQLITE_PATH: ':memory:',
+        MARKET_DATA_URL: upstream.url,
+        MARKET_DATA_TIMEOUT_MS: '500',
+        MARKET_DATA_CACHE_TTL_MS: '0',
+        ...env,
+      },
+    });
+    await app.init();
+    apps.push(app);
+    return (url: string, remoteAddress: string) =>
+      app.getHttpAdapter().getInstance().inject({ method: 'GET', url, remoteAddress });
+  };
+
+  before(async () => {
+    upstream = await HttpUpstream.start();
+  });
+  after(async () => {
+    for (const app of apps) await app.close();
+    await upstream?.close();
+  });
+
+  it('makes one provider call per symbol at a time, pauses on its 429s, and keeps the breaker closed', async () => {
+    const request = await boot({ RATE_LIMIT_QUOTES_PER_MINUTE: '0' });
+    upstream.slowMs = 50;
+    upstream.mode = 'slow';
+    upstream.allowPerSecond = 5;
+    upstream.hits = 0;
+    upstream.refused = 0;
+    await request('/quotes/AAPL', '10.0.0.1');
+    const until = Date.now() + 2000;
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        while (Date.now() < until) {
+          statuses.push((await request('/quotes/AAPL', `10.0.1.${i}`)).statusCode);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }),
+    );
+    // Twenty callers, each waiting on a 50 ms provider: without single flight, ~800 calls in 2 s.
+    assert.ok(upstream.hits <= 45, `provider calls: ${upstream.hits}`);
+    // Without the pause, every call past 5 a second would be refused.
+    assert.ok(upstream.refused <= 4, `refused by the provider: ${upstream.refused} of ${upstream.hits}`);
+    assert.ok(
+      statuses.every((status) => status === 200),
+      'every caller got a price, fresh or the last one marked stale',
+    );
+    const state = apps[0].get(CircuitBreakerRegistry).get(MARKET_DATA_BREAKER).state;
+    assert.equal(state, CircuitState.CLOSED, "the provider's refusals are back-pressure, not a failure for everybody");
+  });
+
+  it("gives each caller a quotes budget of its own: one caller's flood leaves the others served", async () => {
+    upstream.mode = 'ok';
+    upstream.allowPerSecond = Number.POSITIVE_INFINITY;
+    const request = await boot({ RATE_LIMIT_QUOTES_PER_MINUTE: '5' });
+    const hot = [];
+    for (let i = 0; i < 6; i++) hot.push((await request('/quotes/MSFT', '10.0.2.1')).statusCode);
+    assert.deepEqual(hot, [200, 200, 200, 200, 200, 429]);
+    const over = await request('/quotes/MSFT', '10.0.2.1');
+    assert.ok(Number(over.headers['retry-after']) >= 1);
+    assert.equal((await request('/quotes/MSFT', '10.0.2.2')).statusCode, 200, 'another caller is still served');
+  });
+});

@@ -12,6 +12,10 @@ export class HttpUpstream {
   price = 100;
   slowMs = 300;
   hits = 0;
+  /** Like a provider's rate limit: past this many quotes in a second, 429 with Retry-After: 1. */
+  allowPerSecond = Number.POSITIVE_INFINITY;
+  refused = 0;
+  private window = { second: 0, count: 0 };
   private readonly hanging = new Set<ServerResponse>();
 
   private constructor(private readonly server: Server) {}
@@ -41,6 +45,13 @@ export class HttpUpstream {
       return;
     }
     this.hits += 1;
+    const second = Math.floor(Date.now() / 1000);
+    if (this.window.second !== second) this.window = { second, count: 0 };
+    if (++this.window.count > this.allowPerSecond) {
+      this.refused += 1;
+      res.writeHead(429, { 'retry-after': '1' }).end();
+      return;
+    }
     const symbol = decodeURIComponent(match[1]);
     const body = JSON.stringify({ symbol, price: this.price, timestamp: new Date().toISOString() });
     switch (this.mode) {
@@ -51,7 +62,7 @@ export class HttpUpstream {
         res.writeHead(500).end('internal error');
         return;
       case 'rate-limited':
-        res.writeHead(429).end();
+        res.writeHead(429, { 'retry-after': '1' }).end();
         return;
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ symbol, price: 'lots' }));

@@ -10,7 +10,8 @@ export type Severity = 'ignore' | 'record' | 'critical';
 export const DEFAULT_SEVERITY: Readonly<Record<ErrorClass, Severity>> = {
   timeout: 'record',
   connection: 'record',
-  'rate-limited': 'record',
+  // The provider's own refusal: back-pressure (ResiliencePolicy pauses calls), not a failure.
+  'rate-limited': 'ignore',
   'upstream-5xx': 'record',
   'caller-4xx': 'ignore',
   validation: 'ignore',

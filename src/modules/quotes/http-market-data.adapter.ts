@@ -9,6 +9,8 @@ export class UpstreamError extends Error {
     message: string,
     readonly status?: number,
     readonly errorClass?: 'upstream-5xx' | 'caller-4xx' | 'rate-limited',
+    /** The provider's Retry-After on a 429, ms: how long ResiliencePolicy pauses calls. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'UpstreamError';
@@ -60,7 +62,13 @@ export class HttpMarketDataAdapter implements MarketDataAdapter {
     const response = await fetch(url, { headers, signal });
     if (!response.ok) {
       await response.body?.cancel();
-      throw new UpstreamError(`market-data provider answered ${response.status}`, response.status);
+      const retryAfterS = Number(response.headers.get('retry-after') ?? Number.NaN);
+      throw new UpstreamError(
+        `market-data provider answered ${response.status}`,
+        response.status,
+        undefined,
+        Number.isFinite(retryAfterS) ? retryAfterS * 1000 : undefined,
+      );
     }
     let body: unknown;
     try {

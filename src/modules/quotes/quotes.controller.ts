@@ -1,13 +1,18 @@
 import { RequireScopes, SCOPES } from '../../core/auth/index.js';
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../core/common/index.js';
+import { RateBudget, SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import { QuoteResponse } from './quote.docs.js';
 import { type QuoteView, QuotesService } from './quotes.service.js';
 
 @ApiTags('quotes')
 @Controller('quotes')
 @RequireScopes(SCOPES.quotesRead)
+// Each caller has a quotes budget of its own (RATE_LIMIT_QUOTES_PER_MINUTE): one caller cannot
+// spend the provider's rate for everybody.
+@UseGuards(SubjectThrottlerGuard)
+@RateBudget('quotes')
 export class QuotesController {
   constructor(private readonly quotes: QuotesService) {}
 
@@ -16,7 +21,7 @@ export class QuotesController {
     summary: 'The price of a symbol: fresh, or the last known one marked stale while the provider fails',
   })
   @ApiOkResponse({ type: QuoteResponse })
-  @ApiErrors(400)
+  @ApiErrors(400, 429)
   quote(@Param('symbol') symbol: string): Promise<QuoteView> {
     return this.quotes.quote(symbol);
   }

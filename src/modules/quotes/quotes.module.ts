@@ -4,6 +4,7 @@ import { marketDataConfig } from '../../core/config/index.js';
 import { CacheModule } from '../../core/cache/index.js';
 import { CircuitBreakerModule } from '../../core/circuit-breaker/index.js';
 import { HealthModule } from '../../core/health/index.js';
+import { RateLimitModule } from '../../core/rate-limit/index.js';
 import { HttpMarketDataAdapter } from './http-market-data.adapter.js';
 import { MARKET_DATA_ADAPTER, type MarketDataAdapter } from './market-data.adapter.js';
 import { SimulatedMarketDataAdapter } from './simulated-market-data.adapter.js';
@@ -16,7 +17,7 @@ import { QuotesService } from './quotes.service.js';
  * circuit breaker. To plug a real feed, provide another MarketDataAdapter under MARKET_DATA_ADAPTER.
  */
 @Module({
-  imports: [CircuitBreakerModule, CacheModule, HealthModule],
+  imports: [CircuitBreakerModule, CacheModule, HealthModule, RateLimitModule],
   controllers: [QuotesController],
   providers: [
     QuotesService,

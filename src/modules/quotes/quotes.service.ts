@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { CircuitBreakerRegistry, CircuitOpenError, type ResiliencePolicy } from '../../core/circuit-breaker/index.js';
+import {
+  BackpressureError,
+  CircuitBreakerRegistry,
+  CircuitOpenError,
+  type ResiliencePolicy,
+} from '../../core/circuit-breaker/index.js';
 import { CacheService } from '../../core/cache/index.js';
 import { AppError, ErrorCode } from '../../core/common/index.js';
 import { marketDataConfig, tradingConfig } from '../../core/config/index.js';
@@ -21,14 +26,17 @@ interface Known {
 }
 
 /**
- * Prices through timeout + retry + breaker. While the provider is failing or the breaker is open,
- * the last known price is served marked stale with its age; with none known, 503 + Retry-After.
+ * Prices through timeout + retry + breaker, one provider call per symbol at a time. While the
+ * provider is failing, refusing (429: calls pause for its Retry-After) or the breaker is open, the
+ * last known price is served marked stale with its age; with none known, 503 + Retry-After.
  */
 @Injectable()
 export class QuotesService {
   // Last known price per symbol, for stale answers even while the cache is unreachable:
   // bounded by TRADING_SYMBOLS, so a Map is enough.
   private readonly known = new Map<string, Known>();
+  // One provider call per symbol at a time: concurrent misses share its answer (single flight).
+  private readonly inFlight = new Map<string, Promise<Known>>();
   private readonly symbols: Set<string>;
   private readonly policy: ResiliencePolicy;
 
@@ -63,19 +71,32 @@ export class QuotesService {
       if (shared && Date.now() - shared.receivedAt < this.config.cacheTtlMs) return this.view(shared, false);
     }
     try {
-      const quote = await this.policy.execute((signal) => this.adapter.getQuote(symbol, signal));
-      const fresh = { quote, receivedAt: Date.now() };
-      this.known.set(symbol, fresh);
-      if (this.config.cacheTtlMs > 0) await this.cache.set(`quote:${symbol}`, fresh, this.config.cacheTtlMs);
-      return this.view(fresh, false);
+      return this.view(await this.fetchOnce(symbol), false);
     } catch (error) {
       if (known) return this.view(known, true);
-      if (error instanceof CircuitOpenError) throw error;
+      if (error instanceof CircuitOpenError || error instanceof BackpressureError) throw error;
       throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `no price for ${symbol}: the provider failed`, {
         retryAfterSeconds: Math.max(1, this.policy.breaker.retryAfterMs() / 1000),
         cause: error,
       });
     }
+  }
+
+  private fetchOnce(symbol: string): Promise<Known> {
+    let call = this.inFlight.get(symbol);
+    if (!call) {
+      call = this.callProvider(symbol).finally(() => this.inFlight.delete(symbol));
+      this.inFlight.set(symbol, call);
+    }
+    return call;
+  }
+
+  private async callProvider(symbol: string): Promise<Known> {
+    const quote = await this.policy.execute((signal) => this.adapter.getQuote(symbol, signal));
+    const fresh = { quote, receivedAt: Date.now() };
+    this.known.set(symbol, fresh);
+    if (this.config.cacheTtlMs > 0) await this.cache.set(`quote:${symbol}`, fresh, this.config.cacheTtlMs);
+    return fresh;
   }
 
   /** The last price received for `symbol`, however old, without calling the provider. */
