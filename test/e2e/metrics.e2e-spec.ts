@@ -9,7 +9,10 @@ import {
   rawHttp,
   removeDir,
   requireBinary,
+  waitFor,
 } from '../harness/index.js';
+import { buildMonitoringConfig } from '../../src/core/config/namespaces.config.js';
+import type { EnvironmentVariables } from '../../src/core/config/env.schema.js';
 
 function promtool(text: string): { status: number | null; output: string } {
   const result = spawnSync(requireBinary('/usr/bin/promtool', 'prometheus'), ['check', 'metrics'], {
@@ -80,6 +83,46 @@ describe('metrics', () => {
   });
 });
 
+describe('metrics behind a token', () => {
+  it('asks for the health details token with METRICS_TOKEN_REQUIRED, and production asks by default without a management port', async () => {
+    const cwd = makeTempDir('metrics-token');
+    const token = 'metrics-e2e-token-0123456789abcdef';
+    const app = AppProcess.spawn(
+      FIXTURE_ENTRY,
+      {
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'fatal',
+        METRICS_TOKEN_REQUIRED: 'true',
+        HEALTH_DETAILS_TOKEN: token,
+      },
+      cwd,
+    );
+    try {
+      await app.ready();
+      const scrape = (authorization?: string) =>
+        fetch(`${app.url}/metrics`, { headers: authorization ? { authorization } : {} });
+      const anonymous = await scrape();
+      assert.equal(anonymous.status, 401);
+      assert.doesNotMatch(await anonymous.text(), /process_cpu/);
+      assert.equal((await scrape('Bearer not-the-token')).status, 401);
+      const granted = await scrape(`Bearer ${token}`);
+      assert.equal(granted.status, 200);
+      assert.match(await granted.text(), /process_cpu_user_seconds_total/);
+    } finally {
+      await app.stop();
+      removeDir(cwd);
+    }
+    const production = { NODE_ENV: 'production', HEALTH_DETAILS_TOKEN: token };
+    assert.equal(buildMonitoringConfig(production as EnvironmentVariables).metricsTokenRequired, true);
+    const withPort = { ...production, MANAGEMENT_PORT: 9000 } as EnvironmentVariables;
+    assert.equal(buildMonitoringConfig(withPort).metricsTokenRequired, false, 'the management port is the seal there');
+  });
+});
+
+// /health/live answers on the management port only: the main port's 404 would never be ready.
+const managementReady = (port: number) =>
+  waitFor('the management port', async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok, 20_000);
+
 describe('management port', () => {
   it('serves health, metrics and the API docs only on MANAGEMENT_PORT', async () => {
     const cwd = makeTempDir('mgmt');
@@ -90,8 +133,8 @@ describe('management port', () => {
       cwd,
     );
     try {
-      await app.ready().catch(() => undefined);
       const management = `http://127.0.0.1:${managementPort}`;
+      await managementReady(managementPort);
       assert.equal((await fetch(`${management}/health/live`)).status, 200);
       assert.equal((await fetch(`${management}/health/ready`)).status, 200);
       const metrics = await fetch(`${management}/metrics`);
@@ -117,14 +160,14 @@ describe('management port', () => {
 
   it('seals the main port on the routed path: encoded, dot-segment, double-slash and absolute-form targets', async () => {
     const cwd = makeTempDir('mgmt-seal');
-    const port = await freePort();
+    const [port, managementPort] = [await freePort(), await freePort()];
     const app = AppProcess.spawn(
       FIXTURE_ENTRY,
-      { PORT: String(port), MANAGEMENT_PORT: String(await freePort()), LOG_LEVEL: 'fatal' },
+      { PORT: String(port), MANAGEMENT_PORT: String(managementPort), LOG_LEVEL: 'fatal' },
       cwd,
     );
     try {
-      await app.ready().catch(() => undefined);
+      await managementReady(managementPort);
       for (const target of [
         '/%6detrics',
         '/%68ealth',

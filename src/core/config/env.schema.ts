@@ -363,6 +363,17 @@ export class EnvironmentVariables {
 
   @EnvVar({
     group: 'monitoring',
+    description:
+      '/metrics on the main port asks for Authorization: Bearer <HEALTH_DETAILS_TOKEN> (empty: yes in production without MANAGEMENT_PORT)',
+    example: '',
+  })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean()
+  METRICS_TOKEN_REQUIRED?: boolean;
+
+  @EnvVar({
+    group: 'monitoring',
     description: 'Serve the OpenAPI description at /docs (UI) and /docs-json; unset = on except in production',
     example: '',
   })

@@ -90,6 +90,9 @@ export const buildInfluxConfig = (e: EnvironmentVariables) => ({
 export const buildMonitoringConfig = (e: EnvironmentVariables) => ({
   metricsEnabled: e.METRICS_ENABLED,
   managementPort: e.MANAGEMENT_PORT,
+  // A scrape costs milliseconds of CPU: not for the public (see MetricsController).
+  metricsTokenRequired: e.METRICS_TOKEN_REQUIRED ?? (e.NODE_ENV === 'production' && e.MANAGEMENT_PORT === undefined),
+  metricsToken: e.HEALTH_DETAILS_TOKEN,
 });
 
 export const buildCircuitBreakerConfig = (e: EnvironmentVariables) => ({

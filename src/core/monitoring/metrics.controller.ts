@@ -1,12 +1,17 @@
-import { Controller, Get, Inject, NotFoundException, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, NotFoundException, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../common/index.js';
+import { AppError, ErrorCode, Public } from '../common/index.js';
 import { monitoringConfig } from '../config/index.js';
+import { detailsAccess } from '../health/index.js';
 
-/** Prometheus exposition; 404 when METRICS_ENABLED=false. */
+/**
+ * Prometheus exposition; 404 when METRICS_ENABLED=false. Production without a management port asks
+ * for the health details token (METRICS_TOKEN_REQUIRED): a scrape costs milliseconds of CPU, so an
+ * open /metrics on a public port is a way to pin a core.
+ */
 @ApiTags('monitoring')
 @Controller()
 @Public()
@@ -19,8 +24,13 @@ export class MetricsController extends PrometheusController {
   @ApiOperation({ summary: 'Prometheus exposition (404 with METRICS_ENABLED=false)' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' }, description: 'Prometheus text format 0.0.4' })
-  override async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+  override async index(
+    @Res({ passthrough: true }) response: FastifyReply,
+    @Headers('authorization') authorization?: string,
+  ): Promise<string> {
     if (!this.config.metricsEnabled) throw new NotFoundException();
+    if (this.config.metricsTokenRequired && detailsAccess(authorization, this.config.metricsToken) !== 'granted')
+      throw new AppError(ErrorCode.UNAUTHORIZED, '/metrics needs Authorization: Bearer <HEALTH_DETAILS_TOKEN> here');
     return super.index(response);
   }
 }
