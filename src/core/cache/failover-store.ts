@@ -55,21 +55,30 @@ const capture = (resolve: (value: never) => void): void => {
  * One Redis command, answered by Redis or by its deadline, whichever comes first: the caller's
  * single promise, which never rejects (a failure or a timeout answers `fallback`). A late answer
  * after the deadline is ignored: that operation was already counted as a timeout.
+ *
+ * Its deadline slot holds it until the slot's timer fires (up to the bound, so past a scavenge or
+ * two at high rates): once settled it lets go of its resolver, and with it of the promise and the
+ * value, so what lingers there is this small shell, not the answer.
  */
 class RedisCall<T, F> implements Expiring {
-  readonly promise: Promise<T | F>;
-  private readonly resolve: (value: T | F) => void;
-  private settled = false;
+  private resolve: ((value: T | F) => void) | undefined;
 
-  constructor(
+  /** Sends nothing itself: `command` is already on its way; answers the caller's promise. */
+  static start<T, F>(site: CallSite, op: CacheOp, started: number, fallback: F, command: Promise<T>): Promise<T | F> {
+    const promise = new Promise<T | F>(capture);
+    new RedisCall<T, F>(site, op, started, fallback, captured as (value: T | F) => void, command);
+    return promise;
+  }
+
+  private constructor(
     private readonly site: CallSite,
     private readonly op: CacheOp,
     private readonly started: number,
     private readonly fallback: F,
+    resolve: (value: T | F) => void,
     command: Promise<T>,
   ) {
-    this.promise = new Promise<T | F>(capture);
-    this.resolve = captured as (value: T | F) => void;
+    this.resolve = resolve;
     command.then(
       (value) => this.answer(value),
       (error: unknown) => this.fail(error),
@@ -82,19 +91,21 @@ class RedisCall<T, F> implements Expiring {
   }
 
   private answer(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
+    const resolve = this.resolve;
+    if (resolve === undefined) return;
+    this.resolve = undefined;
     const miss = value === null;
     this.site.answered(this.op, this.started, miss);
     // Redis's "no such key" as undefined, what the store's callers expect.
-    this.resolve(miss ? (undefined as T) : value);
+    resolve(miss ? (undefined as T) : value);
   }
 
   private fail(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
+    const resolve = this.resolve;
+    if (resolve === undefined) return;
+    this.resolve = undefined;
     this.site.failed(this.op, this.started, error);
-    this.resolve(this.fallback);
+    resolve(this.fallback);
   }
 }
 
@@ -209,9 +220,7 @@ export class FailoverStore {
           command = Promise.reject(error);
         }
         // Redis's null arrives as undefined (RedisCall maps it), a failure as the fallback.
-        return new RedisCall(this.site, 'get', this.clock.now(), undefined, command).promise as Promise<
-          string | undefined
-        >;
+        return RedisCall.start(this.site, 'get', this.clock.now(), undefined, command) as Promise<string | undefined>;
       }
       // Redis may still hold an older value of this key: a miss until the delete is confirmed.
       this.hooks.onOperation?.('memory', 'get', 'miss', 0);
@@ -323,7 +332,7 @@ export class FailoverStore {
 
   /** A cold-path operation through RedisCall: its answer, or FAILED. */
   private call<T>(op: CacheOp, command: () => Promise<T>): Promise<T | Failed> {
-    return new RedisCall<T, Failed>(this.site, op, this.clock.now(), FAILED, issue(command)).promise;
+    return RedisCall.start<T, Failed>(this.site, op, this.clock.now(), FAILED, issue(command));
   }
 
   private answered(op: CacheOp, started: number, miss: boolean): void {
