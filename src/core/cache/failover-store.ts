@@ -207,7 +207,10 @@ export class FailoverStore {
     return this.prefix + key;
   }
 
-  /** The hot path: no async function, one promise of its own per Redis read, none for a memory read. */
+  /**
+   * The hot path: no async function; a Redis read is one RedisCall (one promise, one `.then` on
+   * node-redis's), a memory read a Promise.resolve with no deadline and no handler.
+   */
   get(key: string): Promise<string | undefined> {
     const full = this.prefix + key;
     const redis = this.redis;
