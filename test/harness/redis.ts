@@ -20,6 +20,7 @@ export interface RedisNode {
  */
 export class RedisSetup {
   static readonly MASTER_NAME = 'mymaster';
+  private readonly paused = new Set<RedisNode>();
 
   private constructor(
     readonly root: string,
@@ -85,6 +86,22 @@ export class RedisSetup {
     if (node.process) await killProcess(node.process, signal);
   }
 
+  /**
+   * Freezes a node (SIGSTOP): its sockets stay open and its data stays, it just stops answering,
+   * as a Redis starved of CPU or behind a stalled network would. resume() (SIGCONT) undoes it;
+   * destroy() resumes a frozen node before killing it.
+   */
+  pause(node: RedisNode): void {
+    if (!node.process?.pid) throw new Error(`redis on ${node.port} is not running`);
+    node.process.kill('SIGSTOP');
+    this.paused.add(node);
+  }
+
+  resume(node: RedisNode): void {
+    if (!this.paused.delete(node)) return;
+    node.process?.kill('SIGCONT');
+  }
+
   /** The master's `[host, port]` as Sentinel reports it. */
   async sentinelMaster(): Promise<[string, number]> {
     if (!this.sentinel) throw new Error('no sentinel');
@@ -102,6 +119,7 @@ export class RedisSetup {
   }
 
   async destroy(): Promise<void> {
+    for (const node of [...this.paused]) this.resume(node);
     for (const node of [this.sentinel, this.replica, this.master]) {
       if (node?.process) await killProcess(node.process, 'SIGKILL');
     }

@@ -31,6 +31,14 @@ describe('CacheModule against a real Redis', () => {
     return app;
   }
 
+  // The metrics registry is the process's: counters carry over from earlier tests, so compare before and after.
+  const switchesToMemory = async (app: InProcessApp) =>
+    Number(
+      /cache_backend_switches_total\{to="memory"\} (\d+)/.exec(
+        (await app.request({ method: 'GET', url: '/metrics' })).body,
+      )?.[1] ?? 0,
+    );
+
   const health = async (app: InProcessApp) =>
     (await app.request({ method: 'GET', url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json();
 
@@ -73,29 +81,73 @@ describe('CacheModule against a real Redis', () => {
     assert.match(metrics, /cache_operations_total\{backend="redis",op="get",result="(timeout|error)"\} [1-9]/);
   });
 
-  it('never serves after an outage a value deleted during it', async () => {
+  it('stays on Redis through a freeze shorter than the failover window: keys kept, every call bounded, health up', async () => {
     const redis = await RedisSetup.start();
     cleanups.push(() => redis.destroy());
-    const app = await boot({ REDIS_URL: redis.master.url });
+    const app = await boot({ REDIS_URL: redis.master.url, CACHE_FAILOVER_WINDOW_MS: '3000' });
+    const cache = app.get(CacheService);
+    await app.until('the cache on Redis', () => cache.store.active === 'redis');
+    await cache.set('kept', { v: 1 });
+    const switchesBefore = await switchesToMemory(app);
+    redis.pause(redis.master);
+    // Before the app closes (cleanups run last first): closing waits for the frozen Redis's replies.
+    cleanups.push(() => redis.resume(redis.master));
+    // A third of the window frozen, with the cache busy all along (each call waits its bound).
+    const frozeAt = performance.now();
+    let calls = 0;
+    while (performance.now() - frozeAt < 1000) {
+      await within(BOUND, 'cache get', cache.get('kept'));
+      await within(BOUND, 'cache set', cache.set(`frozen-${calls}`, calls));
+      calls += 2;
+      assert.equal(cache.store.active, 'redis', `on memory after ${calls} calls to a briefly frozen Redis`);
+    }
+    assert.ok(cache.store.failoverWindow().failures > 10, 'the calls did fail: Redis was frozen');
+    const during = await within(BOUND * 2, 'GET /health', health(app));
+    assert.equal(during.details['cache.redis'].status, 'up', 'health degraded before any switch');
+    redis.resume(redis.master);
+    await waitFor('Redis answering again', async () => (await cache.get('kept')) !== undefined, 5000, 10);
+    assert.equal(cache.store.active, 'redis');
+    assert.deepEqual(await cache.get('kept'), { v: 1 }, 'a key from before the freeze was purged');
+    const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /cache_operations_total\{backend="redis",op="get",result="timeout"\} [1-9]/);
+    assert.equal(await switchesToMemory(app), switchesBefore, 'counted a switch to memory');
+  });
+
+  it('leaves a Redis frozen for longer than the window for memory, comes back when it answers, and never serves a value deleted meanwhile', async () => {
+    const redis = await RedisSetup.start();
+    cleanups.push(() => redis.destroy());
+    const app = await boot({ REDIS_URL: redis.master.url, CACHE_FAILOVER_WINDOW_MS: '1000' });
     const cache = app.get(CacheService);
     await app.until('the cache on Redis', () => cache.store.active === 'redis');
     await cache.set('order:1', { status: 'new' });
-    // Frozen, not killed: Redis keeps its data, as after a network partition.
-    const pid = redis.master.process?.pid as number;
-    process.kill(pid, 'SIGSTOP');
-    cleanups.push(() => {
-      try {
-        process.kill(pid, 'SIGCONT');
-      } catch {
-        // already gone
-      }
-    });
+    const switchesBefore = await switchesToMemory(app);
+    // Frozen, not killed: Redis keeps its data and its connections, as after a network partition.
+    redis.pause(redis.master);
+    // Before the app closes (cleanups run last first): closing waits for the frozen Redis's replies.
+    cleanups.push(() => redis.resume(redis.master));
     await within(BOUND, 'cache del', cache.del('order:1'));
+    assert.equal(cache.store.active, 'redis', 'one timed-out delete switched the cache');
+    let calls = 0;
+    while (cache.store.active === 'redis') {
+      assert.equal(await within(BOUND, 'cache get', cache.get('order:1')), undefined, 'a deleted value was served');
+      await within(BOUND, 'cache set', cache.set(`frozen-${calls}`, calls));
+      calls += 2;
+      // 50 ms a call: a window is some 40 calls, two windows some 80. Far past that it never switches.
+      assert.ok(calls < 1000, 'still on Redis after 1000 calls to a frozen Redis');
+    }
     assert.equal(cache.store.active, 'memory');
-    process.kill(pid, 'SIGCONT');
+    await within(BOUND, 'cache set', cache.set('during', 2));
+    assert.equal(await within(BOUND, 'cache get', cache.get('during')), 2, 'the memory tier serves');
+    const degraded = await within(BOUND * 2, 'GET /health', health(app));
+    assert.equal(degraded.details['cache.redis'].status, 'degraded');
+    assert.equal(await switchesToMemory(app), switchesBefore + 1, 'one switch to memory');
+    assert.match((await app.request({ method: 'GET', url: '/metrics' })).body, /cache_fallback_active 1/);
+
+    redis.resume(redis.master);
     await app.until('the cache back on Redis', () => cache.store.active === 'redis', 10_000);
     assert.equal(await cache.get('order:1'), undefined);
     assert.equal(await redis.cli(redis.master.port, 'EXISTS', 'tsc:order:1'), '0');
+    assert.equal((await health(app)).details['cache.redis'].status, 'up');
   });
 
   it('boots with Redis down without waiting for it, then moves to Redis when it starts', async () => {

@@ -50,6 +50,13 @@ export class CacheMetrics {
       },
     });
     metrics.gauge({
+      name: 'cache_redis_failing_seconds',
+      help: 'How long the failover window has been failing while the cache is still on Redis (0 when not): it switches to memory once this reaches the window.',
+      collect() {
+        this.set(store().failoverWindow().failingForMs / 1000);
+      },
+    });
+    metrics.gauge({
       name: 'cache_memory_entries',
       help: 'Entries in the memory tier.',
       collect() {

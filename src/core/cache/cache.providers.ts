@@ -6,7 +6,10 @@ import { CacheMetrics } from './cache.metrics.js';
 import { FailoverStore } from './failover-store.js';
 import { createRedisBackend } from './redis-backend.js';
 
-type CacheConfig = ConfigType<typeof cacheConfig>;
+// The failover window may be left out (a test, a bench): its defaults then.
+type CacheConfig = Omit<ConfigType<typeof cacheConfig>, 'failover'> & {
+  failover?: ConfigType<typeof cacheConfig>['failover'];
+};
 
 /** The store from configuration: a Redis client (standalone or Sentinel) when one is configured, metrics when given. */
 export function createFailoverStore(config: CacheConfig, metrics?: MetricsService): FailoverStore {
@@ -30,6 +33,7 @@ export function createFailoverStore(config: CacheConfig, metrics?: MetricsServic
       memoryMaxEntries: config.memoryMaxEntries,
       defaultTtlMs: config.defaultTtlMs,
       fallbackTtlMs: config.fallbackTtlMs,
+      failover: config.failover,
     },
     redis,
     cacheMetrics?.hooks,

@@ -59,17 +59,23 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Cache-aside: the cached value, else `loader()` stored for `ttlMs`. One loader per key at a
    * time in this process (concurrent callers share it); a loader that throws caches nothing.
+   * A hit costs one await on the store's own promise, and no closure.
    */
-  async wrap<T>(key: string, ttlMs: number, loader: () => Promise<T>, options: WrapOptions<T> = {}): Promise<T> {
-    const cached = await this.get<T>(key);
-    if (cached !== undefined) return cached;
+  async wrap<T>(key: string, ttlMs: number, loader: () => Promise<T>, options?: WrapOptions<T>): Promise<T> {
+    const text = await this.store.get(key);
+    if (text !== undefined) return JSON.parse(text) as T;
+    return this.load(key, ttlMs, loader, options);
+  }
+
+  // The miss: join the load running for `key`, or run one.
+  private load<T>(key: string, ttlMs: number, loader: () => Promise<T>, options?: WrapOptions<T>): Promise<T> {
     const running = this.inFlight.get(key);
     if (running) return running.promise as Promise<T>;
     const entry = { promise: Promise.resolve() as Promise<unknown>, invalidated: false };
     const load = (async (): Promise<T> => {
       try {
         const value = await loader();
-        if (!entry.invalidated && value !== undefined && (options.cacheIf?.(value) ?? true))
+        if (!entry.invalidated && value !== undefined && (options?.cacheIf?.(value) ?? true))
           await this.set(key, value, ttlMs);
         return value;
       } finally {

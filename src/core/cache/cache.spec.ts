@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { TimeoutError } from '../common/index.js';
 import { createFailoverStore } from './cache.providers.js';
 import { CacheService } from './cache.service.js';
@@ -24,14 +24,19 @@ const config = {
 class ScriptedRedis implements RedisBackend {
   readonly topology = 'standalone' as const;
   data = new Map<string, string>();
-  mode: 'up' | 'hang' | 'error' = 'up';
+  /**
+   * up; hang: connected but never answering (frozen, SIGSTOP); error: connected and answering
+   * errors; down: connection refused, the client knows it is not ready.
+   */
+  mode: 'up' | 'hang' | 'error' | 'down' = 'up';
   deleted: string[] = [];
   get isReady() {
-    return this.mode === 'up';
+    return this.mode !== 'down';
   }
   private answer<T>(value: () => T): Promise<T> {
     if (this.mode === 'hang') return new Promise(() => undefined);
-    if (this.mode === 'error') return Promise.reject(new Error('ECONNREFUSED'));
+    if (this.mode === 'error') return Promise.reject(new Error('OOM command not allowed'));
+    if (this.mode === 'down') return Promise.reject(new Error('ECONNREFUSED'));
     return Promise.resolve(value());
   }
   get(key: string) {
@@ -91,7 +96,7 @@ describe(SharedDeadlines.name, () => {
 });
 
 describe(FailoverStore.name, () => {
-  it('falls back to an empty memory tier when Redis hangs, within the operation bound', async () => {
+  it('falls back to an empty memory tier at once when the connection is down', async () => {
     const redis = new ScriptedRedis();
     const store = new FailoverStore(
       { prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 },
@@ -99,7 +104,7 @@ describe(FailoverStore.name, () => {
     );
     await onRedis(store);
     await store.set('k', 'v1');
-    redis.mode = 'hang';
+    redis.mode = 'down';
     assert.equal(await store.get('k'), undefined, 'nothing from before the outage');
     assert.equal(store.active, 'memory');
     await store.set('k', 'v2');
@@ -119,7 +124,7 @@ describe(FailoverStore.name, () => {
       clock,
     };
     const store = new FailoverStore(options, redis);
-    redis.mode = 'error';
+    redis.mode = 'down';
     await store.set('order:1', 'new', 30_000);
     assert.equal(store.active, 'memory');
     now += 1000;
@@ -134,7 +139,7 @@ describe(FailoverStore.name, () => {
       { prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 },
       redis,
     );
-    redis.mode = 'error';
+    redis.mode = 'down';
     await store.recover();
     assert.equal(store.active, 'memory');
     redis.mode = 'up';
@@ -150,7 +155,7 @@ describe(FailoverStore.name, () => {
     );
     await onRedis(store);
     await store.set('order:1', 'old');
-    redis.mode = 'error';
+    redis.mode = 'down';
     await store.del('order:1');
     assert.equal(store.active, 'memory');
     redis.mode = 'up';
@@ -168,11 +173,106 @@ describe(FailoverStore.name, () => {
     await onRedis(store);
     await store.set('a', '1');
     redis.data.set('other:x', 'kept');
-    redis.mode = 'error';
+    redis.mode = 'down';
     for (const k of ['a', 'b', 'c', 'd']) await store.set(k, 'new');
     redis.mode = 'up';
     await onRedis(store);
     assert.deepEqual([...redis.data.keys()], ['other:x']);
+  });
+});
+
+describe(`${FailoverStore.name}: when a connected Redis is left`, () => {
+  const failover = { windowMs: 1000, failureRatePercent: 50, minCalls: 10 };
+
+  /** A store on the mocked clock (Date, setTimeout), on Redis, whose operations the hooks record. */
+  async function storeOnMockedClock(t: TestContext) {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+    const redis = new ScriptedRedis();
+    const ops: string[] = [];
+    const store = new FailoverStore(
+      {
+        prefix: 't',
+        opTimeoutMs: 30,
+        memoryMaxEntries: 10,
+        defaultTtlMs: 60_000,
+        fallbackTtlMs: 1000,
+        failover,
+        clock: { now: () => Date.now() },
+      },
+      redis,
+      { onOperation: (backend, op, result) => ops.push(`${backend}:${op}:${result}`) },
+    );
+    await onRedis(store);
+    return { redis, store, ops };
+  }
+
+  /** Starts `operation`, moves the clock past the bound, and returns its answer. */
+  async function overrun<T>(t: TestContext, operation: Promise<T>): Promise<T> {
+    t.mock.timers.tick(30);
+    return operation;
+  }
+
+  it('answers one timed-out read with a miss within the bound, and stays on Redis with its keys', async (t) => {
+    const { redis, store, ops } = await storeOnMockedClock(t);
+    await store.set('k', 'v1');
+    redis.mode = 'hang';
+    assert.equal(await overrun(t, store.get('k')), undefined);
+    await overrun(t, store.set('other', 'x'));
+    assert.equal(store.active, 'redis', 'two slow operations switched the cache');
+    redis.mode = 'up';
+    assert.equal(await store.get('k'), 'v1', 'Redis still serves what it held: nothing purged');
+    assert.deepEqual(
+      ops.filter((op) => /timeout|error/.test(op)),
+      ['redis:get:timeout', 'redis:set:timeout'],
+    );
+  });
+
+  it('leaves a frozen Redis for memory once it has failed for a whole window, and not before', async (t) => {
+    const { redis, store } = await storeOnMockedClock(t);
+    redis.mode = 'hang';
+    const frozeAt = Date.now();
+    let reads = 0;
+    while (store.active === 'redis' && reads < 200) {
+      assert.equal(await overrun(t, store.get('k')), undefined);
+      reads += 1;
+      if (store.active === 'redis') assert.ok(Date.now() - frozeAt < 2 * failover.windowMs, 'still on Redis');
+    }
+    assert.equal(store.active, 'memory');
+    // The 10th read (minCalls) starts the failing stretch; the switch comes a whole window later.
+    assert.ok(Date.now() - frozeAt >= failover.windowMs, `switched after ${Date.now() - frozeAt} ms of failures`);
+    await store.set('k', 'memory');
+    assert.equal(await store.get('k'), 'memory');
+  });
+
+  it('counts errors of a connected Redis like timeouts: one does not switch, a window of them does', async (t) => {
+    const { redis, store } = await storeOnMockedClock(t);
+    redis.mode = 'error';
+    assert.equal(await store.get('k'), undefined);
+    assert.equal(store.active, 'redis');
+    for (let i = 0; i < 200 && store.active === 'redis'; i++) {
+      t.mock.timers.tick(20);
+      await store.get('k');
+    }
+    assert.equal(store.active, 'memory');
+  });
+
+  it('reads a key whose delete Redis did not confirm as a miss, and deletes it again, until Redis has', async (t) => {
+    const { redis, store } = await storeOnMockedClock(t);
+    const relayed: string[][] = [];
+    store.onUnpropagatedDelete(async (keys) => relayed.push(keys));
+    await store.set('order:1', 'old');
+    redis.mode = 'hang';
+    await overrun(t, store.del('order:1'));
+    assert.equal(store.active, 'redis');
+    assert.deepEqual(relayed, [['order:1']], 'the other instances are told of the delete');
+    // Redis answers again, and never applied that delete.
+    redis.mode = 'up';
+    assert.equal(redis.data.get('t:order:1'), 'old');
+    assert.equal(await store.get('order:1'), undefined, 'the old value was served after its delete');
+    await store.recover();
+    assert.equal(redis.data.has('t:order:1'), false, 'deleted again in the background');
+    await store.set('order:1', 'new');
+    assert.equal(await store.get('order:1'), 'new', 'read from Redis again once written');
   });
 });
 
@@ -218,6 +318,21 @@ describe(CacheService.name, () => {
     release();
     assert.equal(await slow, 'old');
     assert.equal(await service.get('order:1'), undefined);
+  });
+
+  it('answers a hit from Redis without running the loader', async () => {
+    const redis = new ScriptedRedis();
+    const store = new FailoverStore(
+      { prefix: 't', opTimeoutMs: 30, memoryMaxEntries: 10, defaultTtlMs: 1000, fallbackTtlMs: 1000 },
+      redis,
+    );
+    await onRedis(store);
+    redis.data.set('t:order:7', '{"status":"new"}');
+    const service = new CacheService(store);
+    let calls = 0;
+    const value = await service.wrap('order:7', 1000, async () => ((calls += 1), { status: 'loaded' }));
+    assert.deepEqual(value, { status: 'new' });
+    assert.equal(calls, 0);
   });
 
   it('honours cacheIf', async () => {

@@ -11,4 +11,5 @@ export {
 export { CircuitOpenError } from './circuit-breaker.errors.js';
 export { CircuitBreakerProtected, type ProtectedMethodOptions } from './circuit-breaker.decorators.js';
 export { classifyError, type ErrorClass, type Severity, type ClassifiedError } from './error-classification.js';
+export { TimeWindow, type WindowSnapshot } from './sliding-window.js';
 export { BackpressureError, ResiliencePolicy, type PolicyOptions } from './resilience.policy.js';

@@ -51,20 +51,27 @@ export class CountWindow implements SlidingWindow, WindowSnapshot {
   }
 }
 
-/** The calls of the last `seconds` seconds, in one bucket per second: O(1) amortized per call. */
+/**
+ * The calls of the last `buckets` buckets of `bucketMs` each (one second by default: the last
+ * `buckets` seconds): O(1) amortized per call, no allocation. The window covers between
+ * `buckets - 1` and `buckets` bucket widths, as the current bucket fills.
+ */
 export class TimeWindow implements SlidingWindow, WindowSnapshot {
   private readonly totals: Uint32Array;
   private readonly failed: Uint32Array;
   private readonly slows: Uint32Array;
-  private currentSecond = -1;
+  private currentBucket = -1;
   total = 0;
   failures = 0;
   slow = 0;
 
-  constructor(private readonly seconds: number) {
-    this.totals = new Uint32Array(seconds);
-    this.failed = new Uint32Array(seconds);
-    this.slows = new Uint32Array(seconds);
+  constructor(
+    private readonly buckets: number,
+    private readonly bucketMs = 1000,
+  ) {
+    this.totals = new Uint32Array(buckets);
+    this.failed = new Uint32Array(buckets);
+    this.slows = new Uint32Array(buckets);
   }
 
   record(nowMs: number, failed: boolean, slow: boolean): void {
@@ -91,17 +98,17 @@ export class TimeWindow implements SlidingWindow, WindowSnapshot {
     this.failed.fill(0);
     this.slows.fill(0);
     this.total = this.failures = this.slow = 0;
-    this.currentSecond = -1;
+    this.currentBucket = -1;
   }
 
-  /** Empties the buckets of the seconds that have passed since the last call; returns the current slot. */
+  /** Empties the buckets that have passed since the last call; returns the current slot. */
   private advance(nowMs: number): number {
-    const second = Math.floor(nowMs / 1000);
-    if (this.currentSecond < 0) this.currentSecond = second;
-    const steps = Math.min(second - this.currentSecond, this.seconds);
-    for (let i = 1; i <= steps; i++) this.clear((this.currentSecond + i) % this.seconds);
-    if (second > this.currentSecond) this.currentSecond = second;
-    return this.currentSecond % this.seconds;
+    const bucket = Math.floor(nowMs / this.bucketMs);
+    if (this.currentBucket < 0) this.currentBucket = bucket;
+    const steps = Math.min(bucket - this.currentBucket, this.buckets);
+    for (let i = 1; i <= steps; i++) this.clear((this.currentBucket + i) % this.buckets);
+    if (bucket > this.currentBucket) this.currentBucket = bucket;
+    return this.currentBucket % this.buckets;
   }
 
   private clear(slot: number): void {

@@ -316,6 +316,41 @@ export class EnvironmentVariables {
   @Max(60_000)
   CACHE_FALLBACK_TTL_MS = 1000;
 
+  @EnvVar({
+    group: 'cache',
+    description:
+      'Failover window, ms: a connected Redis is left for memory only after its failure rate stayed at or above CACHE_FAILOVER_FAILURE_RATE for this long (a closed connection switches at once)',
+    example: '1000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  CACHE_FAILOVER_WINDOW_MS = 1000;
+
+  @EnvVar({
+    group: 'cache',
+    description:
+      'Share of the Redis operations in the failover window that failed or timed out, percent, that counts as failing',
+    example: '50',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CACHE_FAILOVER_FAILURE_RATE = 50;
+
+  @EnvVar({
+    group: 'cache',
+    description: 'Fewest Redis operations in the failover window for its failure rate to count',
+    example: '10',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CACHE_FAILOVER_MIN_CALLS = 10;
+
   // ---- influx
   @EnvVar({
     group: 'influx',

@@ -77,6 +77,11 @@ export const buildCacheConfig = (e: EnvironmentVariables) => ({
   keyPrefix: e.CACHE_KEY_PREFIX,
   defaultTtlMs: e.CACHE_DEFAULT_TTL_MS,
   fallbackTtlMs: e.CACHE_FALLBACK_TTL_MS,
+  failover: {
+    windowMs: e.CACHE_FAILOVER_WINDOW_MS,
+    failureRatePercent: e.CACHE_FAILOVER_FAILURE_RATE,
+    minCalls: e.CACHE_FAILOVER_MIN_CALLS,
+  },
 });
 
 export const buildInfluxConfig = (e: EnvironmentVariables) => ({
