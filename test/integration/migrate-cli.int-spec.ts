@@ -39,7 +39,7 @@ describe('npm run migration:run', () => {
     assert.match(run.output, /migrations applied on primary/);
     assert.equal(
       await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"),
-      'CreateOrders1732900000000,AddOrderOwner1732900000002',
+      'CreateOrders1732900000000,AddOrderOwner1732900000002,ClientOrderIdPerOwner1732900000003',
       "TypeORM's migrations table",
     );
     assert.equal(

@@ -26,6 +26,7 @@ import { Journal } from './journal/journal.js';
 import { type ReplayOutcome, Replayer } from './journal/replayer.js';
 import type { PgTarget } from './postgres/pg-target.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
+import { findUnstorableText } from './storable-text.validator.js';
 import { SerialQueue } from './typeorm/serial-queue.js';
 
 /**
@@ -113,6 +114,12 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   /** Applies `command` on the writer in a transaction; journals it when no writer can take it. */
   async write<P, R>(command: WriteCommand<P>): Promise<WriteResult<R>> {
     const handler = this.handlerFor<P, R>(command.type);
+    // A NUL would be taken by the journal and refused by Postgres on every replay: refused here instead.
+    const unstorable = findUnstorableText(command.payload);
+    if (unstorable)
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `${unstorable} holds U+0000, which Postgres cannot store`, {
+        details: { [unstorable]: 'U+0000' },
+      });
     const mode = this.mode.current;
     if (mode === 'embedded') {
       return {
@@ -138,8 +145,20 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         this.targets.refresh();
       }
     }
+    // Checked and appended in one synchronous step: two concurrent repeats cannot both pass.
+    const earlier = handler.repeated && this.journal.findByEntity(command.type, command.entityId);
+    if (earlier && handler.repeated) {
+      const result = handler.repeated(earlier.payload as P, command.payload);
+      if (earlier.seq === 0) await this.appended(this.journal.pendingCommitted());
+      return { result, journaled: true };
+    }
+    await this.appended(this.journal.append(command));
+    return { result: handler.journaled(command.payload), journaled: true };
+  }
+
+  private async appended(commit: Promise<unknown>): Promise<void> {
     try {
-      await this.journal.append(command);
+      await commit;
     } catch (error) {
       // The last place a write could go is unusable (disk full, file gone): nothing was acknowledged.
       this.logger.error(`journal append failed: ${(error as Error).message}`);
@@ -148,7 +167,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         cause: error,
       });
     }
-    return { result: handler.journaled(command.payload), journaled: true };
   }
 
   /** Reads through `spec`: the journal first while failing over, then a replica, then the writer. */

@@ -29,6 +29,13 @@ export interface CommandHandler<P = unknown, R = unknown> {
   transactional?: boolean;
   /** The answer for a command accepted into the journal, not yet in Postgres. */
   journaled(payload: P): R;
+  /**
+   * While journaling, the answer for a command whose entity already has an entry of this type in
+   * the journal (`earlier`: its payload): the same write again (answer as Postgres would, nothing
+   * is journaled) or a conflicting one (throw JournalRejection: refused at once, as Postgres would
+   * refuse it). Without it, every command is journaled.
+   */
+  repeated?(earlier: P, payload: P): R;
 }
 
 export interface WriteResult<R> {

@@ -7,6 +7,7 @@ import { RateLimitModule } from '../../core/rate-limit/index.js';
 import { QuotesModule } from '../quotes/index.js';
 import { CreateOrders1732900000000 } from './migrations/1732900000000-create-orders.js';
 import { AddOrderOwner1732900000002 } from './migrations/1732900000002-add-order-owner.js';
+import { ClientOrderIdPerOwner1732900000003 } from './migrations/1732900000003-client-order-id-per-owner.js';
 import { OrderEntity } from './order.entity.js';
 import { OrdersController } from './orders.controller.js';
 import { OrderCursors } from './order-cursor.js';
@@ -21,7 +22,9 @@ import { OrdersService } from './orders.service.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature([OrderEntity]),
-    DatabaseModule.forFeature({ migrations: [CreateOrders1732900000000, AddOrderOwner1732900000002] }),
+    DatabaseModule.forFeature({
+      migrations: [CreateOrders1732900000000, AddOrderOwner1732900000002, ClientOrderIdPerOwner1732900000003],
+    }),
     ConfigModule.forFeature(ordersConfig),
     CacheModule,
     QuotesModule,

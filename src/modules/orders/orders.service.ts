@@ -53,7 +53,8 @@ export class OrdersService implements OnModuleInit {
         entityId: order.id,
         payload: order,
       });
-      await this.cache.del(orderCacheKey(order.id));
+      // No cache delete: only settled orders read from the writer are cached, never a miss, so
+      // no entry can exist for an order this call created, and a repeat changed nothing.
       return { ...result, journaled };
     } catch (error) {
       if (isCommandRejection(error)) throw new AppError(ErrorCode.CONFLICT, (error as Error).message);
@@ -69,7 +70,7 @@ export class OrdersService implements OnModuleInit {
         type: CANCEL_ORDER,
         key: `cancel:${id}`,
         entityId: id,
-        payload: { id, before },
+        payload: { id, owner: before.owner, before },
       });
       await this.cache.del(orderCacheKey(id));
       return { order: result.order ?? { ...before, status: 'cancelled' }, journaled };
@@ -95,7 +96,7 @@ export class OrdersService implements OnModuleInit {
       throw new AppError(ErrorCode.VALIDATION_FAILED, Object.values(problems).join('; '), { details: problems });
     }
     return {
-      id: orderIdFor(dto.clientOrderId),
+      id: orderIdFor(dto.clientOrderId, owner),
       clientOrderId: dto.clientOrderId,
       symbol,
       side: dto.side,

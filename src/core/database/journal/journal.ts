@@ -72,6 +72,8 @@ export class Journal implements TimelineMemory {
   private readonly db: Database.Database;
   private readonly statements;
   private pending: Pending[] = [];
+  // The last pending entry of each (type, entity): an intake check must see what waits for its commit.
+  private pendingByEntity = new Map<string, Pending>();
   private scheduled = false;
   private deadSize: number;
   private readonly listeners = new Listeners();
@@ -154,11 +156,33 @@ export class Journal implements TimelineMemory {
         payload: command.payload,
         acceptedAt: new Date().toISOString(),
       };
-      this.pending.push({ entry, resolve, reject });
+      const pending = { entry, resolve, reject };
+      this.pending.push(pending);
+      this.pendingByEntity.set(`${entry.type}\u0000${entry.entityId}`, pending);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
+    });
+  }
+
+  /**
+   * Resolves once the entries waiting for their group commit are on disk (rejects if that commit
+   * fails): an answer that relies on a pending entry must not be given before it is durable.
+   */
+  pendingCommitted(): Promise<void> {
+    const last = this.pending.at(-1);
+    if (!last) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const { resolve: done, reject: failed } = last;
+      last.resolve = (seq) => {
+        done(seq);
+        resolve();
+      };
+      last.reject = (error) => {
+        failed(error);
+        reject(error as Error);
+      };
     });
   }
 
@@ -213,7 +237,10 @@ export class Journal implements TimelineMemory {
     this.changed();
   }
 
+  /** The newest entry of the entity, on disk or waiting for its group commit. */
   findByEntity(type: string, entityId: string): JournalEntry | undefined {
+    const pending = this.pendingByEntity.get(`${type}\u0000${entityId}`);
+    if (pending) return { seq: 0, ...pending.entry };
     for (const seq of this.entities.candidates(type, entityId)) {
       const row = this.statements.bySeq.get(seq) as JournalRow | undefined;
       if (row && row.type === type && row.entity_id === entityId) return toEntry(row);
@@ -249,6 +276,7 @@ export class Journal implements TimelineMemory {
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
+    this.pendingByEntity = new Map();
     this.scheduled = false;
     try {
       const seqs = this.db.transaction(() =>
