@@ -3,6 +3,7 @@ export { DatabaseService } from './database.service.js';
 export { JournalRejection, isCommandRejection, isTargetFailure } from './database.errors.js';
 export { NoTargetError } from './typeorm/target-router.js';
 export { PostgresNotifications } from './postgres/pg-notifications.js';
+export { IsStorableText, isStorableText } from './storable-text.validator.js';
 export { insertIfAbsent } from './typeorm/insert-if-absent.js';
 export type {
   CommandHandler,
