@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -19,8 +20,10 @@ import type {
   DatabaseStatus,
   ReadSpec,
   WriteCommand,
+  WriteOptions,
   WriteResult,
 } from './database.types.js';
+import { collectCommands, DeclaredCommands } from './commands/declared-commands.js';
 import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
 import { type ReplayOutcome, Replayer } from './journal/replayer.js';
@@ -54,12 +57,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     private readonly targets: PostgresTargets,
     private readonly journal: Journal,
     private readonly metrics: DatabaseMetrics,
+    private readonly discovery: DiscoveryService,
   ) {
     this.postgres = targets.configured;
     this.mode = new FailoverMode(this.postgres ? 'fallback' : 'embedded');
-    this.replayer = new Replayer(dataSource, targets.router, journal, this.handlers, (replayed, dead) =>
-      metrics.replayed(replayed, dead),
-    );
+    this.replayer = this.replayerFor(journal);
     this.mode.onChange((c) => {
       this.logger.warn(`mode: ${c.from} -> ${c.to}`);
       metrics.modeChanged(c.from, c.to);
@@ -68,6 +70,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   onModuleInit(): void {
     this.metrics.bind(() => this.status());
+    const declared = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is DeclaredCommands => instance instanceof DeclaredCommands);
+    for (const [type, handler] of collectCommands(declared)) this.handlers.set(type, handler);
   }
 
   onApplicationBootstrap(): void {
@@ -75,6 +82,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       this.logger.log(`embedded mode: SQLite at ${this.config.sqlitePath}`);
       return;
     }
+    this.assertHandlersFor(this.journal, this.config.sqlitePath);
     this.targets.onChange(() => this.derive());
     this.journal.onChange(() => this.derive());
     // Boot never waits on a server: probes run in the background and upgrade the mode as targets answer.
@@ -86,11 +94,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     clearTimeout(this.replayPaused);
     await this.targets.close();
     this.journal.close();
-  }
-
-  /** Registers how a command type is applied; call it from your module's `onModuleInit`. */
-  registerHandler(handler: CommandHandler): void {
-    this.handlers.set(handler.type, handler as CommandHandler);
   }
 
   /** A read-only snapshot: mode, writer, targets, journal. */
@@ -111,9 +114,31 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     return this.mode.current;
   }
 
-  /** Applies `command` on the writer in a transaction; journals it when no writer can take it. */
-  async write<P, R>(command: WriteCommand<P>): Promise<WriteResult<R>> {
-    const handler = this.handlerFor<P, R>(command.type);
+  /**
+   * Applies `command` (a handler declared with `DatabaseModule.forFeature({ commands })`) to
+   * `payload` on the writer in a transaction, and answers its result; journals it when no writer
+   * can take it (then the handler's `journaled` or `repeated` answers).
+   */
+  write<P, R>(command: CommandHandler<P, R>, payload: P, options: WriteOptions): Promise<WriteResult<R>>;
+  /** The same, naming the command by its journal type (for tools that only know the name). */
+  write<P, R>(command: WriteCommand<P>): Promise<WriteResult<R>>;
+  async write<P, R>(
+    command: CommandHandler<P, R> | WriteCommand<P>,
+    payload?: P,
+    options?: WriteOptions,
+  ): Promise<WriteResult<R>> {
+    if ('apply' in command) {
+      const handler = this.handlerFor<P, R>(command.type);
+      if (handler !== command)
+        throw new Error(
+          `command "${command.type}" is not the one declared with DatabaseModule.forFeature({ commands })`,
+        );
+      return this.run(handler, { type: command.type, payload: payload as P, ...(options as WriteOptions) });
+    }
+    return this.run(this.handlerFor<P, R>(command.type), command);
+  }
+
+  private async run<P, R>(handler: CommandHandler<P, R>, command: WriteCommand<P>): Promise<WriteResult<R>> {
     // A NUL would be taken by the journal and refused by Postgres on every replay: refused here instead.
     const unstorable = findUnstorableText(command.payload);
     if (unstorable)
@@ -234,11 +259,18 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       });
     const journal = new Journal(path, { existing: true });
     try {
-      const replayer = new Replayer(this.dataSource, this.targets.router, journal, this.handlers, (replayed, dead) =>
-        this.metrics.replayed(replayed, dead),
-      );
-      const outcome = await replayer.run(writer);
-      return { ...outcome, left: journal.backlog(), deadLetters: journal.deadLetters() };
+      this.assertHandlersFor(journal, path);
+      const replayer = this.replayerFor(journal);
+      const total = { replayed: 0, deadLettered: 0 };
+      // Entries that failed get their remaining attempts here, a probe interval apart, as in a live instance.
+      for (let run = 1; ; run++) {
+        const outcome = await replayer.run(writer);
+        total.replayed += outcome.replayed;
+        total.deadLettered += outcome.deadLettered;
+        if (outcome.result !== 'held' || run >= this.config.replayMaxAttempts)
+          return { ...outcome, ...total, left: journal.backlog(), deadLetters: journal.deadLetters() };
+        await new Promise((resolve) => setTimeout(resolve, this.config.probeIntervalMs));
+      }
     } finally {
       journal.close();
     }
@@ -251,6 +283,29 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   get retryAfterSeconds(): number {
     return this.targets.retryAfterSeconds;
+  }
+
+  /** A journaled command no module declares a handler for is a boot error, never a dead letter. */
+  private assertHandlersFor(journal: Journal, path: string): void {
+    const missing = journal.pendingTypes().filter((type) => !this.handlers.has(type));
+    if (missing.length > 0)
+      throw new Error(
+        `the journal ${path} holds commands of type ${missing.map((t) => `"${t}"`).join(', ')} that no module declares a handler for (DatabaseModule.forFeature({ commands })): start with the modules that wrote them`,
+      );
+  }
+
+  private replayerFor(journal: Journal): Replayer {
+    const counters = {
+      batch: (replayed: number, dead: number, failed: number) => this.metrics.replayed(replayed, dead, failed),
+    };
+    return new Replayer(
+      this.dataSource,
+      this.targets.router,
+      journal,
+      this.handlers,
+      counters,
+      this.config.replayMaxAttempts,
+    );
   }
 
   /** The one place the mode is derived, and what the mode needs is started. */
@@ -296,7 +351,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   private handlerFor<P, R>(type: string): CommandHandler<P, R> {
     const handler = this.handlers.get(type);
-    if (!handler) throw new Error(`no command handler registered for "${type}"`);
+    if (!handler)
+      throw new Error(
+        `command "${type}" is not declared by any module of this app: add it to DatabaseModule.forFeature({ commands })`,
+      );
     return handler as CommandHandler<P, R>;
   }
 

@@ -1,5 +1,6 @@
 export { DatabaseModule, type DatabaseFeatureOptions } from './database.module.js';
 export { DatabaseService } from './database.service.js';
+export { defineCommand } from './commands/declared-commands.js';
 export { JournalRejection, isCommandRejection, isTargetFailure } from './database.errors.js';
 export { NoTargetError } from './typeorm/target-router.js';
 export { PostgresNotifications } from './postgres/pg-notifications.js';
@@ -14,5 +15,6 @@ export type {
   ReadSpec,
   TargetView,
   WriteCommand,
+  WriteOptions,
   WriteResult,
 } from './database.types.js';

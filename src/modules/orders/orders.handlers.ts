@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { type CommandHandler, insertIfAbsent, JournalRejection } from '../../core/database/index.js';
+import { defineCommand, insertIfAbsent, JournalRejection } from '../../core/database/index.js';
 import { OrderEntity, toOrder } from './order.entity.js';
 import { type NewOrder, type Order, sameOrder } from './order.model.js';
 
+/** The journal's name for the create command (stable: entries of it may wait in a journal). */
 export const CREATE_ORDER = 'order.create';
 
 export interface CreateOutcome {
@@ -24,7 +25,7 @@ function resolveExisting(existing: Order, wanted: NewOrder): CreateOutcome {
 }
 
 /** Creating an order, idempotent on (owner, clientOrderId); one statement for Postgres and SQLite. */
-export const createOrderHandler: CommandHandler<NewOrder, CreateOutcome> = {
+export const createOrder = defineCommand<NewOrder, CreateOutcome>({
   type: CREATE_ORDER,
   // One INSERT writes; the read on a conflict only answers. No BEGIN/COMMIT round trips needed.
   transactional: false,
@@ -46,7 +47,7 @@ export const createOrderHandler: CommandHandler<NewOrder, CreateOutcome> = {
   repeated(earlier: NewOrder, o: NewOrder): CreateOutcome {
     return resolveExisting({ ...earlier, status: 'accepted' }, o);
   },
-};
+});
 
 export const CANCEL_ORDER = 'order.cancel';
 
@@ -73,7 +74,7 @@ export interface CancelOutcome {
  * Cancelling an order: idempotent (cancelling a cancelled order changes nothing); an unknown order,
  * or one of another owner than the one checked at intake, is refused and left untouched.
  */
-export const cancelOrderHandler: CommandHandler<CancelOrder, CancelOutcome> = {
+export const cancelOrder = defineCommand<CancelOrder, CancelOutcome>({
   type: CANCEL_ORDER,
 
   async apply(manager: EntityManager, { id, owner, before }: CancelOrder): Promise<CancelOutcome> {
@@ -96,4 +97,4 @@ export const cancelOrderHandler: CommandHandler<CancelOrder, CancelOutcome> = {
   repeated(): CancelOutcome {
     return { changed: false };
   },
-};
+});

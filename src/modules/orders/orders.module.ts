@@ -14,6 +14,7 @@ import { OrderCursors } from './order-cursor.js';
 import { OrderQueries } from './order.queries.js';
 import { ordersConfig } from './orders.config.js';
 import { OrdersService } from './orders.service.js';
+import { cancelOrder, createOrder } from './orders.handlers.js';
 
 /**
  * Example domain module, the model for teams: a DTO validated at the edge, risk checks in the
@@ -24,6 +25,7 @@ import { OrdersService } from './orders.service.js';
     TypeOrmModule.forFeature([OrderEntity]),
     DatabaseModule.forFeature({
       migrations: [CreateOrders1732900000000, AddOrderOwner1732900000002, ClientOrderIdPerOwner1732900000003],
+      commands: [createOrder, cancelOrder],
     }),
     ConfigModule.forFeature(ordersConfig),
     CacheModule,

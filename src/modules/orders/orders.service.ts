@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Principal } from '../../core/auth/index.js';
 import { AppError, ErrorCode } from '../../core/common/index.js';
@@ -7,15 +7,7 @@ import { DatabaseService, isCommandRejection } from '../../core/database/index.j
 import { QuotesService } from '../quotes/index.js';
 import type { CreateOrderDto } from './create-order.dto.js';
 import { type NewOrder, type Order, orderIdFor } from './order.model.js';
-import {
-  CANCEL_ORDER,
-  type CancelOrder,
-  type CancelOutcome,
-  cancelOrderHandler,
-  CREATE_ORDER,
-  type CreateOutcome,
-  createOrderHandler,
-} from './orders.handlers.js';
+import { cancelOrder, createOrder, type CreateOutcome } from './orders.handlers.js';
 import { CacheService } from '../../core/cache/index.js';
 import { orderCacheKey, OrderQueries } from './order.queries.js';
 
@@ -26,7 +18,7 @@ export interface CreatedOrder extends CreateOutcome {
 
 /** The example domain service: validation and risk checks, then commands through DatabaseService. */
 @Injectable()
-export class OrdersService implements OnModuleInit {
+export class OrdersService {
   private readonly symbols: Set<string>;
 
   constructor(
@@ -39,19 +31,12 @@ export class OrdersService implements OnModuleInit {
     this.symbols = new Set(trading.symbols);
   }
 
-  onModuleInit(): void {
-    this.database.registerHandler(createOrderHandler);
-    this.database.registerHandler(cancelOrderHandler);
-  }
-
   async create(dto: CreateOrderDto, caller: Principal): Promise<CreatedOrder> {
     const order = this.validated(dto, caller.sub);
     try {
-      const { result, journaled } = await this.database.write<NewOrder, CreateOutcome>({
-        type: CREATE_ORDER,
-        key: order.clientOrderId,
+      const { result, journaled } = await this.database.write(createOrder, order, {
+        key: `${order.owner}\u0000${order.clientOrderId}`,
         entityId: order.id,
-        payload: order,
       });
       // No cache delete: only settled orders read from the writer are cached, never a miss, so
       // no entry can exist for an order this call created, and a repeat changed nothing.
@@ -66,12 +51,11 @@ export class OrdersService implements OnModuleInit {
   async cancel(id: string, caller: Principal): Promise<{ order: Order; journaled: boolean }> {
     const before = await this.queries.get(id, caller);
     try {
-      const { result, journaled } = await this.database.write<CancelOrder, CancelOutcome>({
-        type: CANCEL_ORDER,
-        key: `cancel:${id}`,
-        entityId: id,
-        payload: { id, owner: before.owner, before },
-      });
+      const { result, journaled } = await this.database.write(
+        cancelOrder,
+        { id, owner: before.owner, before },
+        { key: `cancel:${id}`, entityId: id },
+      );
       await this.cache.del(orderCacheKey(id));
       return { order: result.order ?? { ...before, status: 'cancelled' }, journaled };
     } catch (error) {
