@@ -276,6 +276,34 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     }
   }
 
+  /**
+   * Applies dead letter `seq` of the journal file at `path` again through its declared handler,
+   * on the writer (handlers are idempotent on their key), and forgets it once Postgres committed.
+   * Refused while an earlier dead letter of the same entity waits: commands of one entity apply in order.
+   */
+  async redrive(path: string, seq: number): Promise<{ type: string; key: string }> {
+    const writer = this.targets.writer;
+    if (!writer)
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no Postgres writer to redrive into', {
+        retryAfterSeconds: this.retryAfterSeconds,
+      });
+    const journal = new Journal(path, { existing: true });
+    try {
+      const dead = journal.deadLetter(seq);
+      if (!dead || dead.discarded) throw new Error(`no dead letter ${seq} to redrive${dead ? ' (discarded)' : ''}`);
+      const earlier = journal
+        .deadLetters(Number.MAX_SAFE_INTEGER)
+        .find((d) => d.entityId === dead.entityId && d.seq < seq);
+      if (earlier) throw new Error(`dead letter ${earlier.seq} of the same entity comes first: redrive or discard it`);
+      const handler = this.handlerFor(dead.type);
+      await this.targets.on(writer, () => this.transaction(handler, dead.payload));
+      journal.removeDeadLetter(seq);
+      return { type: dead.type, key: dead.key };
+    } finally {
+      journal.close();
+    }
+  }
+
   /** Dead-lettered journal entries, newest first (for operators). */
   deadLetters(limit?: number): ReturnType<Journal['deadLetters']> {
     return this.journal.deadLetters(limit);

@@ -18,3 +18,4 @@ export type {
   WriteOptions,
   WriteResult,
 } from './database.types.js';
+export { runDatabaseCli, DATABASE_CLI_COMMANDS, type AppBuilder } from './cli/database-cli.js';

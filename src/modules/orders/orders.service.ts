@@ -35,7 +35,8 @@ export class OrdersService {
     const order = this.validated(dto, caller.sub);
     try {
       const { result, journaled } = await this.database.write(createOrder, order, {
-        key: `${order.owner}\u0000${order.clientOrderId}`,
+        // Shown in logs and dead letters; the entity id (from owner and key) is what tells orders apart.
+        key: order.clientOrderId,
         entityId: order.id,
       });
       // No cache delete: only settled orders read from the writer are cached, never a miss, so

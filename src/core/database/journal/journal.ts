@@ -120,6 +120,7 @@ export class Journal implements TimelineMemory {
   private pendingByEntity = new Map<string, Pending>();
   private scheduled = false;
   private deadSize: number;
+  private deadCountedAt = 0;
   private readonly listeners = new Listeners();
   private readonly timelines = new Map<string, number>();
   private readonly entities: EntityIndex;
@@ -160,6 +161,7 @@ export class Journal implements TimelineMemory {
         'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       bySeq: this.db.prepare('SELECT * FROM journal WHERE seq = ?'),
+      countDead: this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE discarded_at IS NULL'),
       setMeta: this.db.prepare(
         'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       ),
@@ -176,9 +178,7 @@ export class Journal implements TimelineMemory {
       entity_id: string;
     }>;
     for (const row of entries) this.entities.added(row.type, row.entity_id, row.seq);
-    this.deadSize = (
-      this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE discarded_at IS NULL').get() as { n: number }
-    ).n;
+    this.deadSize = this.countDeadLetters();
   }
 
   private upgrade(): void {
@@ -357,9 +357,19 @@ export class Journal implements TimelineMemory {
     return changed === 1;
   }
 
-  // Counted in memory like the backlog: health asks for it on every report.
+  // Counted in memory like the backlog (health asks on every report), and recounted at most once a
+  // second: an operator's CLI redrives and discards in this file from another process.
   deadLetterCount(): number {
+    const now = Date.now();
+    if (now - this.deadCountedAt >= 1000) {
+      this.deadCountedAt = now;
+      this.deadSize = this.countDeadLetters();
+    }
     return this.deadSize;
+  }
+
+  private countDeadLetters(): number {
+    return (this.statements.countDead.get() as { n: number }).n;
   }
 
   /**
