@@ -153,7 +153,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       };
     }
     const writer = this.targets.writer;
-    if (mode === 'normal' && writer) {
+    // While replaying, a command whose entity has nothing left in the journal cannot overtake an
+    // earlier command of its own: it goes to the writer directly, and answers as Postgres does.
+    const direct = mode === 'normal' || (mode === 'replaying' && !this.journal.holdsEntity(command.entityId));
+    if (direct && writer) {
       try {
         const result = await this.metrics.time(writer.name, 'write', () =>
           this.targets.on(writer, () => this.transaction(handler, command.payload)),

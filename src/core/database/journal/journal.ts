@@ -118,6 +118,8 @@ export class Journal implements TimelineMemory {
   private pending: Pending[] = [];
   // The last pending entry of each (type, entity): an intake check must see what waits for its commit.
   private pendingByEntity = new Map<string, Pending>();
+  // Every command type the file has held: an entity's entries of any type are found through them.
+  private readonly types = new Set<string>();
   private scheduled = false;
   private deadSize: number;
   private deadCountedAt = 0;
@@ -177,7 +179,10 @@ export class Journal implements TimelineMemory {
       type: string;
       entity_id: string;
     }>;
-    for (const row of entries) this.entities.added(row.type, row.entity_id, row.seq);
+    for (const row of entries) {
+      this.entities.added(row.type, row.entity_id, row.seq);
+      this.types.add(row.type);
+    }
     this.deadSize = this.countDeadLetters();
   }
 
@@ -217,6 +222,7 @@ export class Journal implements TimelineMemory {
       const pending = { entry, resolve, reject };
       this.pending.push(pending);
       this.pendingByEntity.set(`${entry.type}\u0000${entry.entityId}`, pending);
+      this.types.add(entry.type);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -310,6 +316,12 @@ export class Journal implements TimelineMemory {
     for (const row of removed) this.entities.removed(row.type, row.entity_id, row.seq);
     this.deadSize += deadLettered;
     this.changed();
+  }
+
+  /** True when the journal holds an entry of any type for `entityId` (on disk or pending). */
+  holdsEntity(entityId: string): boolean {
+    for (const type of this.types) if (this.findByEntity(type, entityId)) return true;
+    return false;
   }
 
   /** The newest entry of the entity, on disk or waiting for its group commit. */
