@@ -423,6 +423,26 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal(await metric('db_journal_dead_letters'), 2);
   });
 
+  it('while a failing entry holds the replay, commands of other entities go to the writer and answer as Postgres does', async () => {
+    const { cluster, env } = await setup({ replica: false });
+    const app = await boot({ ...env, DB_REPLAY_MAX_ATTEMPTS: '1000' }, undefined, [PoisonModule]);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    const database = app.get(DatabaseService);
+    await cluster.stop('primary', 'immediate');
+    await app.until('fallback mode', () => mode(app) === 'fallback');
+    await database.write(buggy, {}, { key: 'held-1', entityId: 'held-entity' });
+    assert.equal((await post(app, order('held-journaled', 1))).json().status, 'accepted');
+    await cluster.start('primary');
+    await app.until('the journaled order replayed', () => database.status().backlog === 1, 20_000);
+    assert.equal(mode(app), 'replaying', 'the failing entry keeps the journal non-empty');
+    const fresh = await post(app, order('held-direct', 1));
+    assert.deepEqual([fresh.statusCode, fresh.json().status], [201, 'new'], 'written directly, not journaled');
+    assert.equal((await post(app, order('held-direct', 2))).statusCode, 409, 'other terms: refused at once');
+    const replayed = await post(app, order('held-journaled', 1));
+    assert.deepEqual([replayed.statusCode, replayed.json().status], [200, 'new'], 'a replayed key answers as stored');
+    assert.equal(database.status().backlog, 1, 'nothing else was journaled');
+  });
+
   it('dead-letters an entry Postgres refuses as data (a value too long for its column) instead of retrying it forever', async () => {
     const { cluster, env } = await setup({ replica: false });
     const app = await boot({ ...env, DB_REPLAY_MAX_ATTEMPTS: '2' });
