@@ -11,7 +11,7 @@ import {
 import { createOrder } from '../../src/modules/orders/orders.handlers.js';
 // Internal on purpose: the test breaks the journal file to see the service refuse writes.
 import { Journal } from '../../src/core/database/journal/journal.js';
-import { InProcessApp, PostgresCluster, TEST_TOKEN, within, limitOrder } from '../harness/index.js';
+import { InProcessApp, PostgresCluster, TEST_TOKEN, waitFor, within, limitOrder } from '../harness/index.js';
 
 const order = (clientOrderId: string, quantity = 1) => limitOrder(clientOrderId, { quantity });
 
@@ -441,6 +441,32 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     const replayed = await post(app, order('held-journaled', 1));
     assert.deepEqual([replayed.statusCode, replayed.json().status], [200, 'new'], 'a replayed key answers as stored');
     assert.equal(database.status().backlog, 1, 'nothing else was journaled');
+  });
+
+  it('answers a key stored before the outage from the replica while journaling: 200 for the same terms, 409 for others, no dead letter', async () => {
+    const { cluster, env } = await setup({ replica: true });
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    assert.equal((await post(app, order('rep-1', 1))).statusCode, 201);
+    await waitFor(
+      'the replica to hold it',
+      async () => (await cluster.sql('replica', "SELECT count(*) FROM orders WHERE client_order_id = 'rep-1'")) === '1',
+      10_000,
+    );
+    await cluster.stop('primary', 'immediate');
+    await app.until('replica-read-only', () => mode(app) === 'replica-read-only', 10_000);
+    const again = await post(app, order('rep-1', 1));
+    assert.deepEqual([again.statusCode, again.json().status], [200, 'new'], 'the stored order, as Postgres answers');
+    assert.equal(
+      (await post(app, order('rep-1', 2))).statusCode,
+      409,
+      'other terms: refused before anything is acknowledged',
+    );
+    assert.equal((await post(app, order('rep-2', 1))).json().status, 'accepted', 'a new key is journaled');
+    assert.equal(app.get(DatabaseService).status().backlog, 1);
+    await cluster.start('primary');
+    await app.until('replayed', () => mode(app) === 'normal', 20_000);
+    assert.equal(app.get(DatabaseService).status().deadLetters, 0);
   });
 
   it('dead-letters an entry Postgres refuses as data (a value too long for its column) instead of retrying it forever', async () => {

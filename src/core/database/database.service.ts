@@ -173,6 +173,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         this.targets.refresh();
       }
     }
+    // What a replica already holds answers a repeat as Postgres would (a key stored before the outage).
+    if (handler.stored && !this.journal.findByEntity(command.type, command.entityId)) {
+      const stored = await this.storedOnReplica(handler, command.payload);
+      if (stored !== undefined) return { result: stored, journaled: false };
+    }
     // Checked and appended in one synchronous step: two concurrent repeats cannot both pass.
     const earlier = handler.repeated && this.journal.findByEntity(command.type, command.entityId);
     if (earlier && handler.repeated) {
@@ -182,6 +187,20 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     }
     await this.appended(this.journal.append(command));
     return { result: handler.journaled(command.payload), journaled: true };
+  }
+
+  /** The handler's answer from the first readable replica that answers; undefined when none knows the command. */
+  private async storedOnReplica<P, R>(handler: CommandHandler<P, R>, payload: P): Promise<R | undefined> {
+    for (const replica of this.shuffledReplicas()) {
+      try {
+        return await this.targets.on(replica, () => handler.stored!(this.dataSource.manager, payload));
+      } catch (error) {
+        if (!isTargetFailure(error)) throw error;
+        replica.markDown(error);
+        this.targets.refresh();
+      }
+    }
+    return undefined;
   }
 
   private async appended(commit: Promise<unknown>): Promise<void> {

@@ -42,6 +42,12 @@ export interface CommandHandler<P = unknown, R = unknown> {
    * refuse it). Without it, every command is journaled.
    */
   repeated?(earlier: P, payload: P): R;
+  /**
+   * While journaling with a readable replica, the answer from what the replica already holds for
+   * this command (a key stored before the outage: the same write again, or JournalRejection for a
+   * conflicting one), or undefined when it holds nothing: the command is then journaled. Reads only.
+   */
+  stored?(manager: EntityManager, payload: P): Promise<R | undefined>;
 }
 
 export interface WriteResult<R> {

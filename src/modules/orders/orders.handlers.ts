@@ -43,6 +43,12 @@ export const createOrder = defineCommand<NewOrder, CreateOutcome>({
     return { order: { ...o, status: 'accepted' }, created: true };
   },
 
+  // The key stored before the outage, as a replica knows it: the stored order, or 409 for other terms.
+  async stored(manager: EntityManager, o: NewOrder): Promise<CreateOutcome | undefined> {
+    const existing = await manager.findOneBy(OrderEntity, { owner: o.owner, clientOrderId: o.clientOrderId });
+    return existing ? resolveExisting(toOrder(existing), o) : undefined;
+  },
+
   // The same key already journaled: the journaled order, or 409 for other terms, as Postgres answers.
   repeated(earlier: NewOrder, o: NewOrder): CreateOutcome {
     return resolveExisting({ ...earlier, status: 'accepted' }, o);
