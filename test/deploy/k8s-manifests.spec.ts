@@ -253,8 +253,9 @@ describe('deploy/k8s agrees with the service', () => {
     const template = sts.spec.volumeClaimTemplates[0].metadata.name;
     assert.match(claim ?? '', new RegExp(`^${template}-${sts.metadata.name}-\\d+$`), 'a claim the StatefulSet made');
     const lost = drain.volumeMounts.find((m) => m.name === 'lost');
+    assert.equal(drain.command[2], 'journal:drain', 'the CLI entry runs the drain command');
     assert.equal(
-      drain.command[2],
+      drain.command[3],
       `${lost?.mountPath}/${config.DB_SQLITE_PATH.split('/').pop()}`,
       'the journal file on it',
     );

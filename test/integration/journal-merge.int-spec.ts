@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { DatabaseService } from '../../src/core/database/index.js';
 import { AppProcess, InProcessApp, makeTempDir, PostgresCluster, removeDir, limitOrder } from '../harness/index.js';
 
-const DRAIN_ENTRY = fileURLToPath(new URL('../../src/core/database/cli/journal-drain.cli.js', import.meta.url));
+const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.main.js', import.meta.url));
 const order = (clientOrderId: string, quantity = 1) => limitOrder(clientOrderId, { quantity });
 
 async function journalOrders(app: InProcessApp, ids: string[], quantity = 1): Promise<void> {
@@ -96,21 +96,23 @@ describe('journals of many instances', () => {
     );
 
     const refused = AppProcess.spawn(
-      DRAIN_ENTRY,
+      CLI_ENTRY,
       { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn', DB_CONNECT_TIMEOUT_MS: '300' },
       cwd,
-      [file, '--wait-seconds', '1'],
+      ['journal:drain', file, '--wait-seconds', '1'],
     );
     assert.equal(await refused.exit(), 1, refused.output);
     assert.match(refused.output, /no Postgres writer within 1 s: .* left untouched/);
 
     await cluster.start('primary');
-    const first = AppProcess.spawn(DRAIN_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, cwd, [
+    const first = AppProcess.spawn(CLI_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, cwd, [
+      'journal:drain',
       file,
     ]);
     assert.equal(await first.exit(), 0, first.output);
     assert.match(first.output, /-> primary: 25 applied, 0 dead-lettered, 0 left \(done\)/);
-    const again = AppProcess.spawn(DRAIN_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, cwd, [
+    const again = AppProcess.spawn(CLI_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, cwd, [
+      'journal:drain',
       file,
     ]);
     assert.equal(await again.exit(), 0, again.output);
@@ -122,7 +124,8 @@ describe('journals of many instances', () => {
       [],
     );
 
-    const notJournal = AppProcess.spawn(DRAIN_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, cwd, [
+    const notJournal = AppProcess.spawn(CLI_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, cwd, [
+      'journal:drain',
       join(cwd, 'missing.sqlite'),
     ]);
     assert.equal(await notJournal.exit(), 1);

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { AppProcess, PostgresCluster, makeTempDir, removeDir } from '../harness/index.js';
 import { execFileAsync } from '../harness/system.js';
 
-const MIGRATE_ENTRY = fileURLToPath(new URL('../../src/core/database/cli/migrate.cli.js', import.meta.url));
+const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.main.js', import.meta.url));
 const DATA_SOURCE = fileURLToPath(new URL('../../src/core/database/cli/data-source.js', import.meta.url));
 const TYPEORM_CLI = createRequire(import.meta.url).resolve('typeorm/cli.js');
 
@@ -34,12 +34,14 @@ describe('npm run migration:run', () => {
 
   it('applies the migrations to the Postgres writer and exits 0', async () => {
     cluster = await PostgresCluster.start();
-    const run = AppProcess.spawn(MIGRATE_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, dir);
+    const run = AppProcess.spawn(CLI_ENTRY, { DB_PRIMARY_URL: cluster.primary.url, LOG_LEVEL: 'warn' }, dir, [
+      'migration:run',
+    ]);
     assert.equal(await run.exit(), 0, run.output);
     assert.match(run.output, /migrations applied on primary/);
     assert.equal(
       await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"),
-      'CreateOrders1732900000000,AddOrderOwner1732900000002',
+      'CreateOrders1732900000000,AddOrderOwner1732900000002,ClientOrderIdPerOwner1732900000003',
       "TypeORM's migrations table",
     );
     assert.equal(
@@ -52,7 +54,7 @@ describe('npm run migration:run', () => {
 
   it('leaves no drift between the entities and the migrations on SQLite either', async () => {
     const env = { DB_SQLITE_PATH: `${dir}/drift.sqlite`, LOG_LEVEL: 'warn' };
-    const run = AppProcess.spawn(MIGRATE_ENTRY, env, dir);
+    const run = AppProcess.spawn(CLI_ENTRY, env, dir, ['migration:run']);
     assert.equal(await run.exit(), 0, run.output);
     const drift = await schemaDrift(env, dir);
     assert.equal(drift.code, 0, `entities and migrations agree on SQLite:\n${drift.output}`);

@@ -235,6 +235,18 @@ export class EnvironmentVariables {
   @Max(60_000)
   DB_PROBE_TIMEOUT_MS = 500;
 
+  @EnvVar({
+    group: 'database',
+    description:
+      'Replays of a journaled command that fails for a reason other than an outage (a data error, a bug) before it is dead-lettered',
+    example: '5',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DB_REPLAY_MAX_ATTEMPTS = 5;
+
   // ---- cache
   @EnvVar({
     group: 'cache',

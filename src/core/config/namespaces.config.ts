@@ -44,6 +44,7 @@ export const buildDatabaseConfig = (e: EnvironmentVariables) => ({
   replicaMaxLagMs: e.DB_REPLICA_MAX_LAG_MS,
   probeIntervalMs: e.DB_PROBE_INTERVAL_MS,
   probeTimeoutMs: e.DB_PROBE_TIMEOUT_MS,
+  replayMaxAttempts: e.DB_REPLAY_MAX_ATTEMPTS,
 });
 
 export const buildAuthConfig = (e: EnvironmentVariables) => ({

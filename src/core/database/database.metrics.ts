@@ -15,6 +15,7 @@ export class DatabaseMetrics {
   private readonly failovers: Counter;
   private readonly replayedTotal: Counter;
   private readonly deadLetteredTotal: Counter;
+  private readonly replayFailuresTotal: Counter;
   private status: () => DatabaseStatus | undefined = () => undefined;
 
   constructor(metrics: MetricsService, @Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>) {
@@ -80,6 +81,13 @@ export class DatabaseMetrics {
         this.set(status()?.backlog ?? 0);
       },
     });
+    metrics.gauge({
+      name: 'db_journal_dead_letters',
+      help: 'Dead letters waiting for an operator (npm run journal:dead-letters): neither redriven nor discarded.',
+      collect() {
+        this.set(status()?.deadLetters ?? 0);
+      },
+    });
     this.durations = metrics.bucketHistogram(
       'db_query_duration_seconds',
       'Duration of each database operation (a command or a read) by target and kind.',
@@ -93,7 +101,11 @@ export class DatabaseMetrics {
     });
     this.deadLetteredTotal = metrics.counter({
       name: 'db_journal_dead_lettered_total',
-      help: 'Journaled commands Postgres refused (see dead_letters).',
+      help: 'Journaled commands Postgres refused, or that failed DB_REPLAY_MAX_ATTEMPTS times (see dead_letters).',
+    });
+    this.replayFailuresTotal = metrics.counter({
+      name: 'db_journal_replay_failures_total',
+      help: 'Replay attempts that failed for a reason other than an outage (kept for another attempt).',
     });
   }
 
@@ -122,8 +134,9 @@ export class DatabaseMetrics {
     if (from === 'normal') this.failovers.inc();
   }
 
-  replayed(applied: number, deadLettered: number): void {
+  replayed(applied: number, deadLettered: number, failed = 0): void {
     if (applied > 0) this.replayedTotal.inc(applied);
     if (deadLettered > 0) this.deadLetteredTotal.inc(deadLettered);
+    if (failed > 0) this.replayFailuresTotal.inc(failed);
   }
 }

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/index.js';
@@ -13,6 +14,8 @@ import { createDataSource, typeOrmOptions } from './typeorm/data-source.factory.
 import { type MigrationClass, MigrationStorage } from './typeorm/migration.storage.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
 import { PostgresNotifications } from './postgres/pg-notifications.js';
+import { DeclaredCommands } from './commands/declared-commands.js';
+import type { CommandHandler } from './database.types.js';
 
 /** Targets, monitor, router and journal: what the DataSource and the service are built on. */
 @Module({
@@ -28,6 +31,11 @@ class DatabaseFeatureModule {}
 export interface DatabaseFeatureOptions {
   /** TypeORM migration classes; run at boot on SQLite, on each new writer under a lock on Postgres. */
   migrations?: readonly MigrationClass[];
+  /**
+   * The module's commands (`defineCommand(...)`): what it passes to `DatabaseService.write`, and
+   * what the replay applies. A journal holding a type no module of the app declares fails boot.
+   */
+  commands?: readonly CommandHandler<never, unknown>[];
 }
 
 /**
@@ -38,6 +46,7 @@ export interface DatabaseFeatureOptions {
 @Module({
   imports: [
     HealthModule,
+    DiscoveryModule,
     DatabaseCoreModule,
     TypeOrmModule.forRootAsync({
       imports: [DatabaseCoreModule],
@@ -56,9 +65,14 @@ export class DatabaseModule {
     translators.add(translateDatabaseError(database.retryAfterSeconds));
   }
 
-  /** Imports DatabaseModule and contributes a feature's migrations. */
+  /** Imports DatabaseModule and contributes a feature's migrations and commands. */
   static forFeature(options: DatabaseFeatureOptions = {}): DynamicModule {
     MigrationStorage.add(options.migrations ?? []);
-    return { module: DatabaseFeatureModule, imports: [DatabaseModule], exports: [DatabaseModule] };
+    return {
+      module: DatabaseFeatureModule,
+      imports: [DatabaseModule],
+      providers: [{ provide: DeclaredCommands, useValue: new DeclaredCommands(options.commands ?? []) }],
+      exports: [DatabaseModule],
+    };
   }
 }

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -19,13 +20,16 @@ import type {
   DatabaseStatus,
   ReadSpec,
   WriteCommand,
+  WriteOptions,
   WriteResult,
 } from './database.types.js';
+import { collectCommands, DeclaredCommands } from './commands/declared-commands.js';
 import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
 import { type ReplayOutcome, Replayer } from './journal/replayer.js';
 import type { PgTarget } from './postgres/pg-target.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
+import { findUnstorableText } from './storable-text.validator.js';
 import { SerialQueue } from './typeorm/serial-queue.js';
 
 /**
@@ -53,12 +57,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     private readonly targets: PostgresTargets,
     private readonly journal: Journal,
     private readonly metrics: DatabaseMetrics,
+    private readonly discovery: DiscoveryService,
   ) {
     this.postgres = targets.configured;
     this.mode = new FailoverMode(this.postgres ? 'fallback' : 'embedded');
-    this.replayer = new Replayer(dataSource, targets.router, journal, this.handlers, (replayed, dead) =>
-      metrics.replayed(replayed, dead),
-    );
+    this.replayer = this.replayerFor(journal);
     this.mode.onChange((c) => {
       this.logger.warn(`mode: ${c.from} -> ${c.to}`);
       metrics.modeChanged(c.from, c.to);
@@ -67,6 +70,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   onModuleInit(): void {
     this.metrics.bind(() => this.status());
+    const declared = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is DeclaredCommands => instance instanceof DeclaredCommands);
+    for (const [type, handler] of collectCommands(declared)) this.handlers.set(type, handler);
   }
 
   onApplicationBootstrap(): void {
@@ -74,6 +82,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       this.logger.log(`embedded mode: SQLite at ${this.config.sqlitePath}`);
       return;
     }
+    this.assertHandlersFor(this.journal, this.config.sqlitePath);
     this.targets.onChange(() => this.derive());
     this.journal.onChange(() => this.derive());
     // Boot never waits on a server: probes run in the background and upgrade the mode as targets answer.
@@ -85,11 +94,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     clearTimeout(this.replayPaused);
     await this.targets.close();
     this.journal.close();
-  }
-
-  /** Registers how a command type is applied; call it from your module's `onModuleInit`. */
-  registerHandler(handler: CommandHandler): void {
-    this.handlers.set(handler.type, handler as CommandHandler);
   }
 
   /** A read-only snapshot: mode, writer, targets, journal. */
@@ -110,9 +114,37 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     return this.mode.current;
   }
 
-  /** Applies `command` on the writer in a transaction; journals it when no writer can take it. */
-  async write<P, R>(command: WriteCommand<P>): Promise<WriteResult<R>> {
-    const handler = this.handlerFor<P, R>(command.type);
+  /**
+   * Applies `command` (a handler declared with `DatabaseModule.forFeature({ commands })`) to
+   * `payload` on the writer in a transaction, and answers its result; journals it when no writer
+   * can take it (then the handler's `journaled` or `repeated` answers).
+   */
+  write<P, R>(command: CommandHandler<P, R>, payload: P, options: WriteOptions): Promise<WriteResult<R>>;
+  /** The same, naming the command by its journal type (for tools that only know the name). */
+  write<P, R>(command: WriteCommand<P>): Promise<WriteResult<R>>;
+  async write<P, R>(
+    command: CommandHandler<P, R> | WriteCommand<P>,
+    payload?: P,
+    options?: WriteOptions,
+  ): Promise<WriteResult<R>> {
+    if ('apply' in command) {
+      const handler = this.handlerFor<P, R>(command.type);
+      if (handler !== command)
+        throw new Error(
+          `command "${command.type}" is not the one declared with DatabaseModule.forFeature({ commands })`,
+        );
+      return this.run(handler, { type: command.type, payload: payload as P, ...(options as WriteOptions) });
+    }
+    return this.run(this.handlerFor<P, R>(command.type), command);
+  }
+
+  private async run<P, R>(handler: CommandHandler<P, R>, command: WriteCommand<P>): Promise<WriteResult<R>> {
+    // A NUL would be taken by the journal and refused by Postgres on every replay: refused here instead.
+    const unstorable = findUnstorableText(command.payload);
+    if (unstorable)
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `${unstorable} holds U+0000, which Postgres cannot store`, {
+        details: { [unstorable]: 'U+0000' },
+      });
     const mode = this.mode.current;
     if (mode === 'embedded') {
       return {
@@ -121,7 +153,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       };
     }
     const writer = this.targets.writer;
-    if (mode === 'normal' && writer) {
+    // While replaying, a command whose entity has nothing left in the journal cannot overtake an
+    // earlier command of its own: it goes to the writer directly, and answers as Postgres does.
+    const direct = mode === 'normal' || (mode === 'replaying' && !this.journal.holdsEntity(command.entityId));
+    if (direct && writer) {
       try {
         const result = await this.metrics.time(writer.name, 'write', () =>
           this.targets.on(writer, () => this.transaction(handler, command.payload)),
@@ -138,8 +173,39 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         this.targets.refresh();
       }
     }
+    // What a replica already holds answers a repeat as Postgres would (a key stored before the outage).
+    if (handler.stored && !this.journal.findByEntity(command.type, command.entityId)) {
+      const stored = await this.storedOnReplica(handler, command.payload);
+      if (stored !== undefined) return { result: stored, journaled: false };
+    }
+    // Checked and appended in one synchronous step: two concurrent repeats cannot both pass.
+    const earlier = handler.repeated && this.journal.findByEntity(command.type, command.entityId);
+    if (earlier && handler.repeated) {
+      const result = handler.repeated(earlier.payload as P, command.payload);
+      if (earlier.seq === 0) await this.appended(this.journal.pendingCommitted());
+      return { result, journaled: true };
+    }
+    await this.appended(this.journal.append(command));
+    return { result: handler.journaled(command.payload), journaled: true };
+  }
+
+  /** The handler's answer from the first readable replica that answers; undefined when none knows the command. */
+  private async storedOnReplica<P, R>(handler: CommandHandler<P, R>, payload: P): Promise<R | undefined> {
+    for (const replica of this.shuffledReplicas()) {
+      try {
+        return await this.targets.on(replica, () => handler.stored!(this.dataSource.manager, payload));
+      } catch (error) {
+        if (!isTargetFailure(error)) throw error;
+        replica.markDown(error);
+        this.targets.refresh();
+      }
+    }
+    return undefined;
+  }
+
+  private async appended(commit: Promise<unknown>): Promise<void> {
     try {
-      await this.journal.append(command);
+      await commit;
     } catch (error) {
       // The last place a write could go is unusable (disk full, file gone): nothing was acknowledged.
       this.logger.error(`journal append failed: ${(error as Error).message}`);
@@ -148,7 +214,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         cause: error,
       });
     }
-    return { result: handler.journaled(command.payload), journaled: true };
   }
 
   /** Reads through `spec`: the journal first while failing over, then a replica, then the writer. */
@@ -216,11 +281,46 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       });
     const journal = new Journal(path, { existing: true });
     try {
-      const replayer = new Replayer(this.dataSource, this.targets.router, journal, this.handlers, (replayed, dead) =>
-        this.metrics.replayed(replayed, dead),
-      );
-      const outcome = await replayer.run(writer);
-      return { ...outcome, left: journal.backlog(), deadLetters: journal.deadLetters() };
+      this.assertHandlersFor(journal, path);
+      const replayer = this.replayerFor(journal);
+      const total = { replayed: 0, deadLettered: 0 };
+      // Entries that failed get their remaining attempts here, a probe interval apart, as in a live instance.
+      for (let run = 1; ; run++) {
+        const outcome = await replayer.run(writer);
+        total.replayed += outcome.replayed;
+        total.deadLettered += outcome.deadLettered;
+        if (outcome.result !== 'held' || run >= this.config.replayMaxAttempts)
+          return { ...outcome, ...total, left: journal.backlog(), deadLetters: journal.deadLetters() };
+        await new Promise((resolve) => setTimeout(resolve, this.config.probeIntervalMs));
+      }
+    } finally {
+      journal.close();
+    }
+  }
+
+  /**
+   * Applies dead letter `seq` of the journal file at `path` again through its declared handler,
+   * on the writer (handlers are idempotent on their key), and forgets it once Postgres committed.
+   * Refused while an earlier dead letter of the same entity waits: commands of one entity apply in order.
+   */
+  async redrive(path: string, seq: number): Promise<{ type: string; key: string }> {
+    const writer = this.targets.writer;
+    if (!writer)
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no Postgres writer to redrive into', {
+        retryAfterSeconds: this.retryAfterSeconds,
+      });
+    const journal = new Journal(path, { existing: true });
+    try {
+      const dead = journal.deadLetter(seq);
+      if (!dead || dead.discarded) throw new Error(`no dead letter ${seq} to redrive${dead ? ' (discarded)' : ''}`);
+      const earlier = journal
+        .deadLetters(Number.MAX_SAFE_INTEGER)
+        .find((d) => d.entityId === dead.entityId && d.seq < seq);
+      if (earlier) throw new Error(`dead letter ${earlier.seq} of the same entity comes first: redrive or discard it`);
+      const handler = this.handlerFor(dead.type);
+      await this.targets.on(writer, () => this.transaction(handler, dead.payload));
+      journal.removeDeadLetter(seq);
+      return { type: dead.type, key: dead.key };
     } finally {
       journal.close();
     }
@@ -233,6 +333,29 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   get retryAfterSeconds(): number {
     return this.targets.retryAfterSeconds;
+  }
+
+  /** A journaled command no module declares a handler for is a boot error, never a dead letter. */
+  private assertHandlersFor(journal: Journal, path: string): void {
+    const missing = journal.pendingTypes().filter((type) => !this.handlers.has(type));
+    if (missing.length > 0)
+      throw new Error(
+        `the journal ${path} holds commands of type ${missing.map((t) => `"${t}"`).join(', ')} that no module declares a handler for (DatabaseModule.forFeature({ commands })): start with the modules that wrote them`,
+      );
+  }
+
+  private replayerFor(journal: Journal): Replayer {
+    const counters = {
+      batch: (replayed: number, dead: number, failed: number) => this.metrics.replayed(replayed, dead, failed),
+    };
+    return new Replayer(
+      this.dataSource,
+      this.targets.router,
+      journal,
+      this.handlers,
+      counters,
+      this.config.replayMaxAttempts,
+    );
   }
 
   /** The one place the mode is derived, and what the mode needs is started. */
@@ -278,7 +401,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   private handlerFor<P, R>(type: string): CommandHandler<P, R> {
     const handler = this.handlers.get(type);
-    if (!handler) throw new Error(`no command handler registered for "${type}"`);
+    if (!handler)
+      throw new Error(
+        `command "${type}" is not declared by any module of this app: add it to DatabaseModule.forFeature({ commands })`,
+      );
     return handler as CommandHandler<P, R>;
   }
 

@@ -1,14 +1,19 @@
 import type { EntityManager } from 'typeorm';
 
-/**
- * A write the database can journal and replay: plain data, an idempotency key, a type whose
- * handler knows how to apply it. The key must be unique per logical write (an order's clientOrderId).
- */
-export interface WriteCommand<P = unknown> {
-  type: string;
+/** Where a command belongs: its idempotency key and the entity it creates or changes. */
+export interface WriteOptions {
+  /** Unique per logical write (an order's owner and clientOrderId). */
   key: string;
   /** The id of the entity the command creates or changes, so the journal can answer reads for it. */
   entityId: string;
+}
+
+/**
+ * A write the database can journal and replay, named by its type (the name the journal keeps):
+ * plain data, an idempotency key, the entity it is about.
+ */
+export interface WriteCommand<P = unknown> extends WriteOptions {
+  type: string;
   payload: P;
 }
 
@@ -19,6 +24,7 @@ export interface WriteCommand<P = unknown> {
  * again after a crash. Throw JournalRejection for a command the database must refuse.
  */
 export interface CommandHandler<P = unknown, R = unknown> {
+  /** The stable name the journal keeps for each entry of this command (e.g. `order.create`). */
   type: string;
   apply(manager: EntityManager, payload: P): Promise<R>;
   /**
@@ -29,6 +35,19 @@ export interface CommandHandler<P = unknown, R = unknown> {
   transactional?: boolean;
   /** The answer for a command accepted into the journal, not yet in Postgres. */
   journaled(payload: P): R;
+  /**
+   * While journaling, the answer for a command whose entity already has an entry of this type in
+   * the journal (`earlier`: its payload): the same write again (answer as Postgres would, nothing
+   * is journaled) or a conflicting one (throw JournalRejection: refused at once, as Postgres would
+   * refuse it). Without it, every command is journaled.
+   */
+  repeated?(earlier: P, payload: P): R;
+  /**
+   * While journaling with a readable replica, the answer from what the replica already holds for
+   * this command (a key stored before the outage: the same write again, or JournalRejection for a
+   * conflicting one), or undefined when it holds nothing: the command is then journaled. Reads only.
+   */
+  stored?(manager: EntityManager, payload: P): Promise<R | undefined>;
 }
 
 export interface WriteResult<R> {
@@ -45,6 +64,9 @@ export interface JournalEntry<P = unknown> {
   entityId: string;
   payload: P;
   acceptedAt: string;
+  /** Failed replays, for a reason neither an outage nor a refusal (a dead letter at DB_REPLAY_MAX_ATTEMPTS). */
+  attempts: number;
+  lastError?: string;
 }
 
 export interface ReadSpec<R> {

@@ -1,8 +1,10 @@
 export { DatabaseModule, type DatabaseFeatureOptions } from './database.module.js';
 export { DatabaseService } from './database.service.js';
+export { defineCommand } from './commands/declared-commands.js';
 export { JournalRejection, isCommandRejection, isTargetFailure } from './database.errors.js';
 export { NoTargetError } from './typeorm/target-router.js';
 export { PostgresNotifications } from './postgres/pg-notifications.js';
+export { IsStorableText, isStorableText } from './storable-text.validator.js';
 export { insertIfAbsent } from './typeorm/insert-if-absent.js';
 export type {
   CommandHandler,
@@ -13,5 +15,7 @@ export type {
   ReadSpec,
   TargetView,
   WriteCommand,
+  WriteOptions,
   WriteResult,
 } from './database.types.js';
+export { runDatabaseCli, DATABASE_CLI_COMMANDS, type AppBuilder } from './cli/database-cli.js';

@@ -12,6 +12,8 @@ const decimal: ValueTransformer = {
 @Index('orders_created', ['createdAt', 'id'])
 @Index('orders_symbol_created', ['symbol', 'createdAt', 'id'])
 @Index('orders_owner_created', ['owner', 'createdAt', 'id'])
+// The idempotency key is per owner: two owners may use the same clientOrderId.
+@Index('orders_owner_client_order_id', ['owner', 'clientOrderId'], { unique: true })
 @Check('orders_side', `"side" IN ('buy', 'sell')`)
 @Check('orders_type', `"type" IN ('market', 'limit')`)
 @Check('orders_quantity', `"quantity" > 0`)
@@ -20,7 +22,7 @@ export class OrderEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Column({ name: 'client_order_id', type: 'varchar', length: 64, unique: true })
+  @Column({ name: 'client_order_id', type: 'varchar', length: 64 })
   clientOrderId: string;
 
   @Column({ type: 'varchar', length: 12 })

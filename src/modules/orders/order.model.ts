@@ -23,11 +23,15 @@ export interface Order {
 export type NewOrder = Omit<Order, 'status'>;
 
 /**
- * The order id follows from the clientOrderId, so a retried request, or a journaled one replayed
- * after a crash, names the same order: no second id can be acknowledged for one key.
+ * The order id follows from the owner and the clientOrderId, the idempotency key (keys are scoped
+ * per owner, as FIX scopes ClOrdID per session), so a retried request, or a journaled one replayed
+ * after a crash, names the same order: no second id can be acknowledged for one key, and two owners
+ * using the same clientOrderId name two orders. (Rows stored before the key was per owner keep
+ * the id they were given; they are found by the key.)
  */
-export function orderIdFor(clientOrderId: string): string {
-  const h = hash('sha256', `order:${clientOrderId}`);
+export function orderIdFor(clientOrderId: string, owner = 'anonymous'): string {
+  // JSON keeps the two parts apart whatever characters either holds.
+  const h = hash('sha256', `order:${JSON.stringify([owner, clientOrderId])}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { type CommandHandler, insertIfAbsent, JournalRejection } from '../../core/database/index.js';
+import { defineCommand, insertIfAbsent, JournalRejection } from '../../core/database/index.js';
 import { OrderEntity, toOrder } from './order.entity.js';
 import { type NewOrder, type Order, sameOrder } from './order.model.js';
 
+/** The journal's name for the create command (stable: entries of it may wait in a journal). */
 export const CREATE_ORDER = 'order.create';
 
 export interface CreateOutcome {
@@ -11,18 +12,20 @@ export interface CreateOutcome {
   created: boolean;
 }
 
-/** A repeated key is the same order again (answered with the stored one) or a conflicting reuse (refused). */
+/**
+ * A repeated key (keys are per owner, so `existing` is the caller's own order) is the same order
+ * again (answered with the stored one) or a conflicting reuse (refused).
+ */
 function resolveExisting(existing: Order, wanted: NewOrder): CreateOutcome {
-  if (!sameOrder(existing, wanted)) {
-    // Another subject's order is not named: its id would tell a stranger that it exists.
-    const by = existing.owner === wanted.owner ? `by order ${existing.id} ` : '';
-    throw new JournalRejection(`clientOrderId ${wanted.clientOrderId} is already used ${by}with different terms`);
-  }
+  if (!sameOrder(existing, wanted))
+    throw new JournalRejection(
+      `clientOrderId ${wanted.clientOrderId} is already used by order ${existing.id} with different terms`,
+    );
   return { order: existing, created: false };
 }
 
-/** Creating an order, idempotent on clientOrderId; one statement for Postgres and SQLite. */
-export const createOrderHandler: CommandHandler<NewOrder, CreateOutcome> = {
+/** Creating an order, idempotent on (owner, clientOrderId); one statement for Postgres and SQLite. */
+export const createOrder = defineCommand<NewOrder, CreateOutcome>({
   type: CREATE_ORDER,
   // One INSERT writes; the read on a conflict only answers. No BEGIN/COMMIT round trips needed.
   transactional: false,
@@ -30,19 +33,38 @@ export const createOrderHandler: CommandHandler<NewOrder, CreateOutcome> = {
   async apply(manager: EntityManager, o: NewOrder): Promise<CreateOutcome> {
     const order: Order = { ...o, status: 'new' };
     if (await insertIfAbsent(manager, OrderEntity, order)) return { order, created: true };
-    const existing = await manager.findOneByOrFail(OrderEntity, { clientOrderId: o.clientOrderId });
+    const existing = await manager.findOneBy(OrderEntity, { owner: o.owner, clientOrderId: o.clientOrderId });
+    // Another unique key was hit (an id taken by a row stored before keys were per owner): refused, not a 500.
+    if (!existing) throw new JournalRejection(`order ${o.id} already exists`);
     return resolveExisting(toOrder(existing), o);
   },
 
   journaled(o: NewOrder): CreateOutcome {
     return { order: { ...o, status: 'accepted' }, created: true };
   },
-};
+
+  // The key stored before the outage, as a replica knows it: the stored order, or 409 for other terms.
+  async stored(manager: EntityManager, o: NewOrder): Promise<CreateOutcome | undefined> {
+    const existing = await manager.findOneBy(OrderEntity, { owner: o.owner, clientOrderId: o.clientOrderId });
+    return existing ? resolveExisting(toOrder(existing), o) : undefined;
+  },
+
+  // The same key already journaled: the journaled order, or 409 for other terms, as Postgres answers.
+  repeated(earlier: NewOrder, o: NewOrder): CreateOutcome {
+    return resolveExisting({ ...earlier, status: 'accepted' }, o);
+  },
+});
 
 export const CANCEL_ORDER = 'order.cancel';
 
 export interface CancelOrder {
   id: string;
+  /**
+   * The owner of the order the caller was allowed to cancel (its own, or any for an admin),
+   * checked again when the cancel is applied, on replay too. Absent in entries journaled before
+   * it existed: `before.owner` is checked then.
+   */
+  owner?: string;
   /** The order as it stood when the cancel was asked, so a journaled cancel can answer reads. */
   before: Order;
 }
@@ -54,23 +76,31 @@ export interface CancelOutcome {
   changed: boolean;
 }
 
-/** Cancelling an order: idempotent (cancelling a cancelled order changes nothing); an unknown order is refused. */
-export const cancelOrderHandler: CommandHandler<CancelOrder, CancelOutcome> = {
+/**
+ * Cancelling an order: idempotent (cancelling a cancelled order changes nothing); an unknown order,
+ * or one of another owner than the one checked at intake, is refused and left untouched.
+ */
+export const cancelOrder = defineCommand<CancelOrder, CancelOutcome>({
   type: CANCEL_ORDER,
 
-  async apply(manager: EntityManager, { id }: CancelOrder): Promise<CancelOutcome> {
+  async apply(manager: EntityManager, { id, owner, before }: CancelOrder): Promise<CancelOutcome> {
+    const expected = owner ?? before.owner;
     const updated = await manager
       .createQueryBuilder()
       .update(OrderEntity)
       .set({ status: 'cancelled' })
-      .where('id = :id AND status <> :cancelled', { id, cancelled: 'cancelled' })
+      .where('id = :id AND owner = :owner AND status <> :cancelled', { id, owner: expected, cancelled: 'cancelled' })
       .execute();
     const order = await manager.findOneBy(OrderEntity, { id });
-    if (!order) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
+    if (!order || order.owner !== expected) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
     return { order: toOrder(order), changed: updated.affected === 1 };
   },
 
   journaled(): CancelOutcome {
     return { changed: true };
   },
-};
+
+  repeated(): CancelOutcome {
+    return { changed: false };
+  },
+});

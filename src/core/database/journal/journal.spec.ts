@@ -82,6 +82,64 @@ describe(`${Journal.name} file`, () => {
     reopened.close();
   });
 
+  it('counts failed attempts with the last error across a reopen, and peeks past a sequence number', async () => {
+    const path = join(dir, 'attempts.sqlite');
+    const journal = new Journal(path);
+    await appendAll(journal, ['a', 'b']);
+    const [a, b] = journal.peek(2);
+    journal.settle([], [], [{ seq: a.seq, error: 'TypeError: boom' }]);
+    journal.settle([], [], [{ seq: a.seq, error: 'TypeError: boom again' }]);
+    assert.deepEqual(
+      journal.peek(1, a.seq).map((e) => e.key),
+      ['b'],
+    );
+    journal.close();
+    const reopened = new Journal(path);
+    const [again] = reopened.peek(1);
+    assert.deepEqual([again.attempts, again.lastError], [2, 'TypeError: boom again']);
+    assert.equal(reopened.peek(1, b.seq).length, 0);
+    reopened.close();
+  });
+
+  it("finds an entity's entries of any type, pending ones included, and the later entries of an entity", async () => {
+    const journal = new Journal(join(dir, 'entity.sqlite'));
+    await journal.append({ type: 'create', key: '1', entityId: 'e', payload: {} });
+    const pending = journal.append({ type: 'cancel', key: '2', entityId: 'e', payload: {} });
+    assert.equal(journal.holdsEntity('e'), true);
+    assert.equal(journal.findByEntity('cancel', 'e')?.key, '2', 'a pending entry is found before its commit');
+    await pending;
+    assert.equal(journal.holdsEntity('other'), false);
+    const [first] = journal.peek(1);
+    assert.deepEqual(
+      journal.entityEntriesAfter('e', first.seq).map((e) => e.type),
+      ['cancel'],
+    );
+    assert.deepEqual(journal.pendingTypes().sort(), ['cancel', 'create']);
+    journal.close();
+  });
+
+  it('keeps a discarded dead letter with who and why, out of the count, and forgets a redriven one', async () => {
+    const journal = new Journal(join(dir, 'discard.sqlite'));
+    await appendAll(journal, ['a', 'b']);
+    const [a, b] = journal.peek(2);
+    journal.settle(
+      [],
+      [
+        { entry: a, reason: 'refused' },
+        { entry: b, reason: 'refused' },
+      ],
+    );
+    assert.equal(journal.deadLetterCount(), 2);
+    assert.equal(journal.discardDeadLetter(a.seq, 'jane', 'client confirmed'), true);
+    assert.equal(journal.discardDeadLetter(a.seq, 'jane', 'twice'), false, 'discarded once');
+    assert.equal(journal.removeDeadLetter(b.seq), true);
+    assert.equal(journal.deadLetterCount(), 0);
+    assert.deepEqual(journal.deadLetters(), []);
+    const [kept] = journal.deadLetters(10, true);
+    assert.deepEqual([kept.key, kept.discarded?.by, kept.discarded?.reason], ['a', 'jane', 'client confirmed']);
+    journal.close();
+  });
+
   it('finds the latest journaled command of an entity', async () => {
     const journal = new Journal(join(dir, 'find.sqlite'));
     await appendAll(journal, ['x']);

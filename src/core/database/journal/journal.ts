@@ -32,6 +32,16 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 );`;
 
+// Columns added after the first release, added to older files on open.
+const UPGRADES: Array<[table: string, column: string, definition: string]> = [
+  ['journal', 'attempts', 'INTEGER NOT NULL DEFAULT 0'],
+  ['journal', 'last_error', 'TEXT'],
+  ['dead_letters', 'attempts', 'INTEGER NOT NULL DEFAULT 0'],
+  ['dead_letters', 'discarded_at', 'TEXT'],
+  ['dead_letters', 'discarded_by', 'TEXT'],
+  ['dead_letters', 'discard_reason', 'TEXT'],
+];
+
 interface JournalRow {
   seq: number;
   type: string;
@@ -39,6 +49,16 @@ interface JournalRow {
   entity_id: string;
   payload: string;
   accepted_at: string;
+  attempts: number;
+  last_error?: string | null;
+}
+
+interface DeadLetterRow extends JournalRow {
+  reason: string;
+  failed_at: string;
+  discarded_at: string | null;
+  discarded_by: string | null;
+  discard_reason: string | null;
 }
 
 const toEntry = (row: JournalRow): JournalEntry => ({
@@ -48,11 +68,35 @@ const toEntry = (row: JournalRow): JournalEntry => ({
   entityId: row.entity_id,
   payload: JSON.parse(row.payload) as unknown,
   acceptedAt: row.accepted_at,
+  attempts: row.attempts ?? 0,
+  ...(row.last_error && { lastError: row.last_error }),
+});
+
+const toDeadLetter = (row: DeadLetterRow): StoredDeadLetter => ({
+  ...toEntry(row),
+  reason: row.reason,
+  failedAt: row.failed_at,
+  ...(row.discarded_at && {
+    discarded: { at: row.discarded_at, by: row.discarded_by ?? '', reason: row.discard_reason ?? '' },
+  }),
 });
 
 export interface DeadLetter {
   entry: JournalEntry;
   reason: string;
+}
+
+/** A replay attempt that failed for a reason that is neither an outage nor a refusal: tried again later. */
+export interface FailedAttempt {
+  seq: number;
+  error: string;
+}
+
+/** A dead letter as the file keeps it; `discarded` once an operator decided it is not to be applied. */
+export interface StoredDeadLetter extends JournalEntry {
+  reason: string;
+  failedAt: string;
+  discarded?: { at: string; by: string; reason: string };
 }
 
 interface Pending {
@@ -72,8 +116,13 @@ export class Journal implements TimelineMemory {
   private readonly db: Database.Database;
   private readonly statements;
   private pending: Pending[] = [];
+  // The last pending entry of each (type, entity): an intake check must see what waits for its commit.
+  private pendingByEntity = new Map<string, Pending>();
+  // Every command type the file has held: an entity's entries of any type are found through them.
+  private readonly types = new Set<string>();
   private scheduled = false;
   private deadSize: number;
+  private deadCountedAt = 0;
   private readonly listeners = new Listeners();
   private readonly timelines = new Map<string, number>();
   private readonly entities: EntityIndex;
@@ -101,16 +150,20 @@ export class Journal implements TimelineMemory {
     // hardened pod (read-only root filesystem, no /tmp).
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
+    this.upgrade();
     this.statements = {
       insert: this.db.prepare(
         'INSERT INTO journal (type, key, entity_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      peek: this.db.prepare('SELECT * FROM journal ORDER BY seq LIMIT ?'),
+      peek: this.db.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
+      failed: this.db.prepare('UPDATE journal SET attempts = attempts + 1, last_error = ? WHERE seq = ?'),
+      entityAfter: this.db.prepare('SELECT * FROM journal WHERE entity_id = ? AND seq > ? ORDER BY seq'),
       remove: this.db.prepare('DELETE FROM journal WHERE seq = ? RETURNING type, entity_id'),
       deadLetter: this.db.prepare(
-        'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO dead_letters (seq, type, key, entity_id, payload, accepted_at, reason, failed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       bySeq: this.db.prepare('SELECT * FROM journal WHERE seq = ?'),
+      countDead: this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE discarded_at IS NULL'),
       setMeta: this.db.prepare(
         'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       ),
@@ -126,8 +179,19 @@ export class Journal implements TimelineMemory {
       type: string;
       entity_id: string;
     }>;
-    for (const row of entries) this.entities.added(row.type, row.entity_id, row.seq);
-    this.deadSize = (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
+    for (const row of entries) {
+      this.entities.added(row.type, row.entity_id, row.seq);
+      this.types.add(row.type);
+    }
+    this.deadSize = this.countDeadLetters();
+  }
+
+  private upgrade(): void {
+    for (const [table, column, definition] of UPGRADES) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+      if (!columns.some((c) => c.name === column))
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
   }
 
   /**
@@ -153,12 +217,36 @@ export class Journal implements TimelineMemory {
         entityId: command.entityId,
         payload: command.payload,
         acceptedAt: new Date().toISOString(),
+        attempts: 0,
       };
-      this.pending.push({ entry, resolve, reject });
+      const pending = { entry, resolve, reject };
+      this.pending.push(pending);
+      this.pendingByEntity.set(`${entry.type}\u0000${entry.entityId}`, pending);
+      this.types.add(entry.type);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
+    });
+  }
+
+  /**
+   * Resolves once the entries waiting for their group commit are on disk (rejects if that commit
+   * fails): an answer that relies on a pending entry must not be given before it is durable.
+   */
+  pendingCommitted(): Promise<void> {
+    const last = this.pending.at(-1);
+    if (!last) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const { resolve: done, reject: failed } = last;
+      last.resolve = (seq) => {
+        done(seq);
+        resolve();
+      };
+      last.reject = (error) => {
+        failed(error);
+        reject(error as Error);
+      };
     });
   }
 
@@ -177,12 +265,27 @@ export class Journal implements TimelineMemory {
     return this.pending.length > 0;
   }
 
-  peek(limit: number): JournalEntry[] {
-    return (this.statements.peek.all(limit) as JournalRow[]).map(toEntry);
+  /** The oldest entries after sequence number `after` (0: from the start). */
+  peek(limit: number, after = 0): JournalEntry[] {
+    return (this.statements.peek.all(after, limit) as JournalRow[]).map(toEntry);
   }
 
-  /** Removes replayed entries and records rejected ones, in one transaction. */
-  settle(replayed: readonly number[], rejected: readonly DeadLetter[]): void {
+  /** Entries of `entityId` (any type) journaled after `seq`, oldest first. */
+  entityEntriesAfter(entityId: string, seq: number): JournalEntry[] {
+    return (this.statements.entityAfter.all(entityId, seq) as JournalRow[]).map(toEntry);
+  }
+
+  /** The command types of the entries waiting in the journal (to check that a handler exists for each). */
+  pendingTypes(): string[] {
+    const rows = this.db.prepare('SELECT DISTINCT type FROM journal').all() as Array<{ type: string }>;
+    return [...new Set([...rows.map((r) => r.type), ...this.pending.map((p) => p.entry.type)])];
+  }
+
+  /**
+   * Removes replayed entries, records rejected ones as dead letters and counts failed attempts on
+   * the entries that stay, in one transaction.
+   */
+  settle(replayed: readonly number[], rejected: readonly DeadLetter[], failed: readonly FailedAttempt[] = []): void {
     const failedAt = new Date().toISOString();
     // Forgotten by the entity index only once the transaction has committed.
     const removed: Array<{ seq: number; type: string; entity_id: string }> = [];
@@ -204,16 +307,27 @@ export class Journal implements TimelineMemory {
           entry.acceptedAt,
           reason,
           failedAt,
+          entry.attempts,
         );
         deadLettered += remove(entry.seq);
       }
+      for (const { seq, error } of failed) this.statements.failed.run(error, seq);
     })();
     for (const row of removed) this.entities.removed(row.type, row.entity_id, row.seq);
     this.deadSize += deadLettered;
     this.changed();
   }
 
+  /** True when the journal holds an entry of any type for `entityId` (on disk or pending). */
+  holdsEntity(entityId: string): boolean {
+    for (const type of this.types) if (this.findByEntity(type, entityId)) return true;
+    return false;
+  }
+
+  /** The newest entry of the entity, on disk or waiting for its group commit. */
   findByEntity(type: string, entityId: string): JournalEntry | undefined {
+    const pending = this.pendingByEntity.get(`${type}\u0000${entityId}`);
+    if (pending) return { seq: 0, ...pending.entry };
     for (const seq of this.entities.candidates(type, entityId)) {
       const row = this.statements.bySeq.get(seq) as JournalRow | undefined;
       if (row && row.type === type && row.entity_id === entityId) return toEntry(row);
@@ -221,16 +335,53 @@ export class Journal implements TimelineMemory {
     return undefined;
   }
 
-  deadLetters(limit = 50): Array<JournalEntry & { reason: string; failedAt: string }> {
-    const rows = this.db.prepare('SELECT * FROM dead_letters ORDER BY seq DESC LIMIT ?').all(limit) as Array<
-      JournalRow & { reason: string; failed_at: string }
-    >;
-    return rows.map((r) => ({ ...toEntry(r), reason: r.reason, failedAt: r.failed_at }));
+  /** Dead letters, newest first; discarded ones only with `includeDiscarded`. */
+  deadLetters(limit = 50, includeDiscarded = false): StoredDeadLetter[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM dead_letters ${includeDiscarded ? '' : 'WHERE discarded_at IS NULL '}ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(limit) as DeadLetterRow[];
+    return rows.map(toDeadLetter);
   }
 
-  // Counted in memory like the backlog: health asks for it on every report.
+  deadLetter(seq: number): StoredDeadLetter | undefined {
+    const row = this.db.prepare('SELECT * FROM dead_letters WHERE seq = ?').get(seq) as DeadLetterRow | undefined;
+    return row && toDeadLetter(row);
+  }
+
+  /** Forgets a dead letter once it has been applied again (redriven). */
+  removeDeadLetter(seq: number): boolean {
+    const row = this.db.prepare('DELETE FROM dead_letters WHERE seq = ? RETURNING discarded_at').get(seq) as
+      { discarded_at: string | null } | undefined;
+    if (row && row.discarded_at === null) this.deadSize -= 1;
+    return row !== undefined;
+  }
+
+  /** Records that an operator decided not to apply a dead letter: who, why, when. Kept, never deleted. */
+  discardDeadLetter(seq: number, by: string, reason: string): boolean {
+    const changed = this.db
+      .prepare(
+        'UPDATE dead_letters SET discarded_at = ?, discarded_by = ?, discard_reason = ? WHERE seq = ? AND discarded_at IS NULL',
+      )
+      .run(new Date().toISOString(), by, reason, seq).changes;
+    this.deadSize -= changed;
+    return changed === 1;
+  }
+
+  // Counted in memory like the backlog (health asks on every report), and recounted at most once a
+  // second: an operator's CLI redrives and discards in this file from another process.
   deadLetterCount(): number {
+    const now = Date.now();
+    if (now - this.deadCountedAt >= 1000) {
+      this.deadCountedAt = now;
+      this.deadSize = this.countDeadLetters();
+    }
     return this.deadSize;
+  }
+
+  private countDeadLetters(): number {
+    return (this.statements.countDead.get() as { n: number }).n;
   }
 
   /**
@@ -249,6 +400,7 @@ export class Journal implements TimelineMemory {
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
+    this.pendingByEntity = new Map();
     this.scheduled = false;
     try {
       const seqs = this.db.transaction(() =>

@@ -1,0 +1,36 @@
+import { createApp } from './app.factory.js';
+import type { AppModuleOptions } from './app.module.js';
+import { type AppBuilder, DATABASE_CLI_COMMANDS, runDatabaseCli } from './core/database/index.js';
+import { startServer } from './server.js';
+
+export interface Cli {
+  /** Runs `argv` (default: the process's arguments), then exits the process with its code. */
+  run(argv?: readonly string[]): Promise<never>;
+}
+
+/**
+ * The operator commands (`migration:run`, `journal:drain`, `journal:dead-letters`) over the app
+ * built from `options`: give it the same `imports` as `startServer`, so the commands see the same
+ * modules (their commands, entities and migrations) as the server.
+ *
+ * `startServerOrCli` does both from one entry point and one module list.
+ */
+export function createCli(options: AppModuleOptions = {}): Cli {
+  const build: AppBuilder = (env) => createApp({ ...options, ...(env && { env }) });
+  return {
+    async run(argv = process.argv.slice(2)) {
+      const code = await runDatabaseCli(build, argv);
+      process.exit(code);
+    },
+  };
+}
+
+/**
+ * One entry point and one module list for a team: `node main.js` serves (as `startServer`), and
+ * `node main.js migration:run`, `node main.js journal:drain FILE`, `node main.js journal:dead-letters ...`
+ * run the operator commands over the same modules.
+ */
+export async function startServerOrCli(options: AppModuleOptions = {}, argv = process.argv.slice(2)): Promise<void> {
+  if (DATABASE_CLI_COMMANDS.some((c) => c.name === argv[0])) await createCli(options).run(argv);
+  await startServer(options);
+}
