@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { DatabaseService } from '../../src/core/database/index.js';
 import { OrderEntity } from '../../src/modules/orders/order.entity.js';
 import { orderIdFor } from '../../src/modules/orders/order.model.js';
-import { CREATE_ORDER } from '../../src/modules/orders/orders.handlers.js';
+import { createOrder } from '../../src/modules/orders/orders.handlers.js';
 import { InProcessApp } from '../../test/harness/app-in-process.js';
 import { PostgresCluster } from '../../test/harness/postgres.js';
 import { RAW_ORDER_INSERT, rawOrderValues } from '../lib/raw-order-insert.js';
@@ -114,7 +114,7 @@ export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
     const order = (prefix: string) => {
       const clientOrderId = `${prefix}-${n++}`;
       return {
-        id: orderIdFor(clientOrderId),
+        id: orderIdFor(clientOrderId, 'bench'),
         clientOrderId,
         symbol: 'AAPL',
         side: 'buy' as const,
@@ -136,7 +136,7 @@ export async function dbCommands(options: BenchOptions): Promise<CaseResult> {
         'create-order command',
         () => {
           const o = order('cmd');
-          return database.write({ type: CREATE_ORDER, key: o.clientOrderId, entityId: o.id, payload: o });
+          return database.write(createOrder, o, { key: o.clientOrderId, entityId: o.id });
         },
       ],
     ];

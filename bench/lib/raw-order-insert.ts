@@ -1,6 +1,6 @@
 /** The raw equivalent of the create-order command: the one statement the bare baselines send on `pg`. */
 export const RAW_ORDER_INSERT = `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at, owner)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9) ON CONFLICT (client_order_id) DO NOTHING RETURNING *`;
+  VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9) ON CONFLICT (owner, client_order_id) DO NOTHING RETURNING *`;
 
 export interface RawOrder {
   id: string;

@@ -119,23 +119,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
    * `payload` on the writer in a transaction, and answers its result; journals it when no writer
    * can take it (then the handler's `journaled` or `repeated` answers).
    */
-  write<P, R>(command: CommandHandler<P, R>, payload: P, options: WriteOptions): Promise<WriteResult<R>>;
-  /** The same, naming the command by its journal type (for tools that only know the name). */
-  write<P, R>(command: WriteCommand<P>): Promise<WriteResult<R>>;
-  async write<P, R>(
-    command: CommandHandler<P, R> | WriteCommand<P>,
-    payload?: P,
-    options?: WriteOptions,
-  ): Promise<WriteResult<R>> {
-    if ('apply' in command) {
-      const handler = this.handlerFor<P, R>(command.type);
-      if (handler !== command)
-        throw new Error(
-          `command "${command.type}" is not the one declared with DatabaseModule.forFeature({ commands })`,
-        );
-      return this.run(handler, { type: command.type, payload: payload as P, ...(options as WriteOptions) });
-    }
-    return this.run(this.handlerFor<P, R>(command.type), command);
+  async write<P, R>(command: CommandHandler<P, R>, payload: P, options: WriteOptions): Promise<WriteResult<R>> {
+    const handler = this.handlerFor<P, R>(command.type);
+    if (handler !== command)
+      throw new Error(`command "${command.type}" is not the one declared with DatabaseModule.forFeature({ commands })`);
+    return this.run(handler, { type: command.type, payload, ...options });
   }
 
   private async run<P, R>(handler: CommandHandler<P, R>, command: WriteCommand<P>): Promise<WriteResult<R>> {

@@ -14,7 +14,6 @@ export type {
   JournalLookup,
   ReadSpec,
   TargetView,
-  WriteCommand,
   WriteOptions,
   WriteResult,
 } from './database.types.js';
