@@ -98,7 +98,7 @@ function brokenLinks(path: string): string[] {
 describe('README and docs', () => {
   it('type-checks every ts snippet of README.md and docs/ against the public surface', () => {
     const snippets = markdownFiles().flatMap((path) => snippetsOf(relative(ROOT, path), readFileSync(path, 'utf8')));
-    assert.ok(snippets.length >= 10, `only ${snippets.length} snippets found`);
+    assert.ok(snippets.length >= 5, `only ${snippets.length} snippets found`);
     assert.deepEqual(snippetErrors(snippets), []);
   });
 
