@@ -16,7 +16,8 @@ export interface WriteCommand<P = unknown> {
  * How one command type is applied, written once for Postgres and SQLite with TypeORM.
  * `apply` runs inside a transaction (directly on the writer when `transactional: false`; always on
  * replay) and must be idempotent on the command key (a unique constraint with `insertIfAbsent()`,
- * or a conditional update): a journaled command may be applied again after a crash. Throw JournalRejection for a command the database must refuse.
+ * or a conditional update): a journaled command may be applied again after a crash. Throw
+ * JournalRejection for a command the database must refuse.
  */
 export interface CommandHandler<P = unknown, R = unknown> {
   type: string;
