@@ -32,6 +32,7 @@ export function snippetsOf(file: string, markdown: string): Snippet[] {
     const start = i + 1;
     do i++;
     while (i < lines.length && !/^```\s*$/.test(lines[i]));
+    assert.ok(i < lines.length, `${file}:${start}: a code block that never closes`);
     const checked = (open[1] === 'ts' || open[1] === 'typescript') && !open[2].includes('skip-check');
     if (checked) snippets.push({ file, line: start + 1, code: lines.slice(start, i).join('\n') });
   }
