@@ -27,7 +27,7 @@ export function snippetsOf(file: string, markdown: string): Snippet[] {
   const snippets: Snippet[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\w*)(.*)$/.exec(lines[i]);
+    const open = /^```(?!`)(\w*)(.*)$/.exec(lines[i]);
     if (!open) continue;
     const start = i + 1;
     do i++;
@@ -120,6 +120,7 @@ describe('README and docs', () => {
     const errors = snippetErrors(snippets);
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(errors[0], /^docs\/broken\.md:5: TS2339 .*writeEverything/);
+    assert.throws(() => snippetsOf('docs/open.md', '```ts\nconst a = 1;\n'), /docs\/open\.md:1: a code block/);
   });
 
   it(`keeps README.md at most ${README_MAX_LINES} lines, with the two commands`, () => {
