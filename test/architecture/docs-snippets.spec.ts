@@ -56,6 +56,23 @@ function compilerOptions(): ts.CompilerOptions {
   return { ...options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false };
 }
 
+// What a snippet may import of the project: a module's index.ts, or the app's entry points.
+const PUBLIC_SURFACE = [
+  /^\.\.\/\.\.\/(core|modules)\/[a-z-]+\/index\.js$/,
+  /^\.\.\/\.\.\/(server|app\.factory|app\.module)\.js$/,
+];
+
+/** Relative imports of a snippet that reach past a module's index.ts, named `file:line`. */
+export function surfaceViolations(snippet: Snippet): string[] {
+  return snippet.code
+    .split('\n')
+    .flatMap((text, at) =>
+      [...text.matchAll(/from '(\.[^']*)'/g)]
+        .filter(([, specifier]) => !PUBLIC_SURFACE.some((allowed) => allowed.test(specifier)))
+        .map(([, specifier]) => `${snippet.file}:${snippet.line + at}: imports ${specifier}, not a public surface`),
+    );
+}
+
 /** Type-checks the snippets as files of a team module; one line per error, named `file:line`. */
 export function snippetErrors(snippets: Snippet[]): string[] {
   const dir = join(ROOT, 'src', 'modules', `.docs-snippets-${process.pid}`);
@@ -69,7 +86,8 @@ export function snippetErrors(snippets: Snippet[]): string[] {
       byPath.set(path, snippet);
     });
     const program = ts.createProgram([...byPath.keys()], compilerOptions());
-    const errors = program.getOptionsDiagnostics().map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const errors = snippets.flatMap(surfaceViolations);
+    for (const d of program.getOptionsDiagnostics()) errors.push(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     for (const [path, snippet] of byPath) {
       const source = program.getSourceFile(path);
       assert.ok(source, `${path} was not compiled`);
@@ -103,7 +121,7 @@ describe('README and docs', () => {
     assert.deepEqual(snippetErrors(snippets), []);
   });
 
-  it('names the file and line of a snippet that does not compile', () => {
+  it('names the file and line of a snippet that does not compile or imports past an index.ts', () => {
     const markdown = [
       '# broken',
       '```ts',
@@ -120,6 +138,13 @@ describe('README and docs', () => {
     const errors = snippetErrors(snippets);
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(errors[0], /^docs\/broken\.md:5: TS2339 .*writeEverything/);
+    const internal = snippetsOf(
+      'docs/internal.md',
+      "```ts\nimport { toOrder } from '../../modules/orders/order.entity.js';\n```",
+    );
+    assert.deepEqual(surfaceViolations(internal[0]), [
+      'docs/internal.md:2: imports ../../modules/orders/order.entity.js, not a public surface',
+    ]);
     assert.throws(() => snippetsOf('docs/open.md', '```ts\nconst a = 1;\n'), /docs\/open\.md:1: a code block/);
   });
 
