@@ -1,4 +1,4 @@
-# Build: compiles TypeScript and the native better-sqlite3 module (against Node 24, see README).
+# Build: compiles TypeScript and the native better-sqlite3 module (against Node 24, see docs/runtime.md).
 FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

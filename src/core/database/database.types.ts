@@ -19,9 +19,10 @@ export interface WriteCommand<P = unknown> extends WriteOptions {
 
 /**
  * How one command type is applied, written once for Postgres and SQLite with TypeORM.
- * `apply` runs inside a transaction and must be idempotent on the command key (a unique
- * constraint with `orIgnore()`, or a conditional update): a journaled command may be applied
- * again after a crash. Throw JournalRejection for a command the database must refuse.
+ * `apply` runs inside a transaction (directly on the writer when `transactional: false`; always on
+ * replay) and must be idempotent on the command key (a unique constraint with `insertIfAbsent()`,
+ * or a conditional update): a journaled command may be applied again after a crash. Throw
+ * JournalRejection for a command the database must refuse.
  */
 export interface CommandHandler<P = unknown, R = unknown> {
   /** The stable name the journal keeps for each entry of this command (e.g. `order.create`). */

@@ -1,6 +1,6 @@
 /**
  * The process's own availability, as Spring's ApplicationAvailability: whether it accepts
- * traffic, and how many requests are in flight. A plain class: main.ts drives it on SIGTERM.
+ * traffic, and how many requests are in flight. A plain class: server.ts (installShutdown) drives it on SIGTERM.
  */
 export class AvailabilityState {
   private shuttingDown = false;

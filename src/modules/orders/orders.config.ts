@@ -1,7 +1,7 @@
 import { IsDefined, IsString, MinLength, ValidateIf } from 'class-validator';
 import { EnvVar, featureConfig } from '../../core/config/index.js';
 
-/** The orders module's own variables (see README, "A module's own config"). */
+/** The orders module's own variables (see docs/configuration.md, "A module's own config"). */
 export class OrdersEnv {
   // Not declared here: read to make the key required in production only.
   NODE_ENV?: string;

@@ -7,7 +7,7 @@ import { envVarMeta, envVarNames } from '../env.metadata.js';
 // A unit test fails when the committed file and the schema disagree.
 const lines = [
   '# Every variable the service reads, grouped. Empty = the embedded default.',
-  '# Any value may be ENC(...): see README, "Encrypted secrets".',
+  '# Any value may be ENC(...): see docs/configuration.md, "Encrypted secrets".',
 ];
 let group = '';
 for (const name of envVarNames()) {

@@ -8,9 +8,8 @@ export function entityHash(type: string, entityId: string): number {
 
 /**
  * Which journal entries may belong to an entity, kept in memory: the lookup behind reads of
- * journaled commands during an outage. A SQLite index on (type, entity_id) did this before, but
- * its entries land on random pages, so a group commit of 26 orders wrote and fsync'd about 26
- * index pages besides the 3 of the rows (15% of the journaled intake here).
+ * journaled commands during an outage. Not a SQLite index: its random pages would be written and
+ * fsync'd with every group commit (docs/adr/0009-journal-entity-index.md).
  *
  * Keys are hashes, so an entry costs a few dozen bytes (tens of MB for a million-entry backlog).
  * A hash with one live entry maps to its sequence number; a hash shared by several entries (the

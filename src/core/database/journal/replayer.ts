@@ -58,7 +58,7 @@ interface BatchResult {
  * applies before an earlier one: it waits behind a failed entry, and follows a dead-lettered one
  * to the dead letters.
  * Entries leave the journal only after the Postgres commit; a crash in between replays them again,
- * which the handlers' idempotency (unique key, orIgnore) turns into a no-op. Exactly once.
+ * which the handlers' idempotency (unique key, insertIfAbsent) turns into a no-op. Exactly once.
  *
  * Journals of many instances replay into one writer at once, and may hold the same command key
  * (a client that retried through the load balancer). Within a batch, entries are applied in

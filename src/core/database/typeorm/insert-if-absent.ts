@@ -18,10 +18,10 @@ const statements = new WeakMap<EntityMetadata, InsertStatement | null>();
  *
  * The statement is built once per entity from TypeORM's metadata (table and column names escaped
  * by the driver, the driver's parameter placeholders) and each insert only prepares its values
- * with the driver's `preparePersistentValue` (transformers included), as the query builder does:
- * building the insert through the query builder was ~10% of the CPU of a Postgres-backed
- * `POST /orders`. Entities whose insert the query builder shapes itself (generated, date, version
- * or tree columns, relations, embeddeds) and calls that leave a column out still go through it.
+ * with the driver's `preparePersistentValue` (transformers included), as the query builder does,
+ * without its per-insert cost (docs/adr/0007-insert-if-absent-statement.md). Entities whose insert
+ * the query builder shapes itself (generated, date, version or tree columns, relations,
+ * embeddeds) and calls that leave a column out still go through it.
  * TypeORM's InsertResult drops the affected-row count, so the statement is run directly.
  */
 export async function insertIfAbsent<E extends ObjectLiteral>(
