@@ -10,7 +10,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, ErrorCode, Listeners, secretRedactor } from '../common/index.js';
+import { AppError, ErrorCode, Listeners, runDetached, secretRedactor } from '../common/index.js';
 import { databaseConfig } from '../config/index.js';
 import { isCommandRejection, isTargetFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
@@ -83,8 +83,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       return;
     }
     this.assertHandlersFor(this.journal, this.config.sqlitePath);
-    this.targets.onChange(() => this.derive());
-    this.journal.onChange(() => this.derive());
+    // A request's append or failed write may be what changes the mode: what derive() starts (a
+    // replay, migrations) is background work and logs no request's id.
+    const derive = () => runDetached(() => this.derive());
+    this.targets.onChange(derive);
+    this.journal.onChange(derive);
     // Boot never waits on a server: probes run in the background and upgrade the mode as targets answer.
     this.targets.start();
     this.logger.log(`Postgres targets: ${this.targets.names.join(', ')}; journal backlog ${this.journal.backlog()}`);
