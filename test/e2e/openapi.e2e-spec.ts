@@ -209,7 +209,7 @@ describe('OpenAPI description', () => {
       const servers = ((await res.json()) as { servers: Array<{ url: string }> }).servers;
       assert.deepEqual(
         servers.map((s) => s.url),
-        [`http://127.0.0.1:${port}/`],
+        [`http://127.0.0.1:${port}`],
         'Swagger UI there posts to the main port',
       );
     } finally {

@@ -98,7 +98,7 @@ export function serverFor(request: FastifyRequest, mainPort: number): OpenAPIObj
   if (!hostname) return [SAME_ORIGIN];
   return [
     {
-      url: `${request.protocol}://${hostname}:${mainPort}/`,
+      url: `${request.protocol}://${hostname}:${mainPort}`,
       description: 'The main port (MANAGEMENT_PORT serves only probes, metrics and docs)',
     },
   ];
