@@ -212,6 +212,23 @@ describe('OpenAPI description', () => {
         [`http://127.0.0.1:${port}`],
         'Swagger UI there posts to the main port',
       );
+      // Another origin to a browser: the main port lets that one (same host, MANAGEMENT_PORT) call it.
+      const ui = `http://127.0.0.1:${management}`;
+      const host = `127.0.0.1:${port}`;
+      const preflight = (origin: string) =>
+        split.request({
+          method: 'OPTIONS',
+          url: '/orders',
+          headers: { origin, host, 'access-control-request-method': 'POST' },
+        });
+      const allowed = await preflight(ui);
+      assert.equal(allowed.statusCode, 204);
+      assert.equal(allowed.headers['access-control-allow-origin'], ui);
+      for (const other of [`http://evil.test:${management}`, `http://127.0.0.1:${port + 1}`])
+        assert.equal((await preflight(other)).headers['access-control-allow-origin'], undefined, other);
+      const call = await split.request({ method: 'GET', url: '/orders', headers: { origin: ui, host } });
+      assert.equal(call.statusCode, 200);
+      assert.match(String(call.headers['access-control-expose-headers']), /x-request-id/);
     } finally {
       await split.close();
     }

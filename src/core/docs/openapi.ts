@@ -5,6 +5,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { FastifyRequest } from 'fastify';
 import { appConfig, authConfig, monitoringConfig } from '../config/index.js';
 import { applyContract } from './contract.js';
+import { allowDocsOrigin } from './docs-cors.js';
 
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
@@ -109,6 +110,7 @@ export function serveOpenApi(app: INestApplication): void {
   let document: OpenAPIObject | undefined;
   const { port } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const { managementPort } = app.get<ConfigType<typeof monitoringConfig>>(monitoringConfig.KEY);
+  if (managementPort !== undefined) allowDocsOrigin(app, managementPort);
   SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app)), {
     jsonDocumentUrl: DOCS_JSON_PATH,
     raw: ['json'],
