@@ -5,6 +5,15 @@ import { freePort, InProcessApp, TEST_TOKEN, limitOrder } from '../harness/index
 
 type Operation = { responses: Record<string, unknown>; security?: unknown[] };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+type Schema = {
+  type?: string;
+  maximum?: number;
+  example?: unknown;
+  enum?: unknown[];
+  required?: string[];
+  additionalProperties?: unknown;
+  properties?: Record<string, Schema & { 'x-max-decimals'?: number }>;
+};
 
 /** `/orders/:id/cancel` as OpenAPI writes it: `/orders/{id}/cancel`. */
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
@@ -153,7 +162,85 @@ describe('OpenAPI description', () => {
     assert.ok(codes('/health/ready', 'get').includes('503'));
     assert.ok(codes('/health/live', 'get').includes('503'));
     assert.ok(document.paths['/orders'].post.security?.length, 'POST /orders needs a bearer token');
-    assert.equal(document.paths['/health/ready'].get.security, undefined, 'probes need no token');
+    assert.deepEqual(document.paths['/health/ready'].get.security, [], 'probes need no token');
+    assert.deepEqual(document.paths['/health'].get.security, [{}, { bearer: [] }], '/health answers without a token');
+  });
+
+  it('declares what the service enforces: integers, maximums, closed bodies, the decimals rule', () => {
+    const schemas = (document as unknown as { components: { schemas: Record<string, Schema> } }).components.schemas;
+    const limit = (
+      document.paths['/orders'].get as unknown as { parameters: Array<{ name: string; schema: Schema }> }
+    ).parameters.find((p) => p.name === 'limit');
+    assert.deepEqual([limit?.schema.type, limit?.schema.maximum], ['integer', 500]);
+    const body = schemas.CreateOrderDto;
+    assert.equal(body.additionalProperties, false);
+    for (const amount of ['quantity', 'limitPrice']) {
+      assert.equal(body.properties?.[amount].maximum, 1_000_000_000, amount);
+      assert.equal(body.properties?.[amount]['x-max-decimals'], 8, amount);
+    }
+    assert.equal(schemas.ErrorResponseBody.additionalProperties, false);
+    assert.deepEqual(schemas.ErrorResponseBody.required, ['statusCode', 'error', 'code', 'message', 'requestId']);
+  });
+
+  it('documents the answers every route can give, and x-request-id on each', () => {
+    for (const [path, item] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(item)) {
+        const codes = Object.keys(operation.responses);
+        for (const code of ['400', '408', '431', '500', 'default'])
+          assert.ok(codes.includes(code), `${method} ${path} ${code}`);
+        if (method === 'post' && path === '/orders') assert.ok(codes.includes('413') && codes.includes('415'));
+        if (path.includes('{')) assert.ok(codes.includes('414'), `${method} ${path} 414`);
+        for (const [code, response] of Object.entries(operation.responses))
+          assert.ok((response as { headers?: object }).headers?.['x-request-id' as never], `${method} ${path} ${code}`);
+      }
+  });
+
+  it('has a servers entry right on either port', async () => {
+    assert.deepEqual(
+      (document as unknown as { servers: Array<{ url: string }> }).servers.map((s) => s.url),
+      ['/'],
+    );
+    const port = await freePort();
+    const management = await freePort();
+    const split = await InProcessApp.start({ PORT: String(port), MANAGEMENT_PORT: String(management) });
+    try {
+      const res = await fetch(`http://127.0.0.1:${management}/docs-json`);
+      assert.equal(res.status, 200);
+      const servers = ((await res.json()) as { servers: Array<{ url: string }> }).servers;
+      assert.deepEqual(
+        servers.map((s) => s.url),
+        [`http://127.0.0.1:${port}`],
+        'Swagger UI there posts to the main port',
+      );
+      // Another origin to a browser: the main port lets that one (same host, MANAGEMENT_PORT) call it.
+      const ui = `http://127.0.0.1:${management}`;
+      const host = `127.0.0.1:${port}`;
+      const preflight = (origin: string) =>
+        split.request({
+          method: 'OPTIONS',
+          url: '/orders',
+          headers: { origin, host, 'access-control-request-method': 'POST' },
+        });
+      const allowed = await preflight(ui);
+      assert.equal(allowed.statusCode, 204);
+      assert.equal(allowed.headers['access-control-allow-origin'], ui);
+      for (const other of [`http://evil.test:${management}`, `http://127.0.0.1:${port + 1}`])
+        assert.equal((await preflight(other)).headers['access-control-allow-origin'], undefined, other);
+      const call = await split.request({ method: 'GET', url: '/orders', headers: { origin: ui, host } });
+      assert.equal(call.statusCode, 200);
+      assert.match(String(call.headers['access-control-expose-headers']), /x-request-id/);
+    } finally {
+      await split.close();
+    }
+  });
+
+  it('prefills examples that succeed: POST /orders with the body Swagger UI builds from them', async () => {
+    const schemas = (document as unknown as { components: { schemas: Record<string, Schema> } }).components.schemas;
+    const example = Object.fromEntries(
+      Object.entries(schemas.CreateOrderDto.properties ?? {}).map(([name, p]) => [name, p.example ?? p.enum?.[0]]),
+    );
+    const res = await app.request({ method: 'POST', url: '/orders', payload: example });
+    assert.ok([200, 201].includes(res.statusCode), res.body);
   });
 });
 

@@ -31,9 +31,10 @@ describe('orders API on the embedded database', () => {
       note: 'hi',
     });
     assert.equal(res.statusCode, 400);
-    const message = (res.json().message as string[]).join('\n');
+    const { code, details } = res.json() as { code: string; details: Record<string, string> };
+    assert.equal(code, 'VALIDATION_FAILED');
     for (const field of ['clientOrderId', 'symbol', 'side', 'type', 'quantity', 'note'])
-      assert.match(message, new RegExp(field));
+      assert.equal(typeof details[field], 'string', field);
   });
 
   it('answers 400 to malformed JSON', async () => {

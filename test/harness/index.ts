@@ -13,3 +13,4 @@ export { HaproxyServer } from './haproxy.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { limitOrder } from './orders.js';
 export { rawHttp } from './raw-http.js';
+export { PrismProxy, type PrismExchange, type PrismViolation } from './prism.js';

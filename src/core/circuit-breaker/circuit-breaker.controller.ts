@@ -55,6 +55,7 @@ export class CircuitBreakerController {
 
   @Get(':name')
   @ApiOperation({ summary: 'One breaker' })
+  @ApiParam({ name: 'name', example: 'marketData' })
   @ApiOkResponse({ type: BreakerResponse })
   @ApiErrors(404)
   one(@Param('name') name: string) {
@@ -64,6 +65,7 @@ export class CircuitBreakerController {
   @Post(':name/:action')
   @HttpCode(200)
   @ApiOperation({ summary: 'Force a breaker open, disable it, or reset it (logged with the request id)' })
+  @ApiParam({ name: 'name', example: 'marketData' })
   @ApiParam({ name: 'action', enum: ['force-open', 'disable', 'reset'] })
   @ApiOkResponse({ type: BreakerResponse })
   @ApiErrors(400, 404)

@@ -1,6 +1,7 @@
 export { AppError, ErrorCode, httpStatusOf, type AppErrorOptions } from './errors/app-error.js';
 export { ErrorTranslators, type ErrorTranslator } from './errors/error-translators.js';
 export { AllExceptionsFilter, sendError } from './http/all-exceptions.filter.js';
+export { RefusalLog, REFUSAL_LOG_INTERVAL_MS, type Refusal, type RefusalLogger } from './http/refusal-log.js';
 export { toErrorResponse, type ErrorBody } from './http/error-response.js';
 export { REQUEST_ID_HEADER, RequestIds, clientRequestIdOf } from './http/request-id.js';
 export { Public, PUBLIC_ROUTE } from './http/public.decorator.js';
@@ -20,4 +21,5 @@ export { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from './errors/network-er
 export { Listeners } from './listeners.js';
 export { ApiErrors, ErrorResponseBody } from './http/api-docs.js';
 export { CompiledValidationPipe } from './http/compiled-validation.pipe.js';
+export { validationDetails, validationFailed } from './http/validation-errors.js';
 export { applyServerLimits, connectionCap, openFileLimit, type ServerLimits } from './http/server-limits.js';

@@ -1,6 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { appConfig, authConfig, monitoringConfig } from '../config/index.js';
+import { applyContract } from './contract.js';
+import { allowDocsOrigin } from './docs-cors.js';
 
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
@@ -8,7 +13,11 @@ export const DOCS_JSON_PATH = 'docs-json';
 const DESCRIPTION = [
   'The core of a trading backend. Every error answers with one body (`ErrorResponseBody`) and an `x-request-id` header.',
   'A 503 always carries `Retry-After`. Writes are idempotent: `POST /orders` on `clientOrderId`, cancels on the order id.',
+  'Amounts (`quantity`, `limitPrice`) have at most 8 decimals (`x-max-decimals`), whatever their JSON form.',
 ].join(' ');
+
+// Relative: right on whatever origin serves the document, behind any proxy.
+const SAME_ORIGIN = { url: '/', description: 'The origin that served this document' };
 
 // Registered on Fastify directly (so no guard or interceptor can block it), hence unseen by the scanner.
 const LIVENESS: OpenAPIObject['paths'][string] = {
@@ -70,19 +79,46 @@ export function buildOpenApiDocument(app: INestApplication, version = serviceVer
       bearerFormat: 'JWT',
       description: 'A JWT from AUTH_ISSUER (AUTH_MODE=jwt); HEALTH_DETAILS_TOKEN for /health details and /admin',
     })
+    .addServer(SAME_ORIGIN.url, SAME_ORIGIN.description)
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
   document.paths = { '/health/live': LIVENESS, ...document.paths };
-  return document;
+  const auth = app.get<ConfigType<typeof authConfig>>(authConfig.KEY);
+  return applyContract(document, { authOptional: auth.mode === 'none' });
+}
+
+/**
+ * With MANAGEMENT_PORT set, the document is served on the management port, where the API is not:
+ * its server is then the main port on the host the document was asked of (`Host`, validated as a
+ * host name), so Swagger UI's "Try it out" reaches the routes. Without it, `/`.
+ */
+export function serverFor(request: FastifyRequest, mainPort: number): OpenAPIObject['servers'] {
+  const hostname = /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/.exec(request.headers.host ?? '')?.[1];
+  if (!hostname) return [SAME_ORIGIN];
+  return [
+    {
+      url: `${request.protocol}://${hostname}:${mainPort}`,
+      description: 'The main port (MANAGEMENT_PORT serves only probes, metrics and docs)',
+    },
+  ];
 }
 
 /** Serves the description at /docs (Swagger UI) and /docs-json, built once on first request. */
 export function serveOpenApi(app: INestApplication): void {
   let document: OpenAPIObject | undefined;
+  const { port } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const { managementPort } = app.get<ConfigType<typeof monitoringConfig>>(monitoringConfig.KEY);
+  if (managementPort !== undefined) allowDocsOrigin(app, managementPort);
   SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app)), {
     jsonDocumentUrl: DOCS_JSON_PATH,
     raw: ['json'],
+    ...(managementPort !== undefined && {
+      patchDocumentOnRequest: <TRequest>(request: TRequest, _reply: unknown, built: OpenAPIObject) => ({
+        ...built,
+        servers: serverFor(request as FastifyRequest, port),
+      }),
+    }),
   });
 }

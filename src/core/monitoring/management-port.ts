@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { applyServerLimits } from '../common/index.js';
+import { AppError, applyServerLimits, ErrorCode, RequestIds, toErrorResponse } from '../common/index.js';
 import { appConfig, monitoringConfig } from '../config/index.js';
 import { DOCS_JSON_PATH, DOCS_PATH } from '../docs/index.js';
 
@@ -15,6 +15,10 @@ const MANAGEMENT_LIMITS = {
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 72_000,
 };
+
+// The one error body, so a client cannot tell a sealed route from one that does not exist.
+const notFound = (requestId: string) =>
+  toErrorResponse(new AppError(ErrorCode.NOT_FOUND, 'no such route'), requestId).body;
 
 /**
  * With MANAGEMENT_PORT set (as Spring's management port), /health*, /metrics and /docs* answer only on
@@ -47,7 +51,7 @@ export class ManagementPort implements OnApplicationBootstrap, OnApplicationShut
     if (route === undefined || !MANAGEMENT_PATHS.test(route)) return false;
     const given = Buffer.from(String(request.headers[PASS_HEADER] ?? ''));
     if (given.length === this.expected.length && timingSafeEqual(given, this.expected)) return false;
-    void reply.status(404).send({ statusCode: 404, error: 'Not Found', requestId: request.id });
+    void reply.status(404).send(notFound(String(request.id)));
     return true;
   }
 
@@ -55,14 +59,14 @@ export class ManagementPort implements OnApplicationBootstrap, OnApplicationShut
     const port = this.config.managementPort;
     if (port === undefined) return;
     const main = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const server = Fastify({ logger: false });
+    const server = Fastify({ logger: false, genReqId: new RequestIds().next });
     // Probes and scrapes only: a small cap of its own, so a flood on the main port never reaches it.
     applyServerLimits(server.server, MANAGEMENT_LIMITS);
     server.route({
       method: ['GET', 'HEAD'],
       url: '/*',
       handler: async (request, reply) => {
-        if (!MANAGEMENT_PATHS.test(request.url)) return reply.status(404).send({ statusCode: 404, error: 'Not Found' });
+        if (!MANAGEMENT_PATHS.test(request.url)) return reply.status(404).send(notFound(String(request.id)));
         const headers = { ...request.headers, [PASS_HEADER]: this.pass };
         const response = await main.inject({ method: request.method as 'GET' | 'HEAD', url: request.url, headers });
         const { 'content-length': _length, connection: _connection, ...forwarded } = response.headers;

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
 import { IsAmount } from './amount.validator.js';
 import type { OrderSide, OrderType } from './order.model.js';
@@ -7,6 +7,8 @@ export class CreateOrderDto {
   /** The client's idempotency key: the same key twice is the same order. */
   @ApiProperty({
     pattern: '^[A-Za-z0-9._:-]{1,64}$',
+    minLength: 1,
+    maxLength: 64,
     example: 'c-20261129-0001',
     description: "The client's idempotency key: the same key twice is the same order",
   })
@@ -16,7 +18,12 @@ export class CreateOrderDto {
   })
   clientOrderId: string;
 
-  @ApiProperty({ pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$', example: 'AAPL', description: 'One of TRADING_SYMBOLS' })
+  @ApiProperty({
+    pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$',
+    maxLength: 12,
+    example: 'AAPL',
+    description: 'One of TRADING_SYMBOLS',
+  })
   @IsString()
   @Matches(/^[A-Za-z][A-Za-z0-9.-]{0,11}$/, { message: 'symbol must be a ticker such as AAPL' })
   symbol: string;
@@ -25,20 +32,30 @@ export class CreateOrderDto {
   @IsIn(['buy', 'sell'])
   side: OrderSide;
 
-  @ApiProperty({ enum: ['market', 'limit'] })
+  @ApiProperty({ enum: ['market', 'limit'], example: 'limit', description: 'A limit order needs `limitPrice`' })
   @IsIn(['market', 'limit'])
   type: OrderType;
 
-  @ApiProperty({ exclusiveMinimum: true, minimum: 0, example: 10, description: 'Above 0, at most 8 decimals' })
+  @ApiProperty({
+    exclusiveMinimum: true,
+    minimum: 0,
+    maximum: 1_000_000_000,
+    'x-max-decimals': 8,
+    example: 10,
+    description: 'Above 0, at most 1,000,000,000, with at most 8 decimals (`x-max-decimals`) in any JSON form',
+  } as ApiPropertyOptions)
   @IsAmount()
   quantity: number;
 
   @ApiPropertyOptional({
     exclusiveMinimum: true,
     minimum: 0,
+    maximum: 1_000_000_000,
+    'x-max-decimals': 8,
     example: 187.25,
-    description: 'Required for a limit order, refused for a market order; at most 8 decimals',
-  })
+    description:
+      'Required for a limit order, refused for a market order; above 0, at most 1,000,000,000, with at most 8 decimals',
+  } as ApiPropertyOptions)
   @ValidateIf((o: CreateOrderDto) => o.type === 'limit' || o.limitPrice !== undefined)
   @IsAmount({ message: 'limitPrice is required for a limit order: a number above 0 with at most 8 decimals' })
   limitPrice?: number;

@@ -14,7 +14,14 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ApiErrors } from '../../core/common/index.js';
 import { OrderPageResponse, OrderResponse } from './order.docs.js';
@@ -26,12 +33,12 @@ import { OrderQueries } from './order.queries.js';
 import { type CreatedOrder, OrdersService } from './orders.service.js';
 
 class ListOrdersQuery {
-  @ApiPropertyOptional({ pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$', example: 'AAPL' })
+  @ApiPropertyOptional({ pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$', maxLength: 12, example: 'AAPL' })
   @IsOptional()
   @Matches(/^[A-Za-z][A-Za-z0-9.-]{0,11}$/)
   symbol?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -90,6 +97,7 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel an order (idempotent)' })
+  @ApiParam({ name: 'id', format: 'uuid', example: '3f1c2a4e-8b7d-5e6f-9a0b-1c2d3e4f5a6b' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiErrors(400, 404, 409, 429)
   @RequireScopes(SCOPES.ordersWrite)
@@ -102,6 +110,7 @@ export class OrdersController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One order, by id' })
+  @ApiParam({ name: 'id', format: 'uuid', example: '3f1c2a4e-8b7d-5e6f-9a0b-1c2d3e4f5a6b' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiErrors(400, 404)
   @RequireScopes(SCOPES.ordersRead)

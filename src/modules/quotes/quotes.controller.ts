@@ -1,6 +1,6 @@
 import { RequireScopes, SCOPES } from '../../core/auth/index.js';
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../core/common/index.js';
 import { RateBudget, SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import { QuoteResponse } from './quote.docs.js';
@@ -20,6 +20,7 @@ export class QuotesController {
   @ApiOperation({
     summary: 'The price of a symbol: fresh, or the last known one marked stale while the provider fails',
   })
+  @ApiParam({ name: 'symbol', example: 'AAPL', description: 'One of TRADING_SYMBOLS (another is a 400)' })
   @ApiOkResponse({ type: QuoteResponse })
   @ApiErrors(400, 429)
   quote(@Param('symbol') symbol: string): Promise<QuoteView> {

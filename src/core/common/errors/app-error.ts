@@ -1,10 +1,19 @@
 /** Every domain error code, with the HTTP status the global filter maps it to. */
 export enum ErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
+  /** The request as a whole could not be read: not JSON, over a JSON bound, a bad URL, a refusal from a library. */
+  BAD_REQUEST = 'BAD_REQUEST',
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   UNAUTHORIZED = 'UNAUTHORIZED',
   FORBIDDEN = 'FORBIDDEN',
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  URI_TOO_LONG = 'URI_TOO_LONG',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  RATE_LIMITED = 'RATE_LIMITED',
+  HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
+  INTERNAL_ERROR = 'INTERNAL_ERROR',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
   CIRCUIT_OPEN = 'CIRCUIT_OPEN',
   TIMEOUT = 'TIMEOUT',
@@ -14,6 +23,7 @@ export enum ErrorCode {
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.VALIDATION_FAILED:
+    case ErrorCode.BAD_REQUEST:
       return 400;
     case ErrorCode.UNAUTHORIZED:
       return 401;
@@ -21,8 +31,22 @@ export function httpStatusOf(code: ErrorCode): number {
       return 403;
     case ErrorCode.NOT_FOUND:
       return 404;
+    case ErrorCode.REQUEST_TIMEOUT:
+      return 408;
     case ErrorCode.CONFLICT:
       return 409;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
+    case ErrorCode.URI_TOO_LONG:
+      return 414;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 415;
+    case ErrorCode.RATE_LIMITED:
+      return 429;
+    case ErrorCode.HEADERS_TOO_LARGE:
+      return 431;
+    case ErrorCode.INTERNAL_ERROR:
+      return 500;
     case ErrorCode.DEPENDENCY_UNAVAILABLE:
     case ErrorCode.CIRCUIT_OPEN:
     case ErrorCode.SHUTTING_DOWN:
@@ -39,8 +63,8 @@ export function httpStatusOf(code: ErrorCode): number {
 export interface AppErrorOptions {
   /** For 503: seconds after which the client may retry; sent as `Retry-After`. */
   retryAfterSeconds?: number;
-  /** Field-level details safe to show the client (4xx only). */
-  details?: Record<string, unknown>;
+  /** The problem of each field, by its path (`quantity`, `legs.0.price`), safe to show the client (4xx only). */
+  details?: Record<string, string>;
   /** Response headers the error calls for, e.g. `WWW-Authenticate` on a 401. */
   headers?: Record<string, string>;
   cause?: unknown;
@@ -53,7 +77,7 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly status: number;
   readonly retryAfterSeconds?: number;
-  readonly details?: Record<string, unknown>;
+  readonly details?: Record<string, string>;
   readonly headers?: Record<string, string>;
 
   constructor(

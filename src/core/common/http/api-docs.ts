@@ -4,26 +4,33 @@ import { ErrorCode } from '../errors/app-error.js';
 
 /** The one error body of the service (see toErrorResponse), as OpenAPI describes it. */
 export class ErrorResponseBody {
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 400 })
   statusCode: number;
 
-  @ApiProperty({ example: 'Bad Request' })
+  @ApiProperty({ example: 'Bad Request', description: 'The reason phrase of the status' })
   error: string;
 
-  @ApiPropertyOptional({ enum: Object.values(ErrorCode), description: 'Ours, when the error is one of ours' })
-  code?: string;
+  @ApiProperty({ enum: Object.values(ErrorCode), example: ErrorCode.VALIDATION_FAILED, description: 'Ours, always' })
+  code: string;
 
-  @ApiPropertyOptional({ description: 'What was wrong (4xx only: a 5xx says nothing internal)' })
-  message?: string;
+  @ApiProperty({
+    example: 'quantity must be a number above 0, at most 1000000000, with at most 8 decimals',
+    description: 'What was wrong (4xx); a fixed sentence per code for a 5xx, which says nothing internal',
+  })
+  message: string;
 
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { type: 'string' },
-    description: 'The problem of each field (validation errors)',
+    example: { quantity: 'quantity must be a number above 0, at most 1000000000, with at most 8 decimals' },
+    description: 'The problem of each field, by its path (`quantity`, `legs.0.price`): validation errors only',
   })
   details?: Record<string, string>;
 
-  @ApiProperty({ description: 'Also in the x-request-id header, and in every log line of the request' })
+  @ApiProperty({
+    example: '5f0c2b9a1d3e-1k',
+    description: 'Also in the x-request-id header, and in every log line of the request',
+  })
   requestId: string;
 }
 
@@ -32,10 +39,16 @@ const WHY: Record<number, string> = {
   401: 'No valid credentials (`WWW-Authenticate` says why)',
   403: 'Valid credentials without the scope the route needs',
   404: 'No such resource (or not yours)',
+  408: 'The request did not arrive whole within HTTP_REQUEST_TIMEOUT_MS (the connection is closed)',
   409: 'Conflicts with stored data (e.g. a clientOrderId reused with other terms)',
   413: 'Body larger than HTTP_BODY_LIMIT_BYTES',
+  414: 'A path parameter longer than 100 characters',
+  415: 'A body that is not application/json (it is not parsed)',
   429: 'Over the rate limit; `Retry-After` says when to come back',
+  431: 'Headers larger than Node allows (the connection is closed)',
+  500: 'An unexpected failure: the body says nothing internal, the request id names it in the logs',
   503: 'A dependency cannot serve this now; `Retry-After` says when to retry',
+  504: 'A dependency did not answer in time',
 };
 
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };

@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, type Type, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { getMetadataStorage, type ValidationArguments, ValidationTypes } from 'class-validator';
 import { defaultMetadataStorage as transformerStorage } from 'class-transformer/cjs/storage.js';
+import { validationFailed } from './validation-errors.js';
 
 // class-transformer's own registry (see src/types): a DTO that uses @Type, @Transform, @Expose or
 // @Exclude needs plainToInstance, so it never takes the compiled path.
@@ -40,8 +41,9 @@ export class CompiledValidationPipe extends ValidationPipe {
   private readonly compiled = new Map<Type, CompiledValidator | null>();
   private readonly compilable: boolean;
 
+  /** Unless `exceptionFactory` says otherwise, a 400 is one of ours: `details` per field path (validationFailed). */
   constructor(options: ValidationPipeOptions = {}) {
-    super(options);
+    super({ exceptionFactory: validationFailed, ...options });
     const v = this.validatorOptions;
     this.compilable =
       this.isTransformEnabled &&
