@@ -103,4 +103,30 @@ describe('overload: shedding at intake and in-flight accounting', () => {
       await app.stop();
     }
   });
+
+  it('answers probes on MANAGEMENT_PORT within a second while the main thread is busy', async () => {
+    const managementPort = await freePort();
+    const management = `http://127.0.0.1:${managementPort}`;
+    const app = AppProcess.spawn(
+      FIXTURE_ENTRY,
+      { PORT: String(await freePort()), MANAGEMENT_PORT: String(managementPort), LOG_LEVEL: 'warn' },
+      cwd,
+    );
+    try {
+      await waitFor('the management port', async () => (await fetch(`${management}/health/ready`)).ok, 20_000);
+      const busy = fetch(`${app.url}/fixture/busy`).then(() => Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const answered: number[] = [];
+      for (const path of ['/health/live', '/health/ready', '/health/live']) {
+        const sent = Date.now();
+        const res = await fetch(`${management}${path}`, { signal: AbortSignal.timeout(5000) });
+        assert.equal(res.status, 200, path);
+        answered.push(Date.now());
+        assert.ok(Date.now() - sent < 1000, `${path} answered within a second while the main thread was held`);
+      }
+      assert.ok(answered.at(-1)! < (await busy), 'the probes were answered while the main thread was still held');
+    } finally {
+      await app.stop();
+    }
+  });
 });
