@@ -70,6 +70,7 @@ describe('overload: shedding at intake and in-flight accounting', () => {
         }).then(async (res) => ({
           status: res.status,
           retryAfter: res.headers.get('retry-after'),
+          connection: res.headers.get('connection'),
           body: await res.text(),
           at: Date.now(),
         })),
@@ -91,6 +92,7 @@ describe('overload: shedding at intake and in-flight accounting', () => {
       assert.equal(shed.length + served.length, 30);
       for (const answer of shed) {
         assert.equal(answer.retryAfter, '2');
+        assert.equal(answer.connection, 'close', 'a client that resends at once must reconnect first');
         assert.equal(JSON.parse(answer.body).code, 'OVERLOADED');
         assert.ok(answer.at - started < 1000, 'refused at once, not after the slow ones (1.5 s)');
       }

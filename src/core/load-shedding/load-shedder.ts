@@ -65,9 +65,12 @@ export class LoadShedder {
   tryAdmit(route: string, requestId: string, reply: FastifyReply): number {
     if (this.limiter.tryAcquire()) return monotonic.now();
     this.counterFor(route).inc();
+    // Closing makes a client that resends at once reconnect first: its retries then wait in the
+    // kernel's accept queue, not in our event loop (see the drill in docs/overload.md).
     void reply
       .status(503)
       .header('retry-after', this.retryAfter)
+      .header('connection', 'close')
       .header('content-type', 'application/json; charset=utf-8')
       .send(
         `{"statusCode":503,"error":"Service Unavailable","code":"OVERLOADED",` +
