@@ -5,6 +5,7 @@ import { dbCommands, dbThroughput } from './cases/db-throughput.bench.js';
 import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
 import { metricsScrape } from './cases/metrics-scrape.bench.js';
+import { overload } from './cases/overload.bench.js';
 import { ordersCreate, ordersJournaled, ordersRead, requestContext, startup } from './cases/orders.bench.js';
 import type { BenchOptions } from './lib/options.js';
 import { type CaseResult, report } from './lib/report.js';
@@ -26,6 +27,7 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'orders-read': ordersRead,
   'request-context': requestContext,
   startup,
+  overload,
 };
 
 const options: BenchOptions = {

@@ -10,6 +10,7 @@ import { DatabaseModule } from './core/database/index.js';
 import { CacheModule } from './core/cache/index.js';
 import { CacheCoherenceModule } from './core/cache-coherence/index.js';
 import { LoggingModule } from './core/logging/index.js';
+import { LoadSheddingModule } from './core/load-shedding/index.js';
 import { requestPipelineProviders } from './request-pipeline.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
@@ -30,6 +31,7 @@ export class AppModule {
         AppConfigModule.forRoot(options),
         LoggingModule,
         MonitoringModule,
+        LoadSheddingModule,
         AuthModule,
         HealthModule,
         CircuitBreakerModule,

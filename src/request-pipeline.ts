@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import {
   AllExceptionsFilter,
   AppError,
@@ -13,6 +13,7 @@ import {
   runInRequestContext,
 } from './core/common/index.js';
 import { AvailabilityState, LIVENESS_PATH } from './core/health/index.js';
+import { LoadShedder, SHEDDABLE } from './core/load-shedding/index.js';
 import { HttpMetrics, ManagementPort } from './core/monitoring/index.js';
 
 /*
@@ -20,11 +21,15 @@ import { HttpMetrics, ManagementPort } from './core/monitoring/index.js';
  *   1. Fastify: `clientErrorHandler` (unparseable requests), `genReqId` (our own id), routing,
  *      `frameworkErrors` (src/app.factory.ts);
  *   2. the one request hook below: in flight, `x-request-id`, `Connection: close` while draining,
- *      the duplicate-Host refusal, the management-port seal, then the request context (log ids);
+ *      the duplicate-Host refusal, the management-port seal, the concurrency limit (a sheddable
+ *      route past it is answered 503 + `Retry-After` here: docs/overload.md), then the request
+ *      context (log ids);
  *   3. the bounded body parsers (src/app.factory.ts);
  *   4. Nest: the global guard `AuthGuard` (AuthModule; rate limits are per-route guards), the
  *      global pipe and filter listed in `requestPipelineProviders`, then the handler;
- *   5. the one response hook below: HTTP metrics, out of flight (an aborted request leaves too).
+ *   5. the one response hook below: HTTP metrics;
+ *   6. the raw response's `close` (every request, however it ended: sent, aborted, timed out):
+ *      out of flight, the concurrency slot back and the limiter's latency sample.
  * Liveness is a bare Fastify route (HealthModule): it meets 1, 2 (without the context) and 5 only.
  */
 
@@ -43,40 +48,55 @@ export const requestPipelineProviders: Provider[] = [
   },
 ];
 
-// Set on a request while it counts as in flight, so an abort followed by a response counts once.
-const IN_FLIGHT = Symbol('inFlight');
-type Tracked = FastifyRequest & { [IN_FLIGHT]?: boolean };
+// On the raw response: when the request took a concurrency slot, `performance.now()` at admission.
+const ADMITTED_AT = Symbol('admittedAt');
+type TrackedResponse = ServerResponse & { [ADMITTED_AT]?: number };
 
-/** Installs the request and response hooks: one of each, so a request pays two hook calls in all. */
+/**
+ * Installs the request hook, the response hook and one `close` listener on each raw response.
+ * In-flight accounting and the concurrency slot are given back on `close`, which Node emits once
+ * for every response whatever its end (sent, client gone, socket timed out or destroyed).
+ * Fastify's own hooks miss a case: `onResponse` runs only on the response's `finish` (never
+ * emitted once the socket is destroyed), and `onRequestAbort` only when `req.aborted`, which Node
+ * sets only if the request's body had not been read whole: a client that sent its request and
+ * then disconnected left both silent, and stayed in flight for ever.
+ */
 export function installRequestPipeline(app: NestFastifyApplication, options: { requestContext: boolean }): void {
   const fastify = app.getHttpAdapter().getInstance();
   const availability = app.get(AvailabilityState);
   const management = app.get(ManagementPort);
   const metrics = app.get(HttpMetrics);
-  const finished = (request: Tracked): void => {
-    if (!request[IN_FLIGHT]) return;
-    request[IN_FLIGHT] = false;
+  const shedder = app.get(LoadShedder);
+  // One function for every response (`this` is the response): no closure per request.
+  function closed(this: TrackedResponse): void {
     availability.requestFinished();
-  };
+    const admittedAt = this[ADMITTED_AT];
+    if (admittedAt !== undefined) shedder.finished(admittedAt, this.writableFinished);
+  }
+  // Whether a route may be shed is decided once, when it is registered (Nest registers at init).
+  fastify.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), [SHEDDABLE]: shedder.sheds(route.url) };
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
-    (request as Tracked)[IN_FLIGHT] = true;
     availability.requestStarted();
+    reply.raw.on('close', closed);
     void reply.header(REQUEST_ID_HEADER, request.id);
     // Shutting down: the client (a load balancer's pooled connection) reconnects, to another instance.
     if (availability.isShuttingDown) void reply.header('connection', 'close');
     if (hasDuplicateHost(request.raw.rawHeaders))
       return done(new AppError(ErrorCode.VALIDATION_FAILED, 'more than one Host header'));
     if (management.refuses(request, reply)) return;
+    const route = request.routeOptions.config as { url?: string; [SHEDDABLE]?: boolean };
+    if (route[SHEDDABLE] === true) {
+      const admittedAt = shedder.tryAdmit(route.url ?? '', request.id, reply);
+      if (admittedAt < 0) return;
+      (reply.raw as TrackedResponse)[ADMITTED_AT] = admittedAt;
+    }
     if (!options.requestContext || request.url === LIVENESS_PATH) return done();
     runInRequestContext({ requestId: request.id, clientRequestId: clientRequestIdOf(request.raw) }, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.record(request, reply);
-    finished(request);
-    done();
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    finished(request);
     done();
   });
 }

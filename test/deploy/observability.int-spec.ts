@@ -220,6 +220,9 @@ describe('dashboard and alert expressions against a real Prometheus scraping a f
       'cache_operations_total',
       'circuit_breaker_state',
       'health_score',
+      'http_concurrency_limit',
+      'http_concurrency_in_flight',
+      'http_requests_shed_total',
     ]) {
       assert.ok(all.includes(metric), metric);
     }

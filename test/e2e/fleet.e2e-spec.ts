@@ -40,6 +40,7 @@ class Instance {
   constructor(
     readonly name: string,
     readonly port: number,
+    readonly managementPort: number,
     readonly env: Record<string, string>,
     readonly cwd: string,
   ) {}
@@ -48,13 +49,29 @@ class Instance {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Health, metrics and HAProxy's checks are on the management port, as in Kubernetes. */
+  get managementUrl(): string {
+    return `http://127.0.0.1:${this.managementPort}`;
+  }
+
   async start(): Promise<void> {
-    this.process = AppProcess.spawn(MAIN_ENTRY, { ...this.env, PORT: String(this.port) }, this.cwd);
-    await this.process.ready(30_000);
+    const env = { ...this.env, PORT: String(this.port), MANAGEMENT_PORT: String(this.managementPort) };
+    const process = AppProcess.spawn(MAIN_ENTRY, env, this.cwd);
+    this.process = process;
+    let exited = false;
+    void process.exited.then(() => (exited = true));
+    await waitFor(
+      `${this.name} to answer /health/live`,
+      async () => {
+        if (exited) throw new Error(`${this.name} exited during boot:\n${process.output}`);
+        return (await fetch(`${this.managementUrl}/health/live`)).status === 200;
+      },
+      30_000,
+    );
   }
 
   async health(): Promise<{ details: Record<string, Record<string, unknown>> }> {
-    const res = await fetch(`${this.url}/health`, {
+    const res = await fetch(`${this.managementUrl}/health`, {
       headers: { authorization: `Bearer ${TOKEN}` },
       signal: AbortSignal.timeout(5000),
     });
@@ -102,12 +119,13 @@ describe('the fleet drill', () => {
         SHUTDOWN_DELAY_MS: '1500',
         SHUTDOWN_DRAIN_MS: '5000',
       };
-      instances.push(new Instance(`app${i}`, await freePort(), env, dir));
+      instances.push(new Instance(`app${i}`, await freePort(), await freePort(), env, dir));
     }
     await Promise.all(instances.map((i) => i.start()));
     haproxy = await HaproxyServer.start(
       HAPROXY_CFG,
       instances.map((i) => `127.0.0.1:${i.port}`) as [string, string, string],
+      instances.map((i) => i.managementPort),
     );
     await waitFor(
       'HAProxy to see every instance up',

@@ -20,7 +20,12 @@ export class HaproxyServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(configFile: string, instances: readonly [string, string, string]): Promise<HaproxyServer> {
+  /** `checkPorts`: each instance's MANAGEMENT_PORT, where readiness is checked (default: its own port). */
+  static async start(
+    configFile: string,
+    instances: readonly [string, string, string],
+    checkPorts: readonly number[] = instances.map((address) => Number(address.split(':').at(-1))),
+  ): Promise<HaproxyServer> {
     const binary = requireBinary(HAPROXY, 'haproxy');
     const server = new HaproxyServer(makeTempDir('haproxy'), await freePort(), await freePort());
     const env = {
@@ -30,6 +35,9 @@ export class HaproxyServer {
       APP1_ADDR: instances[0],
       APP2_ADDR: instances[1],
       APP3_ADDR: instances[2],
+      APP1_CHECK_PORT: String(checkPorts[0]),
+      APP2_CHECK_PORT: String(checkPorts[1]),
+      APP3_CHECK_PORT: String(checkPorts[2]),
     };
     const out = openSync(join(server.root, 'haproxy.log'), 'a');
     server.process = spawn(binary, ['-db', '-f', configFile], { env, stdio: ['ignore', out, out] });

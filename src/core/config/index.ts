@@ -9,6 +9,7 @@ export {
   cacheConfig,
   influxConfig,
   monitoringConfig,
+  loadSheddingConfig,
   circuitBreakerConfig,
   healthConfig,
   tradingConfig,

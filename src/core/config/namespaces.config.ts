@@ -93,6 +93,16 @@ export const buildInfluxConfig = (e: EnvironmentVariables) => ({
   bufferMaxPoints: e.INFLUX_BUFFER_MAX_POINTS,
 });
 
+export const buildLoadSheddingConfig = (e: EnvironmentVariables) => ({
+  enabled: e.LOAD_SHEDDING_ENABLED,
+  // A minimum above the maximum is read as the maximum: the limit never leaves [min, max].
+  minLimit: Math.min(e.LOAD_SHEDDING_MIN_LIMIT, e.LOAD_SHEDDING_MAX_LIMIT),
+  maxLimit: e.LOAD_SHEDDING_MAX_LIMIT,
+  initialLimit: e.LOAD_SHEDDING_INITIAL_LIMIT,
+  retryAfterSeconds: e.LOAD_SHEDDING_RETRY_AFTER_S,
+  neverShedRoutes: e.LOAD_SHEDDING_NEVER_SHED_ROUTES,
+});
+
 export const buildMonitoringConfig = (e: EnvironmentVariables) => ({
   metricsEnabled: e.METRICS_ENABLED,
   managementPort: e.MANAGEMENT_PORT,
@@ -146,6 +156,7 @@ export const databaseConfig = registerAs('database', () => buildDatabaseConfig(c
 export const authConfig = registerAs('auth', () => buildAuthConfig(currentEnvironment()));
 export const cacheConfig = registerAs('cache', () => buildCacheConfig(currentEnvironment()));
 export const influxConfig = registerAs('influx', () => buildInfluxConfig(currentEnvironment()));
+export const loadSheddingConfig = registerAs('loadShedding', () => buildLoadSheddingConfig(currentEnvironment()));
 export const monitoringConfig = registerAs('monitoring', () => buildMonitoringConfig(currentEnvironment()));
 export const circuitBreakerConfig = registerAs('circuitBreaker', () => buildCircuitBreakerConfig(currentEnvironment()));
 export const healthConfig = registerAs('health', () => buildHealthConfig(currentEnvironment()));
@@ -159,6 +170,7 @@ export const CONFIG_NAMESPACES = [
   cacheConfig,
   influxConfig,
   monitoringConfig,
+  loadSheddingConfig,
   circuitBreakerConfig,
   healthConfig,
   tradingConfig,

@@ -28,4 +28,13 @@ describe(AvailabilityState.name, () => {
     assert.equal(await drained, 'timeout');
     assert.equal(state.inFlightRequests, 1);
   });
+
+  it('tells its shutdown listeners when shutdown begins, and not before', () => {
+    const state = new AvailabilityState();
+    let told = 0;
+    state.onShutdown(() => (told += 1));
+    assert.equal(told, 0);
+    state.beginShutdown();
+    assert.equal(told, 1);
+  });
 });

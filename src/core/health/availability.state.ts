@@ -6,6 +6,7 @@ export class AvailabilityState {
   private shuttingDown = false;
   private inFlight = 0;
   private drainWaiters: Array<() => void> = [];
+  private shutdownListeners: Array<() => void> = [];
 
   get isShuttingDown(): boolean {
     return this.shuttingDown;
@@ -27,6 +28,12 @@ export class AvailabilityState {
   /** Readiness fails from now on; liveness stays up while requests drain. */
   beginShutdown(): void {
     this.shuttingDown = true;
+    for (const listener of this.shutdownListeners) listener();
+  }
+
+  /** Called when shutdown begins (the management port republishes readiness at once). */
+  onShutdown(listener: () => void): void {
+    this.shutdownListeners.push(listener);
   }
 
   /** Resolves when no request is in flight, or after `maxMs`; tells which. */

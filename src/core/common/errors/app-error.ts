@@ -18,6 +18,8 @@ export enum ErrorCode {
   CIRCUIT_OPEN = 'CIRCUIT_OPEN',
   TIMEOUT = 'TIMEOUT',
   SHUTTING_DOWN = 'SHUTTING_DOWN',
+  /** Past the adaptive concurrency limit (LoadSheddingModule): shed before the body is read. */
+  OVERLOADED = 'OVERLOADED',
 }
 
 export function httpStatusOf(code: ErrorCode): number {
@@ -50,6 +52,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.DEPENDENCY_UNAVAILABLE:
     case ErrorCode.CIRCUIT_OPEN:
     case ErrorCode.SHUTTING_DOWN:
+    case ErrorCode.OVERLOADED:
       return 503;
     case ErrorCode.TIMEOUT:
       return 504;

@@ -48,6 +48,7 @@ const PUBLIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.DEPENDENCY_UNAVAILABLE]: 'a dependency cannot serve this now: retry after Retry-After',
   [ErrorCode.CIRCUIT_OPEN]: 'a dependency is failing and its circuit breaker is open: retry after Retry-After',
   [ErrorCode.SHUTTING_DOWN]: 'this instance is shutting down: retry, another instance will answer',
+  [ErrorCode.OVERLOADED]: 'the service is at its concurrency limit, retry later',
   [ErrorCode.TIMEOUT]: 'a dependency did not answer in time',
   [ErrorCode.RATE_LIMITED]: 'too many requests: Retry-After says when to come back',
 };
