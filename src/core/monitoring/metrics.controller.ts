@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Res } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -24,11 +24,10 @@ export class MetricsController extends PrometheusController {
   @ApiOperation({ summary: 'Prometheus exposition (404 with METRICS_ENABLED=false)' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' }, description: 'Prometheus text format 0.0.4' })
-  override async index(
-    @Res({ passthrough: true }) response: FastifyReply,
-    @Headers('authorization') authorization?: string,
-  ): Promise<string> {
+  override async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     if (!this.config.metricsEnabled) throw new NotFoundException();
+    // Read from the request rather than a @Headers() parameter, which the document would declare required.
+    const authorization = response.request.headers.authorization;
     if (this.config.metricsTokenRequired && detailsAccess(authorization, this.config.metricsToken) !== 'granted')
       throw new AppError(ErrorCode.UNAUTHORIZED, '/metrics needs Authorization: Bearer <HEALTH_DETAILS_TOKEN> here');
     return super.index(response);
