@@ -12,6 +12,12 @@ import { RefusalRecorder } from './refusal.recorder.js';
 
 const ANONYMOUS: Principal = { sub: ANONYMOUS_SUBJECT, scopes: new Set(), anonymous: true };
 
+/** What a route declares, read once per handler: the metadata never changes after boot. */
+interface RouteAccess {
+  public: boolean;
+  required: readonly string[];
+}
+
 /**
  * The global guard: every route needs a valid bearer token (AUTH_MODE=jwt) and the scopes it
  * declares with @RequireScopes, unless it is @Public. With AUTH_MODE=none every caller is the
@@ -26,13 +32,39 @@ export class AuthGuard implements CanActivate {
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+  // By class, then handler: an inherited handler may sit under another class's metadata.
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAccess>>();
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const access = this.accessOf(context);
+    if (access.public) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [];
-    setPrincipal(request, await this.authorize(request, required));
-    return true;
+    // AUTH_MODE=none: the anonymous caller holds every scope; answered without a promise.
+    if (this.config.mode === 'none') {
+      setPrincipal(request, ANONYMOUS);
+      return true;
+    }
+    return this.authorize(request, access.required).then((principal) => {
+      setPrincipal(request, principal);
+      return true;
+    });
+  }
+
+  private accessOf(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (!access) {
+      const targets = [handler, controller];
+      access = {
+        public: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
+        required: this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [],
+      };
+      byHandler.set(handler, access);
+    }
+    return access;
   }
 
   /**
