@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PostgresCluster } from '../../test/harness/postgres.js';
 import { RedisSetup } from '../../test/harness/redis.js';
 import { freePort, makeTempDir, removeDir, waitFor } from '../../test/harness/system.js';
+import { databaseMode } from '../../test/harness/health.js';
 import { loadTest, pacedLoadTest, rssMb, startServerProcess } from '../lib/http.js';
 import type { BenchOptions } from '../lib/options.js';
 import type { CaseResult } from '../lib/report.js';
@@ -82,12 +83,7 @@ class Stage {
   }
 }
 
-async function databaseMode(url: string): Promise<string | undefined> {
-  const health = (await (await fetch(`${url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
-    details?: { database?: { mode?: string } };
-  };
-  return health.details?.database?.mode;
-}
+const mode = (url: string) => databaseMode(url, TOKEN);
 
 let round = 0;
 const post = (url: string, pid: number, seconds: number) =>
@@ -123,7 +119,7 @@ export async function ordersCreate(options: BenchOptions): Promise<CaseResult> {
     // Redis only because the peer's CacheModule needs one to boot; no POST touches it.
     const [cluster, redis] = [await stage.postgres(), await stage.redis()];
     const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: POOL });
-    await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
+    await waitFor('normal mode', async () => (await mode(app.url)) === 'normal', 20_000);
     const bare = await stage.server(BARE, (port) => ['pg', String(port), cluster.primary.url, POOL], {});
     const peer = await stage.server(PEER, (port) => [String(port), cluster.primary.url, POOL, redis.master.url], {});
     const contenders: Array<[string, { url: string; pid: number }]> = [
@@ -236,7 +232,7 @@ export async function ordersRead(options: BenchOptions): Promise<CaseResult> {
   try {
     const [cluster, redis] = [await stage.postgres(), await stage.redis()];
     const app = await stage.server(APP, () => [], { DB_PRIMARY_URL: cluster.primary.url, REDIS_URL: redis.master.url });
-    await waitFor('normal mode', async () => (await databaseMode(app.url)) === 'normal', 20_000);
+    await waitFor('normal mode', async () => (await mode(app.url)) === 'normal', 20_000);
     const created = await fetch(`${app.url}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { databaseMode } from '../../test/harness/health.js';
 import { PostgresCluster } from '../../test/harness/postgres.js';
 import { freePort, makeTempDir, removeDir, waitFor } from '../../test/harness/system.js';
 import { startServerProcess } from '../lib/http.js';
@@ -55,11 +56,7 @@ function p99Ms(before: Map<string, number>, after: Map<string, number>): number 
   return Number.POSITIVE_INFINITY;
 }
 
-async function databaseMode(management: string): Promise<string> {
-  const res = await fetch(`${management}/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const health = (await res.json()) as { details?: { database?: { mode?: string } } };
-  return health.details?.database?.mode ?? 'unknown';
-}
+const modeOf = async (management: string): Promise<string> => (await databaseMode(management, TOKEN)) ?? 'unknown';
 
 /**
  * The overload drill (issue 21): POST /orders from wrk at BENCH_OVERLOAD_CONNECTIONS (2048) for
@@ -109,9 +106,9 @@ async function drill(round: number): Promise<Sample> {
     dir,
   );
   try {
-    await waitFor('normal mode', async () => (await databaseMode(management)) === 'normal', 20_000);
+    await waitFor('normal mode', async () => (await modeOf(management)) === 'normal', 20_000);
     const before = await scrape(management);
-    const modes = [await databaseMode(management)];
+    const modes = [await modeOf(management)];
     let running = true;
     const probes: number[] = [];
     const failed = { '/health/live': 0, '/health/ready': 0 };
@@ -127,7 +124,7 @@ async function drill(round: number): Promise<Sample> {
     const modePoll = (async () => {
       while (running) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const mode = await databaseMode(management).catch(() => 'unanswered');
+        const mode = await modeOf(management).catch(() => 'unanswered');
         if (mode !== modes.at(-1)) modes.push(mode);
       }
     })();
@@ -142,7 +139,7 @@ async function drill(round: number): Promise<Sample> {
     );
     running = false;
     await Promise.all([prober, modePoll]);
-    modes.push(await databaseMode(management));
+    modes.push(await modeOf(management));
     const after = await scrape(management);
     const accepted = [...after.buckets.keys()].length
       ? (after.buckets.get('+Inf') ?? 0) - (before.buckets.get('+Inf') ?? 0)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AppProcess,
+  databaseMode,
   JwksIssuer,
   MAIN_ENTRY,
   PostgresCluster,
@@ -32,10 +33,7 @@ describe('per-owner idempotency and ownership, Postgres up, down and back (proce
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const mode = async () => {
-    const res = await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    return ((await res.json()) as { details: { database: { mode: string } } }).details.database.mode;
-  };
+  const mode = () => databaseMode(app.url, TOKEN);
 
   before(async () => {
     cluster = await PostgresCluster.start({ replica: false });

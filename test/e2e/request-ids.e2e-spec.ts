@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AppProcess,
+  databaseMode,
   MAIN_ENTRY,
   PostgresCluster,
   freePort,
@@ -40,12 +41,7 @@ describe('request ids in the audit trail and in background work (a process on Po
     if (cwd) removeDir(cwd);
   });
 
-  const mode = async () =>
-    (
-      (await (await fetch(`${app.url}/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
-        details?: { database?: { mode?: string } };
-      }
-    ).details?.database?.mode;
+  const mode = () => databaseMode(app.url, TOKEN);
 
   it("keeps a caller's id beside ours in the audit line, and logs no request's id for the replay", async () => {
     await waitFor('normal mode', async () => (await mode()) === 'normal', 20_000);

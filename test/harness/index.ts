@@ -14,3 +14,4 @@ export { TcpProxy } from './tcp-proxy.js';
 export { limitOrder } from './orders.js';
 export { rawHttp } from './raw-http.js';
 export { PrismProxy, type PrismExchange, type PrismViolation } from './prism.js';
+export { databaseMode } from './health.js';
