@@ -3,6 +3,27 @@ import type { OrderPage } from './order-cursor.js';
 import type { Order, OrderSide, OrderStatus, OrderType } from './order.model.js';
 
 /** An order as the API answers it (OpenAPI only: the code uses the Order type). */
+/**
+ * The same shape as a JSON schema for Fastify's response serializer (`@RouteSchema`): an order is
+ * written by a compiled function instead of JSON.stringify, on the hottest routes.
+ */
+export const ORDER_JSON_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    clientOrderId: { type: 'string' },
+    symbol: { type: 'string' },
+    side: { type: 'string' },
+    type: { type: 'string' },
+    quantity: { type: 'number' },
+    limitPrice: { type: ['number', 'null'] },
+    status: { type: 'string' },
+    createdAt: { type: 'string' },
+    owner: { type: 'string' },
+  },
+  required: ['id', 'clientOrderId', 'symbol', 'side', 'type', 'quantity', 'limitPrice', 'status', 'createdAt', 'owner'],
+} as const satisfies { type: 'object'; properties: Record<keyof Order, unknown>; required: readonly (keyof Order)[] };
+
 export class OrderResponse implements Order {
   @ApiProperty({ format: 'uuid', description: 'Follows from clientOrderId: a retried request names the same order' })
   id: string;

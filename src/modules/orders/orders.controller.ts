@@ -13,6 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import {
   ApiCreatedResponse,
@@ -24,7 +25,10 @@ import {
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ApiErrors } from '../../core/common/index.js';
-import { OrderPageResponse, OrderResponse } from './order.docs.js';
+import { ORDER_JSON_SCHEMA, OrderPageResponse, OrderResponse } from './order.docs.js';
+
+// Orders are serialized by Fastify's compiled serializer, not JSON.stringify.
+const ORDER_ANSWER = RouteSchema({ response: { 200: ORDER_JSON_SCHEMA, 201: ORDER_JSON_SCHEMA } });
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { CreateOrderDto } from './create-order.dto.js';
 import type { Order } from './order.model.js';
@@ -80,6 +84,7 @@ export class OrdersController {
   @ApiErrors(400, 409, 413, 429)
   @RequireScopes(SCOPES.ordersWrite)
   @UseGuards(SubjectThrottlerGuard)
+  @ORDER_ANSWER
   async create(
     @Body() dto: CreateOrderDto,
     @CurrentPrincipal() caller: Principal,
@@ -102,6 +107,7 @@ export class OrdersController {
   @ApiErrors(400, 404, 409, 429)
   @RequireScopes(SCOPES.ordersWrite)
   @UseGuards(SubjectThrottlerGuard)
+  @ORDER_ANSWER
   async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
     const { order, journaled } = await this.orders.cancel(id.toLowerCase(), caller);
     this.audit.log(`order ${order.id} cancelled${journaled ? ' (journaled)' : ''} by ${caller.sub}`);
@@ -114,6 +120,7 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderResponse })
   @ApiErrors(400, 404)
   @RequireScopes(SCOPES.ordersRead)
+  @ORDER_ANSWER
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
     return this.queries.get(id.toLowerCase(), caller);
   }
