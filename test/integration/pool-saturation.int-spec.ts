@@ -4,7 +4,7 @@ import { Module } from '@nestjs/common';
 import pg from 'pg';
 import { DatabaseModule, DatabaseService, defineCommand } from '../../src/core/database/index.js';
 import { AppError } from '../../src/core/common/index.js';
-import { InProcessApp, PostgresCluster } from '../harness/index.js';
+import { InProcessApp, limitOrder, PostgresCluster } from '../harness/index.js';
 
 // A handler that holds its pool client for a while, as a slow query under load does.
 const slow = defineCommand<{ id: string }, object>({
@@ -68,15 +68,23 @@ describe('our own pool is not an outage (real Postgres)', () => {
     cleanups.push(() => app.close());
     const database = app.get(DatabaseService);
     await app.until('normal mode', () => database.currentMode === 'normal');
-    return database;
+    return { app, database };
   }
 
   it('a pool of 2 whose clients are all busy: waits that time out are 503s, the writer stays up, the mode normal', async () => {
     const cluster = await PostgresCluster.start({ replica: false });
     cleanups.push(() => cluster.destroy());
-    const database = await boot(cluster, { DB_POOL_MAX: '2', DB_CONNECT_TIMEOUT_MS: '100' });
+    const { app, database } = await boot(cluster, { DB_POOL_MAX: '2', DB_CONNECT_TIMEOUT_MS: '100' });
     const watcher = watch(database);
-    const { done, journaled, refused } = await burst(database, 'wait', 24);
+    // An order over HTTP while the burst holds both clients: what a client is told.
+    const [{ done, journaled, refused }, http] = await Promise.all([
+      burst(database, 'wait', 24),
+      new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+        app.request({ method: 'POST', url: '/orders', payload: limitOrder('pool-wait-http') }),
+      ),
+    ]);
+    assert.equal(http.statusCode, 503, http.body);
+    assert.equal(http.headers['retry-after'], '1');
     // Probes keep running (every 100 ms) through the busy pool: give them time to have their say.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { seen, errors } = watcher.stop();
@@ -101,7 +109,7 @@ describe('our own pool is not an outage (real Postgres)', () => {
       settings: { max_connections: '6', superuser_reserved_connections: '0' },
     });
     cleanups.push(() => cluster.destroy());
-    const database = await boot(cluster, { DB_POOL_MAX: '10' });
+    const { database } = await boot(cluster, { DB_POOL_MAX: '10' });
     // Another tenant takes every slot the pool does not hold yet.
     const others: pg.Client[] = [];
     cleanups.push(() => Promise.all(others.map((c) => c.end().catch(() => undefined))).then(() => undefined));
