@@ -23,15 +23,22 @@ export class PostgresCluster {
     readonly root: string,
     readonly primary: PostgresNode,
     readonly replica: PostgresNode | undefined,
+    private readonly settings: Record<string, string> = {},
   ) {}
 
-  static async start(options: { replica?: boolean; password?: string } = {}): Promise<PostgresCluster> {
+  /**
+   * `settings` are extra server settings (`-c name=value`) for every node, such as
+   * `{ max_connections: '8' }`.
+   */
+  static async start(
+    options: { replica?: boolean; password?: string; settings?: Record<string, string> } = {},
+  ): Promise<PostgresCluster> {
     const root = makeTempDir('pg', 'postgres');
     const primary = PostgresCluster.node('primary', root, await freePort(), options.password);
     const replica = options.replica
       ? PostgresCluster.node('replica', root, await freePort(), options.password)
       : undefined;
-    const cluster = new PostgresCluster(root, primary, replica);
+    const cluster = new PostgresCluster(root, primary, replica, options.settings ?? {});
     PostgresCluster.live.add(cluster);
     try {
       await cluster.initPrimary(options.password);
@@ -72,7 +79,11 @@ export class PostgresCluster {
 
   async start(which: 'primary' | 'replica'): Promise<void> {
     const node = this.nodeOf(which);
-    const options = `-p ${node.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+    const options = `-p ${node.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off${Object.entries(
+      this.settings,
+    )
+      .map(([name, value]) => ` -c ${name}=${value}`)
+      .join('')}`;
     await this.asPostgres('pg_ctl', [
       '-D',
       node.dataDir,

@@ -5,6 +5,7 @@ import {
   type ErrorTranslator,
   TIMEOUT_ERROR_CODES,
 } from '../common/index.js';
+import { PoolBusyError } from './postgres/pool-busy.js';
 import { NoTargetError } from './typeorm/target-router.js';
 
 /** A command Postgres must refuse on replay; the entry goes to the dead-letter table with this reason. */
@@ -21,8 +22,13 @@ const CONNECTION_SQLSTATE = /^(08|57P0[123]|53300|25006)/;
 const TIMEOUT_MESSAGES =
   /timeout|timed out|Connection terminated|Client has encountered a connection error|not queryable|Connection ended/i;
 
-/** True when the error says the target is unreachable or no longer what we thought, not that the query was wrong. */
+/**
+ * True when the error says the target is unreachable or no longer what we thought, not that the
+ * query was wrong. Our own pool's refusals (PoolBusyError: the wait for a free client, no slot to
+ * grow while held connections work) are never the target's failure.
+ */
 export function isTargetFailure(error: unknown): boolean {
+  if (error instanceof PoolBusyError) return false;
   if (error instanceof NoTargetError) return true;
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e) return false;

@@ -28,6 +28,7 @@ import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
 import { type ReplayOutcome, Replayer } from './journal/replayer.js';
 import type { PgTarget } from './postgres/pg-target.js';
+import { PoolBusyError } from './postgres/pool-busy.js';
 import { PostgresTargets } from './postgres/postgres-targets.js';
 import { findUnstorableText } from './storable-text.validator.js';
 import { SerialQueue } from './typeorm/serial-queue.js';
@@ -155,6 +156,12 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         return { result, journaled: false };
       } catch (error) {
         if (isCommandRejection(error)) throw error;
+        // Our own pool could not hand out a client: the target is up and nothing reached it on
+        // that client. Answered 503 + Retry-After, not journaled: a journaled command answers 2xx
+        // while GET cannot see it (reads in normal mode do not look in the journal), and its
+        // backlog would take the mode to replaying and every new write behind it. A 503 claims
+        // nothing, and a retry is idempotent on the command key.
+        if (error instanceof PoolBusyError) throw error;
         // The write may or may not have committed: journaling is safe either way, since the
         // replay is idempotent on the command key.
         if (isTargetFailure(error)) writer.markDown(error);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { secretRedactor } from '../../common/index.js';
 import { isCommandRejection, isContention, isTargetFailure } from '../database.errors.js';
+import { PoolBusyError } from '../postgres/pool-busy.js';
 import type { CommandHandler, JournalEntry } from '../database.types.js';
 import type { PgTarget } from '../postgres/pg-target.js';
 import type { TargetRouter } from '../typeorm/target-router.js';
@@ -212,7 +213,7 @@ export class Replayer {
       result.replayed.push(entry.seq);
     } catch (error) {
       // The writer's failure (or a lost race) ends the batch: the entry is not at fault.
-      if (isTargetFailure(error) || isContention(error)) throw error;
+      if (isTargetFailure(error) || isContention(error) || error instanceof PoolBusyError) throw error;
       await runner.rollbackTransaction();
       const reason = describe(error);
       if (isCommandRejection(error) || entry.attempts + 1 >= this.maxAttempts) {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { secretRedactor, withTimeout } from '../../common/index.js';
 import type { TargetRole, TargetView } from '../database.types.js';
+import { PoolBusyError, poolSideError } from './pool-busy.js';
 
 export interface TargetOptions {
   name: string;
@@ -80,12 +81,26 @@ export class PgTarget {
     return this.status.reachable && this.status.role === 'writer';
   }
 
-  /** Asks the server its role and lag, bounded by the probe timeout; never throws. */
+  /**
+   * Asks the server its role and lag, bounded by the probe timeout; never throws. The client is
+   * taken first (bounded by the pool's connect timeout) and the probe timeout runs on the live
+   * connection only: a probe that waited in our own busy pool, or could not grow it for want of
+   * slots while its connections work, learned nothing of the server and changes nothing.
+   */
   async probe(): Promise<TargetStatus> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      const cause = poolSideError(this.name, this.pool, error as Error);
+      if (!(cause instanceof PoolBusyError)) this.markDown(cause);
+      return this.status;
+    }
     const started = performance.now();
+    let failed: Error | undefined;
     try {
       const result = await withTimeout(
-        this.pool.query<{ recovery: boolean; lag_ms: string | number; timeline: number; system_id: string }>(PROBE_SQL),
+        client.query<{ recovery: boolean; lag_ms: string | number; timeline: number; system_id: string }>(PROBE_SQL),
         this.options.probeTimeoutMs,
         `probe ${this.name}`,
       );
@@ -102,7 +117,11 @@ export class PgTarget {
         failures: 0,
       });
     } catch (error) {
+      failed = error as Error;
       this.markDown(error);
+    } finally {
+      // A connection that failed or timed out its probe is not given back to the pool.
+      client.release(failed ?? undefined);
     }
     return this.status;
   }

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
+import { poolSideError } from '../postgres/pool-busy.js';
+import type { PgTarget } from '../postgres/pg-target.js';
 import type { Route, TargetRouter } from './target-router.js';
 
 /** The connection strings the DataSource is configured with: they name a route, not a server. */
@@ -41,13 +43,19 @@ export function routedPgDriver(router: TargetRouter, real: typeof pg): typeof pg
 
     connect(callback: ConnectCallback): void {
       if (module.booting) return callback(undefined, BOOT_CLIENT, () => undefined);
-      let pool: pg.Pool;
+      let target: PgTarget;
       try {
-        pool = router.pool(this.route);
+        target = router.target(this.route);
       } catch (error) {
         return callback(error as Error);
       }
-      pool.connect(callback as Parameters<pg.Pool['connect']>[0]);
+      // A client the pool could not hand out (its queue, or no slot to grow while its own
+      // connections work) is a PoolBusyError: never taken for the target failing.
+      const pool = target.pool;
+      pool.connect((error, client, release) => {
+        if (error) return callback(poolSideError(target.name, pool, error));
+        callback(undefined, client, release);
+      });
     }
 
     end(callback?: (error?: Error) => void): Promise<void> {

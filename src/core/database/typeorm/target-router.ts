@@ -40,9 +40,14 @@ export class TargetRouter {
 
   /** The pool for `route`, or a NoTargetError. */
   pool(route: Route): pg.Pool {
+    return this.target(route).pool;
+  }
+
+  /** The target that serves `route` now, or a NoTargetError. */
+  target(route: Route): PgTarget {
     const target = this.pinned.getStore() ?? this.pick(route);
     if (!target) throw new NoTargetError(route, this.sources.retryAfterSeconds);
-    return target.pool;
+    return target;
   }
 
   private pick(route: Route): PgTarget | undefined {
