@@ -98,6 +98,12 @@ export class PgTarget {
     }
     const started = performance.now();
     let failed: Error | undefined;
+    // A checked-out client has no pool listener: a server that dies under the probe would emit an
+    // unhandled 'error' and end the process.
+    const onError = (error: Error): void => {
+      failed ??= error;
+    };
+    client.on('error', onError);
     try {
       const result = await withTimeout(
         client.query<{ recovery: boolean; lag_ms: string | number; timeline: number; system_id: string }>(PROBE_SQL),
@@ -120,6 +126,7 @@ export class PgTarget {
       failed = error as Error;
       this.markDown(error);
     } finally {
+      client.off('error', onError);
       // A connection that failed or timed out its probe is not given back to the pool.
       client.release(failed ?? undefined);
     }
