@@ -38,6 +38,19 @@ function watch(database: DatabaseService) {
   };
 }
 
+/** After a burst: the mode never left normal, the writer never went down, nothing was journaled. */
+async function assertStayedNormal(watcher: ReturnType<typeof watch>, journaled: number): Promise<void> {
+  // Probes keep running (every 100 ms) through the busy pool: give them time to have their say.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const { seen, errors } = watcher.stop();
+  assert.deepEqual(
+    seen,
+    ['normal'],
+    `the mode never left normal, the writer never down (errors: ${errors.join('; ')})`,
+  );
+  assert.equal(journaled, 0, 'nothing journaled: the journal would leave normal mode');
+}
+
 async function burst(database: DatabaseService, prefix: string, n: number) {
   const outcomes = await Promise.allSettled(
     Array.from({ length: n }, (_, i) =>
@@ -85,15 +98,7 @@ describe('our own pool is not an outage (real Postgres)', () => {
     ]);
     assert.equal(http.statusCode, 503, http.body);
     assert.equal(http.headers['retry-after'], '1');
-    // Probes keep running (every 100 ms) through the busy pool: give them time to have their say.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const { seen, errors } = watcher.stop();
-    assert.deepEqual(
-      seen,
-      ['normal'],
-      `the mode never left normal, the writer never down (errors: ${errors.join('; ')})`,
-    );
-    assert.equal(journaled, 0, 'nothing journaled: the journal would leave normal mode');
+    await assertStayedNormal(watcher, journaled);
     assert.ok(done >= 2, `the held clients did their work (${done})`);
     assert.ok(refused.length > 0, 'some waits timed out');
     for (const error of refused) {
@@ -126,14 +131,7 @@ describe('our own pool is not an outage (real Postgres)', () => {
     assert.ok(others.length > 0 && others.length < 10, `the other tenant holds ${others.length} slots`);
     const watcher = watch(database);
     const { done, journaled, refused } = await burst(database, 'slots', 12);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const { seen, errors } = watcher.stop();
-    assert.deepEqual(
-      seen,
-      ['normal'],
-      `the mode never left normal, the writer never down (errors: ${errors.join('; ')})`,
-    );
-    assert.equal(journaled, 0);
+    await assertStayedNormal(watcher, journaled);
     assert.ok(done >= 1, `the held connection did its work (${done})`);
     assert.ok(refused.length > 0, 'the pool could not grow');
     for (const error of refused) assert.equal(error.status, 503, error.message);

@@ -263,6 +263,16 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     });
   }
 
+  /** The current writer, or a 503 naming what could not be done without one. */
+  private requireWriter(what: string): PgTarget {
+    const writer = this.targets.writer;
+    if (!writer)
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `no Postgres writer to ${what} into`, {
+        retryAfterSeconds: this.retryAfterSeconds,
+      });
+    return writer;
+  }
+
   /**
    * Replays a journal file another instance left behind (a scaled-in pod's volume) into the
    * current writer, exactly once: entries leave that file only after Postgres committed them, and
@@ -272,11 +282,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   async drainFile(
     path: string,
   ): Promise<ReplayOutcome & { left: number; deadLetters: ReturnType<Journal['deadLetters']> }> {
-    const writer = this.targets.writer;
-    if (!writer)
-      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no Postgres writer to replay into', {
-        retryAfterSeconds: this.retryAfterSeconds,
-      });
+    const writer = this.requireWriter('replay');
     const journal = new Journal(path, { existing: true });
     try {
       this.assertHandlersFor(journal, path);
@@ -302,11 +308,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
    * Refused while an earlier dead letter of the same entity waits: commands of one entity apply in order.
    */
   async redrive(path: string, seq: number): Promise<{ type: string; key: string }> {
-    const writer = this.targets.writer;
-    if (!writer)
-      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no Postgres writer to redrive into', {
-        retryAfterSeconds: this.retryAfterSeconds,
-      });
+    const writer = this.requireWriter('redrive');
     const journal = new Journal(path, { existing: true });
     try {
       const dead = journal.deadLetter(seq);
