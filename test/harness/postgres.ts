@@ -24,21 +24,25 @@ export class PostgresCluster {
     readonly primary: PostgresNode,
     readonly replica: PostgresNode | undefined,
     private readonly settings: Record<string, string> = {},
+    private readonly synchronous = true,
   ) {}
 
   /**
    * `settings` are extra server settings (`-c name=value`) for every node, such as
-   * `{ max_connections: '8' }`.
+   * `{ max_connections: '8' }`. With a replica the primary commits synchronously
+   * (`synchronous_standby_names = '*'`), as a deployment that promises an acknowledged write
+   * survives a failover must: with `synchronous: false` it commits before the replica has the
+   * WAL, and a primary killed then takes its last acknowledged commits with it.
    */
   static async start(
-    options: { replica?: boolean; password?: string; settings?: Record<string, string> } = {},
+    options: { replica?: boolean; password?: string; settings?: Record<string, string>; synchronous?: boolean } = {},
   ): Promise<PostgresCluster> {
     const root = makeTempDir('pg', 'postgres');
     const primary = PostgresCluster.node('primary', root, await freePort(), options.password);
     const replica = options.replica
       ? PostgresCluster.node('replica', root, await freePort(), options.password)
       : undefined;
-    const cluster = new PostgresCluster(root, primary, replica, options.settings ?? {});
+    const cluster = new PostgresCluster(root, primary, replica, options.settings ?? {}, options.synchronous ?? true);
     PostgresCluster.live.add(cluster);
     try {
       await cluster.initPrimary(options.password);
@@ -79,8 +83,13 @@ export class PostgresCluster {
 
   async start(which: 'primary' | 'replica'): Promise<void> {
     const node = this.nodeOf(which);
+    // Only the primary waits for a standby: the replica, once promoted, has none to wait for.
+    const settings =
+      which === 'primary' && this.replica && this.synchronous
+        ? { synchronous_standby_names: "'*'", ...this.settings }
+        : this.settings;
     const options = `-p ${node.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off${Object.entries(
-      this.settings,
+      settings,
     )
       .map(([name, value]) => ` -c ${name}=${value}`)
       .join('')}`;

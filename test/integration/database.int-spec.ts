@@ -156,10 +156,36 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal((await countInPostgres(cluster, 'primary', ['frozen-1'])).rows, 1);
   });
 
-  it('takes a promoted replica as the writer, with no journal', async () => {
+  it('journals an order whose synchronous commit waits for a standby that is gone, and stores it once when the standby is back', async () => {
     const { cluster, env } = await setup();
     const app = await boot(env);
     await app.until('normal mode', () => mode(app) === 'normal');
+    await cluster.stop('replica', 'immediate');
+    const created = await within(10_000, 'POST /orders', post(app, order('no-standby-1')));
+    assert.deepEqual(
+      [created.statusCode, created.json().status],
+      [201, 'accepted'],
+      'the commit never returned: journaled once the query timed out',
+    );
+    await cluster.start('replica');
+    await app.until('replayed with the standby back', () => mode(app) === 'normal', 30_000);
+    // Committed locally by the first try and applied again by the replay: one row, on both.
+    assert.equal((await countInPostgres(cluster, 'primary', ['no-standby-1'])).rows, 1);
+    await waitFor(
+      'the replica to hold it',
+      async () => (await countInPostgres(cluster, 'replica', ['no-standby-1'])).rows === 1,
+      10_000,
+    );
+    assert.equal(app.get(DatabaseService).status().deadLetters, 0);
+  });
+
+  it('takes a promoted replica as the writer, with no journal, and says whether each writer commits synchronously', async () => {
+    const { cluster, env } = await setup();
+    const app = await boot(env);
+    await app.until('normal mode', () => mode(app) === 'normal');
+    const commits = (name: string) => app.get(DatabaseService).status().targets.find((t) => t.name === name)?.commits;
+    assert.equal(commits('primary'), 'synchronous', 'the harness primary waits for its standby');
+    assert.equal(commits('replica.1'), undefined, 'a replica does not commit');
     await cluster.stop('primary', 'immediate');
     await cluster.promote();
     await app.until(
@@ -170,6 +196,8 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     assert.equal(created.statusCode, 201);
     assert.equal(created.json().status, 'new');
     assert.equal((await countInPostgres(cluster, 'replica', ['promoted-1'])).rows, 1);
+    await app.until('the promoted writer probed', () => commits('replica.1') !== undefined);
+    assert.equal(commits('replica.1'), 'asynchronous', 'promoted with no standby left to wait for');
   });
 
   it('fences an old primary that comes back writable next to the promoted replica, in running and newly started instances alike', async () => {

@@ -102,6 +102,11 @@ export interface TargetView {
   lagMs: number;
   latencyMs: number;
   timeline: number;
+  /**
+   * A writer's commits: `synchronous` when they wait for a standby, so an acknowledged write
+   * survives the writer's loss; `asynchronous` when a failover can lose the last ones.
+   */
+  commits?: 'synchronous' | 'asynchronous';
   lastProbeAt?: number;
   lastError?: string;
   pool: { total: number; idle: number; waiting: number };

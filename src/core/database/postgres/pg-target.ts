@@ -25,6 +25,11 @@ export interface TargetStatus {
   timeline: number;
   /** The cluster it belongs to: a primary and its replicas share it. */
   systemId?: string;
+  /**
+   * A writer's commits wait for a standby (`synchronous_standby_names` set, `synchronous_commit`
+   * on, remote_write or remote_apply): what it acknowledged survives its loss. Undefined for a replica.
+   */
+  synchronousCommit?: boolean;
   /** Consecutive failures, for the reconnect backoff. */
   failures: number;
 }
@@ -41,7 +46,19 @@ const PROBE_SQL = `SELECT pg_is_in_recovery() AS recovery,
   CASE WHEN pg_is_in_recovery() THEN (pg_control_checkpoint()).timeline_id
        ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
   END AS timeline,
-  (pg_control_system()).system_identifier::text AS system_id`;
+  (pg_control_system()).system_identifier::text AS system_id,
+  CASE WHEN pg_is_in_recovery() THEN NULL
+       ELSE current_setting('synchronous_standby_names') <> ''
+        AND current_setting('synchronous_commit') IN ('on', 'remote_write', 'remote_apply')
+  END AS synchronous_commit`;
+
+interface ProbeRow {
+  recovery: boolean;
+  lag_ms: string | number;
+  timeline: number;
+  system_id: string;
+  synchronous_commit: boolean | null;
+}
 
 /** One Postgres server: its pool and what the last probe or query said of it. */
 export class PgTarget {
@@ -106,7 +123,7 @@ export class PgTarget {
     client.on('error', onError);
     try {
       const result = await withTimeout(
-        client.query<{ recovery: boolean; lag_ms: string | number; timeline: number; system_id: string }>(PROBE_SQL),
+        client.query<ProbeRow>(PROBE_SQL),
         this.options.probeTimeoutMs,
         `probe ${this.name}`,
       );
@@ -117,6 +134,7 @@ export class PgTarget {
         lagMs: Math.round(Number(row.lag_ms)),
         timeline: Number(row.timeline),
         systemId: row.system_id,
+        synchronousCommit: row.synchronous_commit ?? undefined,
         latencyMs: Math.round(performance.now() - started),
         lastError: undefined,
         lastProbeAt: this.now(),
@@ -153,7 +171,7 @@ export class PgTarget {
   }
 
   view(fenced: boolean): TargetView {
-    const { reachable, role, lagMs, latencyMs, timeline, lastProbeAt, lastError } = this.status;
+    const { reachable, role, lagMs, latencyMs, timeline, lastProbeAt, lastError, synchronousCommit } = this.status;
     return {
       name: this.name,
       reachable,
@@ -162,6 +180,9 @@ export class PgTarget {
       lagMs,
       latencyMs,
       timeline,
+      ...(role === 'writer' && synchronousCommit !== undefined
+        ? { commits: synchronousCommit ? ('synchronous' as const) : ('asynchronous' as const) }
+        : {}),
       lastProbeAt,
       lastError,
       pool: this.poolStats(),

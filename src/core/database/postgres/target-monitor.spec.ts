@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { deriveMode, FailoverMode } from '../failover-mode.js';
 import { PgTarget } from './pg-target.js';
 import { Journal } from '../journal/journal.js';
@@ -84,6 +85,37 @@ describe(TargetMonitor.name, () => {
     assert.deepEqual(restarted.fencing.fenced, ['primary']);
     assert.match(restarted.fencing.undecided ?? '', /below 2/);
     memory.close();
+  });
+
+  it('warns once per writer that commits asynchronously while there are replicas to fail over to', () => {
+    const warnings: string[] = [];
+    const quiet = () => undefined;
+    const capture: LoggerService = { log: quiet, error: quiet, warn: (m: string) => warnings.push(m) };
+    Logger.overrideLogger(capture);
+    try {
+      const asyncCommits = (w: string) => warnings.filter((m) => m.includes(`${w} commits asynchronously`));
+      const primary = target('primary', 'writer', true);
+      const replica = target('replica.1', 'replica', true);
+      const monitor = new TargetMonitor([primary, replica], 1000, 1000);
+      primary.status.synchronousCommit = true;
+      monitor.refresh();
+      assert.deepEqual(asyncCommits('primary'), [], 'a synchronous writer is no cause for a warning');
+      primary.status.synchronousCommit = false;
+      monitor.refresh();
+      monitor.refresh();
+      assert.equal(asyncCommits('primary').length, 1, 'said once, not at every probe');
+      assert.match(asyncCommits('primary')[0], /Durability across a failover/);
+      primary.status.reachable = false;
+      Object.assign(replica.status, { role: 'writer', timeline: 2, synchronousCommit: false });
+      monitor.refresh();
+      assert.equal(asyncCommits('replica.1').length, 1, 'a new writer is warned of again');
+      const alone = target('alone', 'writer', true);
+      alone.status.synchronousCommit = false;
+      new TargetMonitor([alone], 1000, 1000).refresh();
+      assert.deepEqual(asyncCommits('alone'), [], 'without a replica there is no failover to lose commits in');
+    } finally {
+      Logger.overrideLogger(['log', 'error', 'warn']);
+    }
   });
 
   it('has no writer while the writer is unreachable', () => {

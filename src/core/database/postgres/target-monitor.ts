@@ -24,6 +24,8 @@ export class TargetMonitor {
   private stopped = false;
   private readonly logger = new Logger('Database');
   private readonly listeners = new Listeners();
+  /** The writer last warned of for committing asynchronously, so the warning is said once per writer. */
+  private warnedAsynchronous?: string;
 
   constructor(
     readonly targets: readonly PgTarget[],
@@ -98,7 +100,24 @@ export class TargetMonitor {
       );
     if (next.undecided && next.undecided !== before.undecided)
       this.logger.error(`no writer: ${next.undecided}; writes go to the journal`);
+    this.warnIfAsynchronous();
     this.listeners.emit();
+  }
+
+  /**
+   * With replicas to fail over to, a writer that acknowledges commits before a standby has them can
+   * take the last acknowledged orders with it when it dies and a replica is promoted.
+   */
+  private warnIfAsynchronous(): void {
+    const writer = this.writer;
+    if (!writer || this.targets.length < 2 || writer.status.synchronousCommit !== false) return;
+    if (this.warnedAsynchronous === writer.name) return;
+    this.warnedAsynchronous = writer.name;
+    this.logger.warn(
+      `${writer.name} commits asynchronously (synchronous_standby_names is empty or synchronous_commit is off): ` +
+        'orders it acknowledged just before it dies can be missing on the replica promoted after it; ' +
+        'see docs/database.md, "Durability across a failover"',
+    );
   }
 
   private async loop(target: PgTarget): Promise<void> {
