@@ -183,7 +183,11 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     const { cluster, env } = await setup();
     const app = await boot(env);
     await app.until('normal mode', () => mode(app) === 'normal');
-    const commits = (name: string) => app.get(DatabaseService).status().targets.find((t) => t.name === name)?.commits;
+    const commits = (name: string) =>
+      app
+        .get(DatabaseService)
+        .status()
+        .targets.find((t) => t.name === name)?.commits;
     assert.equal(commits('primary'), 'synchronous', 'the harness primary waits for its standby');
     assert.equal(commits('replica.1'), undefined, 'a replica does not commit');
     await cluster.stop('primary', 'immediate');
