@@ -180,7 +180,7 @@ describe('deploy/k8s agrees with the service', () => {
     );
     const loaded = loadEnvironment({ ...config, ...own }, { readFile });
     assert.equal(loaded.env.NODE_ENV, 'production');
-    assert.match(loaded.env.DB_PRIMARY_URL ?? '', /^postgres:\/\/trading:Xq7v/);
+    assert.match(loaded.env.DB_PRIMARY_URL ?? '', /^postgres:\/\/trading_app:Xq7v/);
   });
 
   it("probes the right endpoints with timeouts above the service's own bounds", () => {

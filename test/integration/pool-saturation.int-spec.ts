@@ -137,4 +137,42 @@ describe('our own pool is not an outage (real Postgres)', () => {
     for (const error of refused) assert.equal(error.status, 503, error.message);
     assert.equal(database.status().backlog, 0);
   });
+
+  it("as the non-superuser role the examples deploy: migrations, probes and writes work, and the slots it cannot take stay the operator's", async () => {
+    const cluster = await PostgresCluster.start({
+      replica: false,
+      settings: { max_connections: '6', superuser_reserved_connections: '3' },
+    });
+    cleanups.push(() => cluster.destroy());
+    // What deploy/postgres/init-replication.sh creates: a login role that owns the database, nothing more.
+    await cluster.sql('primary', 'CREATE ROLE trading_app LOGIN NOSUPERUSER');
+    await cluster.sql('primary', 'CREATE DATABASE trading OWNER trading_app');
+    const url = `postgres://trading_app@127.0.0.1:${cluster.primary.port}/trading`;
+    const app = await InProcessApp.start(
+      { DB_PRIMARY_URL: url, LOAD_SHEDDING_ENABLED: 'false', DB_PROBE_INTERVAL_MS: '100', DB_POOL_MAX: '10' },
+      undefined,
+      [SlowModule],
+    );
+    cleanups.push(() => app.close());
+    const database = app.get(DatabaseService);
+    await app.until('normal mode', () => database.currentMode === 'normal');
+    const writer = database.status().targets.find((t) => t.name === 'primary');
+    assert.ok(writer && writer.timeline >= 1, 'the probe reads the timeline without superuser rights');
+    const created = await app.request({ method: 'POST', url: '/orders', payload: limitOrder('as-app-role') });
+    assert.deepEqual([created.statusCode, created.json().status], [201, 'new'], created.body);
+    assert.equal(
+      await cluster.sql('primary', "SELECT tableowner FROM pg_tables WHERE tablename = 'orders'", 'trading'),
+      'trading_app',
+      'the migrations ran as the role',
+    );
+    const watcher = watch(database);
+    const [{ journaled, refused }, operator] = await Promise.all([
+      burst(database, 'role', 12),
+      new Promise((resolve) => setTimeout(resolve, 100)).then(() => cluster.sql('primary', 'SELECT 1')),
+    ]);
+    await assertStayedNormal(watcher, journaled);
+    assert.ok(refused.length > 0, 'the pool could not grow past the slots that are not reserved');
+    for (const error of refused) assert.equal(error.status, 503, error.message);
+    assert.equal(operator, '1', 'the superuser got a reserved slot while the role held every other one');
+  });
 });
