@@ -35,6 +35,8 @@ export class InProcessApp {
         HEALTH_CHECK_TIMEOUT_MS: '500',
         HEALTH_CACHE_TTL_MS: '0',
         HEALTH_DETAILS_TOKEN: TEST_TOKEN,
+        // A small reserve beside each test's journal: real, and quick to write at every boot.
+        DB_JOURNAL_RESERVE_BYTES: '262144',
         ...env,
       },
     });

@@ -15,3 +15,4 @@ export { limitOrder } from './orders.js';
 export { rawHttp } from './raw-http.js';
 export { PrismProxy, type PrismExchange, type PrismViolation } from './prism.js';
 export { databaseMode } from './health.js';
+export { SmallVolume } from './small-volume.js';

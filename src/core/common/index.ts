@@ -1,6 +1,7 @@
 export { AppError, ErrorCode, httpStatusOf, type AppErrorOptions } from './errors/app-error.js';
 export { ErrorTranslators, type ErrorTranslator } from './errors/error-translators.js';
 export { AllExceptionsFilter, sendError } from './http/all-exceptions.filter.js';
+export { IntervalLog } from './logging/interval-log.js';
 export { RefusalLog, REFUSAL_LOG_INTERVAL_MS, type Refusal, type RefusalLogger } from './http/refusal-log.js';
 export { toErrorResponse, type ErrorBody } from './http/error-response.js';
 export { REQUEST_ID_HEADER, RequestIds, clientRequestIdOf } from './http/request-id.js';

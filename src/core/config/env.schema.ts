@@ -300,6 +300,28 @@ export class EnvironmentVariables {
   @Max(1000)
   DB_REPLAY_MAX_ATTEMPTS = 5;
 
+  @EnvVar({
+    group: 'database',
+    description:
+      "Bytes kept free on the journal's volume: below it the journal counts as full and readiness fails while Postgres takes no writes",
+    example: '16777216',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  DB_JOURNAL_MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+  @EnvVar({
+    group: 'database',
+    description:
+      'Bytes set aside beside the journal (a file, <DB_SQLITE_PATH>.reserve) and given back when the volume is full, so a replay can settle what it applied',
+    example: '8388608',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  DB_JOURNAL_RESERVE_BYTES = 8 * 1024 * 1024;
+
   // ---- cache
   @EnvVar({
     group: 'cache',

@@ -45,6 +45,8 @@ export const buildDatabaseConfig = (e: EnvironmentVariables) => ({
   probeIntervalMs: e.DB_PROBE_INTERVAL_MS,
   probeTimeoutMs: e.DB_PROBE_TIMEOUT_MS,
   replayMaxAttempts: e.DB_REPLAY_MAX_ATTEMPTS,
+  journalMinFreeBytes: e.DB_JOURNAL_MIN_FREE_BYTES,
+  journalReserveBytes: e.DB_JOURNAL_RESERVE_BYTES,
 });
 
 export const buildAuthConfig = (e: EnvironmentVariables) => ({

@@ -59,10 +59,16 @@ export class DatabaseHealth implements OnModuleInit {
   }
 
   private sqlite(key: string) {
-    this.journal.writable();
-    return this.indicators
-      .check(key)
-      .up({ backlog: this.journal.backlog(), deadLetters: this.journal.deadLetterCount() });
+    const writable = this.journal.writable();
+    const disk = this.journal.disk();
+    const data = {
+      backlog: this.journal.backlog(),
+      deadLetters: this.journal.deadLetterCount(),
+      ...(disk && { disk: { freeBytes: disk.freeBytes, reserve: disk.reserve } }),
+    };
+    const check = this.indicators.check(key);
+    if (writable) return check.up(data);
+    return check.down({ ...data, reason: disk?.reason ?? 'the journal file is read-only' });
   }
 
   private overall(key: string) {
@@ -83,7 +89,12 @@ export class DatabaseHealth implements OnModuleInit {
       journalWritable = false;
     }
     if (status.mode === 'normal') return check.up(data);
-    if (!journalWritable) return check.down({ ...data, reason: 'the journal cannot be written' });
+    if (!journalWritable) return check.down({ ...data, reason: `the journal cannot be written${this.diskReason()}` });
     return DEGRADED_MODES.has(status.mode) ? check.degraded(data) : check.up(data);
+  }
+
+  private diskReason(): string {
+    const reason = this.journal.disk()?.reason;
+    return reason ? ` (${reason})` : '';
   }
 }

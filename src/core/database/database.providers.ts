@@ -49,7 +49,10 @@ export const databaseProviders: Provider[] = [
   {
     provide: Journal,
     inject: [databaseConfig.KEY],
-    useFactory: (config: DatabaseConfig) => new Journal(config.sqlitePath),
+    useFactory: (config: DatabaseConfig) =>
+      new Journal(config.sqlitePath, {
+        disk: { minFreeBytes: config.journalMinFreeBytes, reserveBytes: config.journalReserveBytes },
+      }),
   },
 ];
 

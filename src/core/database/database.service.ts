@@ -10,7 +10,15 @@ import { DiscoveryService } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, ErrorCode, Listeners, runDetached, secretRedactor } from '../common/index.js';
+import {
+  AppError,
+  ErrorCode,
+  IntervalLog,
+  Listeners,
+  REFUSAL_LOG_INTERVAL_MS,
+  runDetached,
+  secretRedactor,
+} from '../common/index.js';
 import { databaseConfig } from '../config/index.js';
 import { isCommandRejection, isTargetFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
@@ -48,6 +56,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   // SQLite runs one connection for the whole process: TypeORM would nest concurrent transactions.
   private readonly embeddedWrites = new SerialQueue();
   private readonly logger = new Logger('Database');
+  // A full journal volume fails every write until it has room: one line per interval, with a count.
+  private readonly appendFailures = new IntervalLog((line) => this.logger.error(line), REFUSAL_LOG_INTERVAL_MS);
   private replayPaused?: NodeJS.Timeout;
   // Told after every derive(): what waitForWriter() listens to.
   private readonly derived = new Listeners();
@@ -206,7 +216,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       await commit;
     } catch (error) {
       // The last place a write could go is unusable (disk full, file gone): nothing was acknowledged.
-      this.logger.error(`journal append failed: ${(error as Error).message}`);
+      this.appendFailures.note('append', `journal append failed: ${(error as Error).message}`);
       throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'no store can take this write now', {
         retryAfterSeconds: 1,
         cause: error,

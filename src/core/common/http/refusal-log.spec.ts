@@ -34,7 +34,10 @@ describe(RefusalLog.name, () => {
     advance(1);
     log.record(refusal({ requestId: 'r-last' }));
     assert.equal(lines.length, 2);
-    assert.match(lines[1], /\[requestId=r-last\]; 17600 more since the last line/);
+    assert.match(
+      lines[1],
+      /\[requestId=r-last\] \(one line per 10 s for this route and code\); 17600 more since the last line$/,
+    );
   });
 
   it('keeps one interval per method, route and code', () => {

@@ -1,3 +1,5 @@
+import { IntervalLog } from '../logging/interval-log.js';
+
 /** Where the refusal lines go: a Nest Logger fits. */
 export interface RefusalLogger {
   warn(message: string): void;
@@ -15,11 +17,6 @@ export interface Refusal {
 
 export const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
-interface Window {
-  startedAt: number;
-  unlogged: number;
-}
-
 /**
  * Expected refusals (a 503 or 504 of ours: Postgres down, the journal full, a breaker open) are
  * logged once per interval per (method, route, code): the first of an interval at once, without a
@@ -27,27 +24,22 @@ interface Window {
  * few lines, not 15 MB. Unexpected 500s are not for this class: each keeps its line and stack.
  */
 export class RefusalLog {
-  private readonly windows = new Map<string, Window>();
+  private readonly lines: IntervalLog;
 
   constructor(
-    private readonly logger: RefusalLogger,
+    logger: RefusalLogger,
     private readonly intervalMs = REFUSAL_LOG_INTERVAL_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.lines = new IntervalLog((line) => logger.warn(line), intervalMs, now);
+  }
 
   record(refusal: Refusal): void {
     const key = `${refusal.method} ${refusal.route} ${refusal.code}`;
-    const now = this.now();
-    const window = this.windows.get(key);
-    if (window && now - window.startedAt < this.intervalMs) {
-      window.unlogged += 1;
-      return;
-    }
-    const since = window?.unlogged ? `; ${window.unlogged} more since the last line` : '';
-    this.logger.warn(
-      `${key} refused with ${refusal.status}: ${refusal.message} [requestId=${refusal.requestId}]${since}` +
+    this.lines.note(
+      key,
+      `${key} refused with ${refusal.status}: ${refusal.message} [requestId=${refusal.requestId}]` +
         ` (one line per ${Math.round(this.intervalMs / 1000)} s for this route and code)`,
     );
-    this.windows.set(key, { startedAt: now, unlogged: 0 });
   }
 }

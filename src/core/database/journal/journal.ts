@@ -5,6 +5,7 @@ import { Listeners } from '../../common/index.js';
 import type { JournalEntry, WriteCommand } from '../database.types.js';
 import type { TimelineMemory } from '../postgres/target-monitor.js';
 import { EntityIndex, entityHash } from './entity-index.js';
+import { isDiskFull, type JournalDiskOptions, JournalVolume, type JournalVolumeView } from './journal-volume.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS journal (
@@ -126,14 +127,21 @@ export class Journal implements TimelineMemory {
   private readonly listeners = new Listeners();
   private readonly timelines = new Map<string, number>();
   private readonly entities: EntityIndex;
+  private readonly volume?: JournalVolume;
 
   /**
    * Opens (or creates) the journal at `path`. `existing`: open a journal file that must already be
    * one (another instance's, to drain it); a missing file or one without a journal is refused.
+   * `disk`: the floor of free space and the reserve kept beside the file (not for an existing
+   * file of another instance, nor in memory).
    */
   constructor(
     path: string,
-    options: { existing?: boolean; entityHash?: (type: string, entityId: string) => number } = {},
+    options: {
+      existing?: boolean;
+      entityHash?: (type: string, entityId: string) => number;
+      disk?: JournalDiskOptions;
+    } = {},
   ) {
     if (path !== ':memory:' && !options.existing) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 5000, fileMustExist: options.existing === true });
@@ -184,6 +192,14 @@ export class Journal implements TimelineMemory {
       this.types.add(row.type);
     }
     this.deadSize = this.countDeadLetters();
+    if (options.disk && path !== ':memory:' && !options.existing) {
+      this.volume = new JournalVolume(path, options.disk);
+      // The WAL never holds more than half the reserve between checkpoints, so the reserve given
+      // back on a full volume is always room enough for a checkpoint to complete and the WAL to restart.
+      const pageSize = Number(this.db.pragma('page_size', { simple: true }));
+      const pages = Math.floor(options.disk.reserveBytes / 2 / pageSize);
+      if (pages > 0 && pages < 1000) this.db.pragma(`wal_autocheckpoint = ${pages}`);
+    }
   }
 
   private upgrade(): void {
@@ -295,7 +311,7 @@ export class Journal implements TimelineMemory {
       if (row) removed.push({ seq, ...row });
       return row ? 1 : 0;
     };
-    this.db.transaction(() => {
+    const apply = this.db.transaction(() => {
       for (const seq of replayed) remove(seq);
       for (const { entry, reason } of rejected) {
         this.statements.deadLetter.run(
@@ -312,7 +328,20 @@ export class Journal implements TimelineMemory {
         deadLettered += remove(entry.seq);
       }
       for (const { seq, error } of failed) this.statements.failed.run(error, seq);
-    })();
+    });
+    try {
+      apply();
+    } catch (error) {
+      // Settling a replay is what frees the volume: on a full one, give back the reserve and try again.
+      if (!isDiskFull(error) || !this.volume?.release()) throw error;
+      removed.length = 0;
+      deadLettered = 0;
+      // With the reserve's room, the WAL is checkpointed into the file and starts again from its
+      // beginning: the deletes then reuse its space, and free pages in the file for later appends.
+      this.db.pragma('wal_checkpoint(RESTART)');
+      apply();
+    }
+    this.volume?.writeSucceeded();
     for (const row of removed) this.entities.removed(row.type, row.entity_id, row.seq);
     this.deadSize += deadLettered;
     this.changed();
@@ -385,12 +414,20 @@ export class Journal implements TimelineMemory {
   }
 
   /**
-   * The file is open, answers and is not read-only (for health). It takes no lock: a health check
-   * must not wait on one. A full disk shows only when a write fails, and the append path answers 503 then.
+   * The file is open, answers, is not read-only, and its volume has room (for health). It takes no
+   * lock: a health check must not wait on one. Throws when the file does not answer.
    */
   writable(): boolean {
     this.db.prepare('SELECT 1').get();
-    return !this.db.readonly;
+    return !this.db.readonly && !this.volume?.view().full;
+  }
+
+  /**
+   * The volume's free space and reserve, and why it counts as full (undefined in memory or for
+   * another instance's file).
+   */
+  disk(): JournalVolumeView | undefined {
+    return this.volume?.view();
   }
 
   close(): void {
@@ -412,8 +449,10 @@ export class Journal implements TimelineMemory {
         ),
       )();
       batch.forEach((p, i) => this.entities.added(p.entry.type, p.entry.entityId, seqs[i]));
+      this.volume?.writeSucceeded();
       batch.forEach((p, i) => p.resolve(seqs[i]));
     } catch (error) {
+      this.volume?.writeFailed(error);
       for (const p of batch) p.reject(error);
     }
     this.changed();
