@@ -1,5 +1,6 @@
 import { createClient } from '@redis/client';
-import { CacheService, createFailoverStore } from '../../src/core/cache/index.js';
+import { CacheService } from '../../src/core/cache/index.js';
+import { createFailoverStore } from '../../src/core/cache/cache.providers.js';
 import { MetricsService } from '../../src/core/monitoring/index.js';
 import { RedisSetup } from '../../test/harness/redis.js';
 import { waitFor } from '../../test/harness/system.js';
@@ -55,7 +56,7 @@ export async function cacheThroughput(options: BenchOptions): Promise<CaseResult
   const cache = service(redis.master.url);
   cache.onModuleInit();
   try {
-    await waitFor('cache on redis', async () => cache.store.active === 'redis', 10_000, 20);
+    await waitFor('cache on redis', async () => cache.backend === 'redis', 10_000, 20);
     const contenders: Array<[string, Ops]> = [
       [
         'raw @redis/client',
@@ -71,7 +72,7 @@ export async function cacheThroughput(options: BenchOptions): Promise<CaseResult
       contenders.map(([name, ops]) => ({ name, measure: () => opsPerSecond(ops, options.seconds) })),
       options.rounds,
     );
-    if (cache.store.active !== 'redis')
+    if (cache.backend !== 'redis')
       throw new Error('the cache left Redis during the run: the figures would be the memory tier');
     return {
       case: 'cache-throughput',
@@ -95,7 +96,7 @@ export async function cacheDown(options: BenchOptions): Promise<CaseResult> {
   const cache = service(redis.master.url);
   cache.onModuleInit();
   try {
-    await waitFor('cache on redis', async () => cache.store.active === 'redis', 10_000, 20);
+    await waitFor('cache on redis', async () => cache.backend === 'redis', 10_000, 20);
     await redis.kill(redis.master);
     const round = async (): Promise<Sample> => {
       const latencies: number[] = [];

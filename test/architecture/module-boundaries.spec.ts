@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +37,38 @@ export function boundaryViolations(): string[] {
   return violations;
 }
 
+/** Imports from src/core of a team's module or of the app root: the core never knows who uses it. */
+export function coreOutwardImports(root = SRC): string[] {
+  const outward: string[] = [];
+  for (const file of files(join(root, 'core'))) {
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+      const target = relative(root, normalize(join(dirname(file), specifier)));
+      if (!target.startsWith('core/')) outward.push(`${relative(ROOT, file)} imports ${specifier}`);
+    }
+  }
+  return outward;
+}
+
 describe('module boundaries', () => {
+  it('no file of src/core imports src/modules or the app root', () => {
+    assert.deepEqual(coreOutwardImports(), []);
+  });
+
+  it('finds an import of a team module or of the app root planted in core', () => {
+    const root = mkdtempSync(join(tmpdir(), 'boundaries-'));
+    try {
+      mkdirSync(join(root, 'core/cache'), { recursive: true });
+      writeFileSync(
+        join(root, 'core/cache/a.ts'),
+        "import { X } from '../../modules/orders/index.js';\nimport { Y } from '../../app.module.js';\n" +
+          "import { Z } from '../common/index.js';\n",
+      );
+      assert.equal(coreOutwardImports(root).length, 2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("every import across modules goes through the module's index.ts", () => {
     assert.deepEqual(boundaryViolations(), []);
   });

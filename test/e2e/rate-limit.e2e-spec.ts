@@ -25,8 +25,7 @@ describe('order intake rate limits (@nestjs/throttler, counters in Redis)', () =
     issuer = await JwksIssuer.start();
     const env = { REDIS_URL: redis.master.url, ...issuer.env() };
     const [a, b] = [await boot(env), await boot(env)];
-    for (const app of [a, b])
-      await app.until('the cache on Redis', () => app.get(CacheService).store.active === 'redis');
+    for (const app of [a, b]) await app.until('the cache on Redis', () => app.get(CacheService).backend === 'redis');
     const alice = await issuer.token('alice', 'orders:write orders:read');
     const bob = await issuer.token('bob', 'orders:write orders:read');
     const post = (app: InProcessApp, token: string, id: string) =>

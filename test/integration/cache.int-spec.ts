@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { CacheService } from '../../src/core/cache/index.js';
+import { FailoverStore } from '../../src/core/cache/failover-store.js';
 import { DatabaseService, PostgresNotifications } from '../../src/core/database/index.js';
 import {
   InProcessApp,
@@ -47,7 +48,7 @@ describe('CacheModule against a real Redis', () => {
     cleanups.push(() => redis.destroy());
     const app = await boot({ REDIS_URL: redis.master.url });
     const cache = app.get(CacheService);
-    await app.until('the cache on Redis', () => cache.store.active === 'redis');
+    await app.until('the cache on Redis', () => cache.backend === 'redis');
     await cache.set('k', { v: 1 });
     assert.equal(
       await redis.cli(redis.master.port, 'GET', `tsc:k`),
@@ -68,14 +69,14 @@ describe('CacheModule against a real Redis', () => {
       const res = await within(BOUND * 2, 'GET /orders/:id', app.request({ method: 'GET', url: `/orders/${id}` }));
       assert.equal(res.statusCode, 200);
     }
-    assert.equal(cache.store.active, 'memory');
+    assert.equal(cache.backend, 'memory');
     const degraded = await health(app);
     assert.equal(degraded.details['cache.redis'].status, 'degraded');
     assert.equal(degraded.status, 'degraded');
     assert.equal((await app.request({ method: 'GET', url: '/health/ready' })).statusCode, 200);
 
     await redis.restart(redis.master);
-    await app.until('the cache back on Redis', () => cache.store.active === 'redis', 10_000);
+    await app.until('the cache back on Redis', () => cache.backend === 'redis', 10_000);
     assert.equal((await health(app)).details['cache.redis'].status, 'up');
     const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /cache_operations_total\{backend="redis",op="get",result="(timeout|error)"\} [1-9]/);
@@ -86,7 +87,7 @@ describe('CacheModule against a real Redis', () => {
     cleanups.push(() => redis.destroy());
     const app = await boot({ REDIS_URL: redis.master.url, CACHE_FAILOVER_WINDOW_MS: '3000' });
     const cache = app.get(CacheService);
-    await app.until('the cache on Redis', () => cache.store.active === 'redis');
+    await app.until('the cache on Redis', () => cache.backend === 'redis');
     await cache.set('kept', { v: 1 });
     const switchesBefore = await switchesToMemory(app);
     redis.pause(redis.master);
@@ -99,14 +100,14 @@ describe('CacheModule against a real Redis', () => {
       await within(BOUND, 'cache get', cache.get('kept'));
       await within(BOUND, 'cache set', cache.set(`frozen-${calls}`, calls));
       calls += 2;
-      assert.equal(cache.store.active, 'redis', `on memory after ${calls} calls to a briefly frozen Redis`);
+      assert.equal(cache.backend, 'redis', `on memory after ${calls} calls to a briefly frozen Redis`);
     }
-    assert.ok(cache.store.failoverWindow().failures > 10, 'the calls did fail: Redis was frozen');
+    assert.ok(app.get(FailoverStore).failoverWindow().failures > 10, 'the calls did fail: Redis was frozen');
     const during = await within(BOUND * 2, 'GET /health', health(app));
     assert.equal(during.details['cache.redis'].status, 'up', 'health degraded before any switch');
     redis.resume(redis.master);
     await waitFor('Redis answering again', async () => (await cache.get('kept')) !== undefined, 5000, 10);
-    assert.equal(cache.store.active, 'redis');
+    assert.equal(cache.backend, 'redis');
     assert.deepEqual(await cache.get('kept'), { v: 1 }, 'a key from before the freeze was purged');
     const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /cache_operations_total\{backend="redis",op="get",result="timeout"\} [1-9]/);
@@ -118,7 +119,7 @@ describe('CacheModule against a real Redis', () => {
     cleanups.push(() => redis.destroy());
     const app = await boot({ REDIS_URL: redis.master.url, CACHE_FAILOVER_WINDOW_MS: '1000' });
     const cache = app.get(CacheService);
-    await app.until('the cache on Redis', () => cache.store.active === 'redis');
+    await app.until('the cache on Redis', () => cache.backend === 'redis');
     await cache.set('order:1', { status: 'new' });
     const switchesBefore = await switchesToMemory(app);
     // Frozen, not killed: Redis keeps its data and its connections, as after a network partition.
@@ -126,16 +127,16 @@ describe('CacheModule against a real Redis', () => {
     // Before the app closes (cleanups run last first): closing waits for the frozen Redis's replies.
     cleanups.push(() => redis.resume(redis.master));
     await within(BOUND, 'cache del', cache.del('order:1'));
-    assert.equal(cache.store.active, 'redis', 'one timed-out delete switched the cache');
+    assert.equal(cache.backend, 'redis', 'one timed-out delete switched the cache');
     let calls = 0;
-    while (cache.store.active === 'redis') {
+    while (cache.backend === 'redis') {
       assert.equal(await within(BOUND, 'cache get', cache.get('order:1')), undefined, 'a deleted value was served');
       await within(BOUND, 'cache set', cache.set(`frozen-${calls}`, calls));
       calls += 2;
       // 50 ms a call: a window is some 40 calls, two windows some 80. Far past that it never switches.
       assert.ok(calls < 1000, 'still on Redis after 1000 calls to a frozen Redis');
     }
-    assert.equal(cache.store.active, 'memory');
+    assert.equal(cache.backend, 'memory');
     await within(BOUND, 'cache set', cache.set('during', 2));
     assert.equal(await within(BOUND, 'cache get', cache.get('during')), 2, 'the memory tier serves');
     const degraded = await within(BOUND * 2, 'GET /health', health(app));
@@ -144,7 +145,7 @@ describe('CacheModule against a real Redis', () => {
     assert.match((await app.request({ method: 'GET', url: '/metrics' })).body, /cache_fallback_active 1/);
 
     redis.resume(redis.master);
-    await app.until('the cache back on Redis', () => cache.store.active === 'redis', 10_000);
+    await app.until('the cache back on Redis', () => cache.backend === 'redis', 10_000);
     assert.equal(await cache.get('order:1'), undefined);
     assert.equal(await redis.cli(redis.master.port, 'EXISTS', 'tsc:order:1'), '0');
     assert.equal((await health(app)).details['cache.redis'].status, 'up');
@@ -154,7 +155,7 @@ describe('CacheModule against a real Redis', () => {
     const port = await freePort();
     const app = await within(10_000, 'boot', boot({ REDIS_URL: `redis://127.0.0.1:${port}` }));
     const cache = app.get(CacheService);
-    assert.equal(cache.store.active, 'memory');
+    assert.equal(cache.backend, 'memory');
     await within(BOUND, 'cache set', cache.set('boot', 1));
     assert.equal(await within(BOUND, 'cache get', cache.get('boot')), 1);
     const redis = await RedisSetup.start();
@@ -163,7 +164,7 @@ describe('CacheModule against a real Redis', () => {
     await redis.kill(redis.master);
     redis.master.port = port;
     await redis.restart(redis.master);
-    await app.until('the cache on Redis', () => cache.store.active === 'redis', 15_000);
+    await app.until('the cache on Redis', () => cache.backend === 'redis', 15_000);
   });
 
   it('follows a Sentinel failover to the promoted replica', async () => {
@@ -174,7 +175,7 @@ describe('CacheModule against a real Redis', () => {
       REDIS_SENTINEL_MASTER: RedisSetup.MASTER_NAME,
     });
     const cache = app.get(CacheService);
-    await app.until('the cache on Redis through Sentinel', () => cache.store.active === 'redis', 15_000);
+    await app.until('the cache on Redis through Sentinel', () => cache.backend === 'redis', 15_000);
     await cache.set('s', 'before');
     assert.equal((await health(app)).details['cache.redis'].master, `127.0.0.1:${redis.master.port}`);
     await redis.kill(redis.master);
@@ -184,7 +185,7 @@ describe('CacheModule against a real Redis', () => {
       'the cache writing to the new master',
       async () => {
         await cache.set('s', 'after');
-        return cache.store.active === 'redis' && (await redis.cli(replica.port, 'GET', 'tsc:s')) === '"after"';
+        return cache.backend === 'redis' && (await redis.cli(replica.port, 'GET', 'tsc:s')) === '"after"';
       },
       20_000,
       250,
@@ -199,7 +200,7 @@ describe('orders read path through the cache', () => {
     const app = await InProcessApp.start({ REDIS_URL: redis.master.url });
     try {
       const cache = app.get(CacheService);
-      await app.until('the cache on Redis', () => cache.store.active === 'redis');
+      await app.until('the cache on Redis', () => cache.backend === 'redis');
       for (let i = 0; i < 20; i++) {
         const created = await app.request({
           method: 'POST',
@@ -249,7 +250,7 @@ async function twoInstances(
   for (const app of pair) {
     await app.until(
       'normal mode and Redis',
-      () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).store.active === 'redis',
+      () => app.get(DatabaseService).currentMode === 'normal' && app.get(CacheService).backend === 'redis',
     );
   }
   return pair;
@@ -289,14 +290,8 @@ describe('cache coherence across instances without Redis', () => {
     try {
       const id = await createOrder(a, 'coherent-1');
       await redis.kill(redis.master);
-      await b.until(
-        'B on its memory tier',
-        () => (void orderStatus(b, id), b.get(CacheService).store.active === 'memory'),
-      );
-      await a.until(
-        'A on its memory tier',
-        () => (void orderStatus(a, id), a.get(CacheService).store.active === 'memory'),
-      );
+      await b.until('B on its memory tier', () => (void orderStatus(b, id), b.get(CacheService).backend === 'memory'));
+      await a.until('A on its memory tier', () => (void orderStatus(a, id), a.get(CacheService).backend === 'memory'));
       assert.equal(await orderStatus(b, id), 'new', 'B holds the order in its own memory');
       assert.equal((await a.request({ method: 'POST', url: `/orders/${id}/cancel` })).statusCode, 200);
       const worst = await staleWindowMs(b, id, performance.now());
@@ -322,11 +317,8 @@ describe('cache coherence when one instance alone cannot reach Redis', () => {
       const cached = await redis.cli(redis.master.port, 'EXISTS', `tsc:order:${id}`);
       assert.equal(cached, '1', 'the order is cached in Redis');
       await proxy.cut();
-      await b.until(
-        'B cut off from Redis',
-        () => (void orderStatus(b, id), b.get(CacheService).store.active === 'memory'),
-      );
-      assert.equal(a.get(CacheService).store.active, 'redis', 'A still reaches Redis');
+      await b.until('B cut off from Redis', () => (void orderStatus(b, id), b.get(CacheService).backend === 'memory'));
+      assert.equal(a.get(CacheService).backend, 'redis', 'A still reaches Redis');
       // The listening connection follows the writer after a probe: wait until B's relay can be heard.
       await a.until('A listening for relayed deletes', () => a.get(PostgresNotifications).listening === 'primary');
       assert.equal((await b.request({ method: 'POST', url: `/orders/${id}/cancel` })).statusCode, 200);

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { cacheConfig } from '../config/index.js';
 import { HealthService } from '../health/index.js';
-import { CacheService } from './cache.service.js';
+import { FailoverStore } from './failover-store.js';
 
 /**
  * `cache.redis` when Redis is configured: up with latency, master address and the failover
@@ -16,12 +16,12 @@ export class CacheHealth implements OnModuleInit {
   constructor(
     private readonly health: HealthService,
     private readonly indicators: HealthIndicatorService,
-    private readonly cache: CacheService,
+    private readonly store: FailoverStore,
     @Inject(cacheConfig.KEY) private readonly config: ConfigType<typeof cacheConfig>,
   ) {}
 
   onModuleInit(): void {
-    if (!this.cache.store.redis) {
+    if (!this.store.redis) {
       this.health.register({ name: 'cache', critical: false, weight: 0.5, check: (key) => this.memory(key) });
       return;
     }
@@ -35,11 +35,11 @@ export class CacheHealth implements OnModuleInit {
   }
 
   private memory(key: string) {
-    return this.indicators.check(key).up({ backend: 'memory', entries: this.cache.store.memoryEntries });
+    return this.indicators.check(key).up({ backend: 'memory', entries: this.store.memoryEntries });
   }
 
   private async redis(key: string) {
-    const store = this.cache.store;
+    const store = this.store;
     const redis = store.redis!;
     const data = {
       backend: store.active,

@@ -5,12 +5,14 @@ import { HealthModule } from '../health/index.js';
 import { CacheHealth } from './cache.health.js';
 import { cacheProviders } from './cache.providers.js';
 import { CacheService } from './cache.service.js';
+import { FailoverStore } from './failover-store.js';
+import { SHARED_COUNTERS } from './shared-counters.js';
 import { KeyvFailoverStore } from './keyv-store.adapter.js';
 
 @Module({
   imports: [HealthModule],
-  providers: [...cacheProviders, CacheService, CacheHealth],
-  exports: [CacheService],
+  providers: [...cacheProviders, CacheService, CacheHealth, { provide: SHARED_COUNTERS, useExisting: FailoverStore }],
+  exports: [CacheService, SHARED_COUNTERS, FailoverStore],
 })
 class CacheCoreModule {}
 
@@ -24,9 +26,9 @@ class CacheCoreModule {}
     NestCacheModule.registerAsync({
       isGlobal: true,
       imports: [CacheCoreModule],
-      inject: [CacheService],
-      useFactory: (cache: CacheService) => ({
-        stores: [new Keyv({ store: new KeyvFailoverStore(cache.store), namespace: 'nest' })],
+      inject: [FailoverStore],
+      useFactory: (store: FailoverStore) => ({
+        stores: [new Keyv({ store: new KeyvFailoverStore(store), namespace: 'nest' })],
       }),
     }),
   ],

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { FailoverStore } from './failover-store.js';
+import { type CacheBackendName, FailoverStore } from './failover-store.js';
 
 // Module-level, so the hot path allocates no closure for it.
 const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
@@ -20,7 +20,12 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   // (older) value is returned to its callers but not cached.
   private readonly inFlight = new Map<string, { promise: Promise<unknown>; invalidated: boolean }>();
 
-  constructor(readonly store: FailoverStore) {}
+  constructor(private readonly store: FailoverStore) {}
+
+  /** Where the cache serves from now: Redis, or the memory fallback. */
+  get backend(): CacheBackendName {
+    return this.store.active;
+  }
 
   onModuleInit(): void {
     this.store.start();

@@ -1,5 +1,4 @@
 export { CacheModule } from './cache.module.js';
 export { CacheService, type WrapOptions } from './cache.service.js';
-export { createFailoverStore } from './cache.providers.js';
-export { FailoverStore, type CacheBackendName } from './failover-store.js';
-export { SharedDeadlines } from './shared-deadlines.js';
+export { type CacheBackendName } from './failover-store.js';
+export { SHARED_COUNTERS, type SharedCounters } from './shared-counters.js';

@@ -1,6 +1,6 @@
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
-import type { FailoverStore } from '../cache/index.js';
+import type { SharedCounters } from '../cache/index.js';
 
 /**
  * The throttler's counters in Redis when it answers, so every instance counts the same hits
@@ -11,7 +11,7 @@ import type { FailoverStore } from '../cache/index.js';
 export class FailoverThrottlerStorage implements ThrottlerStorage {
   private readonly memory = new ThrottlerStorageService();
 
-  constructor(private readonly store: FailoverStore) {}
+  constructor(private readonly counters: SharedCounters) {}
 
   async increment(
     key: string,
@@ -21,7 +21,7 @@ export class FailoverThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     const local = await this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
-    const shared = await this.store.increment(`throttle:${throttlerName}:${key}`, ttl);
+    const shared = await this.counters.increment(`throttle:${throttlerName}:${key}`, ttl);
     if (!shared) return local;
     const [totalHits, msLeft] = shared;
     const timeToExpire = Math.max(1, Math.ceil(msLeft / 1000));

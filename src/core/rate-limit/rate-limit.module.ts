@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { CacheModule, CacheService } from '../cache/index.js';
+import { CacheModule, SHARED_COUNTERS, type SharedCounters } from '../cache/index.js';
 import { authConfig } from '../config/index.js';
 import { FailoverThrottlerStorage } from './failover-throttler.storage.js';
 import { RATE_BUDGETS } from './rate-limit.constants.js';
@@ -17,12 +17,12 @@ import { SubjectThrottlerGuard } from './subject-throttler.guard.js';
   imports: [
     ThrottlerModule.forRootAsync({
       imports: [CacheModule],
-      inject: [CacheService],
-      useFactory: (cache: CacheService) => ({
+      inject: [SHARED_COUNTERS],
+      useFactory: (counters: SharedCounters) => ({
         // 'default' keeps the headers unsuffixed: Retry-After, X-RateLimit-*. The limit is the
         // route's budget's, set by SubjectThrottlerGuard.
         throttlers: [{ name: 'default', ttl: 60_000, limit: 1 }],
-        storage: new FailoverThrottlerStorage(cache.store),
+        storage: new FailoverThrottlerStorage(counters),
       }),
     }),
   ],
