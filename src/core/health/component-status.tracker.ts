@@ -46,8 +46,4 @@ export class ComponentStatusTracker {
     else this.logger.warn(text);
     this.listeners.emit(change);
   }
-
-  forget(component: string): void {
-    this.last.delete(component);
-  }
 }

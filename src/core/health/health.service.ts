@@ -29,12 +29,6 @@ export class HealthService {
     this.runner.invalidate();
   }
 
-  unregister(name: string): void {
-    this.indicators.delete(name);
-    this.tracker.forget(name);
-    this.runner.invalidate();
-  }
-
   /** Listeners are called once per component status change: the hook for alerting and metrics. */
   onStatusChange(listener: StatusListener): () => void {
     return this.tracker.onChange(listener);

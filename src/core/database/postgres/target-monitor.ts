@@ -48,12 +48,6 @@ export class TargetMonitor {
     for (const timer of this.timers.values()) clearTimeout(timer);
   }
 
-  /** Probes every target now; resolves when all have answered or timed out. */
-  async probeAll(): Promise<void> {
-    await Promise.all(this.targets.map((t) => t.probe()));
-    this.refresh();
-  }
-
   get writer(): PgTarget | undefined {
     const current = this.targets.find((t) => t.name === this.election.writer);
     return current?.isWriter ? current : undefined;
