@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nest
 import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
 import { IsAmount } from './amount.validator.js';
 import type { OrderSide, OrderType } from './order.model.js';
+import { TICKER, TICKER_MAX_LENGTH, TICKER_PATTERN } from './ticker.js';
 
 export class CreateOrderDto {
   /** The client's idempotency key: the same key twice is the same order. */
@@ -19,13 +20,13 @@ export class CreateOrderDto {
   clientOrderId: string;
 
   @ApiProperty({
-    pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$',
-    maxLength: 12,
+    pattern: TICKER_PATTERN,
+    maxLength: TICKER_MAX_LENGTH,
     example: 'AAPL',
     description: 'One of TRADING_SYMBOLS',
   })
   @IsString()
-  @Matches(/^[A-Za-z][A-Za-z0-9.-]{0,11}$/, { message: 'symbol must be a ticker such as AAPL' })
+  @Matches(TICKER, { message: 'symbol must be a ticker such as AAPL' })
   symbol: string;
 
   @ApiProperty({ enum: ['buy', 'sell'] })

@@ -1,3 +1,4 @@
+import { TICKER_MAX_LENGTH } from './ticker.js';
 import { Check, Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 import type { Order, OrderSide, OrderStatus, OrderType } from './order.model.js';
 
@@ -25,7 +26,7 @@ export class OrderEntity {
   @Column({ name: 'client_order_id', type: 'varchar', length: 64 })
   clientOrderId: string;
 
-  @Column({ type: 'varchar', length: 12 })
+  @Column({ type: 'varchar', length: TICKER_MAX_LENGTH })
   symbol: string;
 
   @Column({ type: 'varchar', length: 4 })

@@ -34,12 +34,13 @@ import { CreateOrderDto } from './create-order.dto.js';
 import type { Order } from './order.model.js';
 import type { OrderPage } from './order-cursor.js';
 import { OrderQueries } from './order.queries.js';
+import { TICKER, TICKER_MAX_LENGTH, TICKER_PATTERN } from './ticker.js';
 import { type CreatedOrder, OrdersService } from './orders.service.js';
 
 class ListOrdersQuery {
-  @ApiPropertyOptional({ pattern: '^[A-Za-z][A-Za-z0-9.-]{0,11}$', maxLength: 12, example: 'AAPL' })
+  @ApiPropertyOptional({ pattern: TICKER_PATTERN, maxLength: TICKER_MAX_LENGTH, example: 'AAPL' })
   @IsOptional()
-  @Matches(/^[A-Za-z][A-Za-z0-9.-]{0,11}$/)
+  @Matches(TICKER)
   symbol?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
