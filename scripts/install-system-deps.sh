@@ -15,6 +15,7 @@ declare -A NEED=(
   [/usr/bin/wrk]=wrk
   [/usr/sbin/haproxy]=haproxy
   [/usr/bin/amtool]=prometheus-alertmanager
+  [/usr/sbin/nats-server]=nats-server
 )
 missing=()
 for path in "${!NEED[@]}"; do

@@ -6,6 +6,8 @@ import { MonitoringModule } from './core/monitoring/index.js';
 import { CircuitBreakerModule } from './core/circuit-breaker/index.js';
 import { QuotesModule } from './modules/quotes/index.js';
 import { OrdersModule } from './modules/orders/index.js';
+import { PositionsModule } from './modules/positions/index.js';
+import { EventsModule } from './core/events/index.js';
 import { DatabaseModule } from './core/database/index.js';
 import { CacheModule } from './core/cache/index.js';
 import { CacheCoherenceModule } from './core/cache-coherence/index.js';
@@ -38,8 +40,10 @@ export class AppModule {
         DatabaseModule,
         CacheModule,
         CacheCoherenceModule,
+        EventsModule,
         QuotesModule,
         OrdersModule,
+        PositionsModule,
         ...(options.imports ?? []),
       ],
       // The global pipe and filter; src/request-pipeline.ts lists everything a request meets, in order.

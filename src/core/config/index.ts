@@ -17,6 +17,7 @@ export {
 } from './namespaces.config.js';
 export { featureConfig, type ConfigSchema } from './feature-config.js';
 export { EnvVar } from './env.metadata.js';
+export { IsServiceUrl } from './env.validators.js';
 export { ToBoolean, ToInt, ToList, ToNumber } from './env.transforms.js';
 export { readKeyFile, readRawEnvironment } from './raw-environment.js';
 export { BreakerOverride } from './breaker-overrides.js';

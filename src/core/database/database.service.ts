@@ -22,15 +22,18 @@ import {
 import { databaseConfig } from '../config/index.js';
 import { isCommandRejection, isTargetFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
-import type {
-  CommandHandler,
-  DatabaseMode,
-  DatabaseStatus,
-  ReadSpec,
-  WriteCommand,
-  WriteOptions,
-  WriteResult,
+import {
+  type AppliedCommand,
+  CommandEventSink,
+  type CommandHandler,
+  type DatabaseMode,
+  type DatabaseStatus,
+  type ReadSpec,
+  type WriteCommand,
+  type WriteOptions,
+  type WriteResult,
 } from './database.types.js';
+import { CommandApplier } from './commands/command-applier.js';
 import { collectCommands, DeclaredCommands } from './commands/declared-commands.js';
 import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
@@ -49,7 +52,8 @@ import { SerialQueue } from './typeorm/serial-queue.js';
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly handlers = new Map<string, CommandHandler>();
+  // The declared handlers, and the events sink when the app has one.
+  private readonly commands = new CommandApplier();
   private readonly mode: FailoverMode;
   private readonly replayer: Replayer;
   private readonly postgres: boolean;
@@ -85,7 +89,13 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       .getProviders()
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is DeclaredCommands => instance instanceof DeclaredCommands);
-    for (const [type, handler] of collectCommands(declared)) this.handlers.set(type, handler);
+    for (const [type, handler] of collectCommands(declared)) this.commands.handlers.set(type, handler);
+    const sinks = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is CommandEventSink => instance instanceof CommandEventSink);
+    if (sinks.length > 1) throw new Error('more than one CommandEventSink provider: an app has one events outbox');
+    this.commands.useSink(sinks[0]);
   }
 
   onApplicationBootstrap(): void {
@@ -150,7 +160,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     const mode = this.mode.current;
     if (mode === 'embedded') {
       return {
-        result: await this.embeddedWrites.run(() => this.transaction(handler, command.payload)),
+        result: await this.embeddedWrites.run(() => this.transaction(handler, command, command.payload)),
         journaled: false,
       };
     }
@@ -161,7 +171,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     if (direct && writer) {
       try {
         const result = await this.metrics.time(writer.name, 'write', () =>
-          this.targets.on(writer, () => this.transaction(handler, command.payload)),
+          this.targets.on(writer, () => this.transaction(handler, command, command.payload)),
         );
         return { result, journaled: false };
       } catch (error) {
@@ -221,6 +231,25 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         retryAfterSeconds: 1,
         cause: error,
       });
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction on the writer (on SQLite, in turn with the other writes), or
+   * refuses it (503) when no Postgres takes writes: for work that must not be journaled, such as
+   * the events relay and a consumer's inbox.
+   */
+  async writeTransaction<R>(work: (manager: EntityManager) => Promise<R>): Promise<R> {
+    if (this.mode.current === 'embedded') return this.embeddedWrites.run(() => this.dataSource.transaction(work));
+    const writer = this.requireWriter('write');
+    try {
+      return await this.targets.on(writer, () => this.dataSource.transaction(work));
+    } catch (error) {
+      if (isTargetFailure(error)) {
+        writer.markDown(error);
+        this.targets.refresh();
+      }
+      throw error;
     }
   }
 
@@ -328,7 +357,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
         .find((d) => d.entityId === dead.entityId && d.seq < seq);
       if (earlier) throw new Error(`dead letter ${earlier.seq} of the same entity comes first: redrive or discard it`);
       const handler = this.handlerFor(dead.type);
-      await this.targets.on(writer, () => this.transaction(handler, dead.payload));
+      await this.targets.on(writer, () => this.transaction(handler, dead, dead.payload));
       journal.removeDeadLetter(seq);
       return { type: dead.type, key: dead.key };
     } finally {
@@ -347,7 +376,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
 
   /** A journaled command no module declares a handler for is a boot error, never a dead letter. */
   private assertHandlersFor(journal: Journal, path: string): void {
-    const missing = journal.pendingTypes().filter((type) => !this.handlers.has(type));
+    const missing = journal.pendingTypes().filter((type) => !this.commands.handlers.has(type));
     if (missing.length > 0)
       throw new Error(
         `the journal ${path} holds commands of type ${missing.map((t) => `"${t}"`).join(', ')} that no module declares a handler for (DatabaseModule.forFeature({ commands })): start with the modules that wrote them`,
@@ -362,7 +391,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
       this.dataSource,
       this.targets.router,
       journal,
-      this.handlers,
+      this.commands,
       counters,
       this.config.replayMaxAttempts,
     );
@@ -404,13 +433,17 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     );
   }
 
-  private transaction<P, R>(handler: CommandHandler<P, R>, payload: P): Promise<R> {
-    if (handler.transactional === false) return handler.apply(this.dataSource.manager, payload);
-    return this.dataSource.transaction((manager: EntityManager) => handler.apply(manager, payload));
+  private transaction<P, R>(handler: CommandHandler<P, R>, command: AppliedCommand, payload: P): Promise<R> {
+    // A handler's single statement needs no BEGIN/COMMIT, unless its events are written beside it.
+    if (handler.transactional === false && !this.commands.emits(handler as CommandHandler<never, unknown>))
+      return handler.apply(this.dataSource.manager, payload);
+    return this.dataSource.transaction((manager: EntityManager) =>
+      this.commands.apply(manager, handler, command, payload),
+    );
   }
 
   private handlerFor<P, R>(type: string): CommandHandler<P, R> {
-    const handler = this.handlers.get(type);
+    const handler = this.commands.handlers.get(type);
     if (!handler)
       throw new Error(
         `command "${type}" is not declared by any module of this app: add it to DatabaseModule.forFeature({ commands })`,

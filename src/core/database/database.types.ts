@@ -49,6 +49,40 @@ export interface CommandHandler<P = unknown, R = unknown> {
    * conflicting one), or undefined when it holds nothing: the command is then journaled. Reads only.
    */
   stored?(manager: EntityManager, payload: P): Promise<R | undefined>;
+  /**
+   * The events this applied command emits (none for a repeat that changed nothing), written to
+   * the outbox in the same transaction as the change, when the app has an outbox (EventsModule).
+   * A journaled command emits them when the replay applies it, never before.
+   */
+  events?(payload: P, result: R): readonly EventDraft[];
+  /**
+   * The events that tell consumers a command acknowledged from the journal was refused on replay
+   * (a dead letter), written to the outbox when the replay gives it up.
+   */
+  rejected?(payload: P, reason: string): readonly EventDraft[];
+}
+
+/** One event a command emits: its stream (the unit of ordering), its type and its body. */
+export interface EventDraft {
+  /** Events of one stream are numbered 1, 2, 3... in commit order, with no gaps. */
+  stream: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** The command an applied handler's events came from: their ids derive from it. */
+export interface AppliedCommand {
+  type: string;
+  key: string;
+  entityId: string;
+}
+
+/**
+ * Where a command's events go, in the command's own transaction: the outbox, when an app
+ * module provides one (EventsModule). At most one per app.
+ */
+export abstract class CommandEventSink {
+  abstract record(manager: EntityManager, command: AppliedCommand, events: readonly EventDraft[]): Promise<void>;
 }
 
 export interface WriteResult<R> {

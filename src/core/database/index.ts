@@ -6,8 +6,11 @@ export { NoTargetError } from './typeorm/target-router.js';
 export { PostgresNotifications } from './postgres/pg-notifications.js';
 export { IsStorableText, isStorableText } from './storable-text.validator.js';
 export { insertIfAbsent } from './typeorm/insert-if-absent.js';
+export { CommandEventSink } from './database.types.js';
 export type {
+  AppliedCommand,
   CommandHandler,
+  EventDraft,
   DatabaseMode,
   DatabaseStatus,
   JournalEntry,

@@ -3,6 +3,9 @@ import { defineCommand, insertIfAbsent, JournalRejection } from '../../core/data
 import { OrderEntity, toOrder } from './order.entity.js';
 import { type NewOrder, type Order, sameOrder } from './order.model.js';
 
+/** Each order is a stream: its events are numbered 1, 2... in the order they were committed. */
+export const orderStream = (id: string): string => `order:${id}`;
+
 /** The journal's name for the create command (stable: entries of it may wait in a journal). */
 export const CREATE_ORDER = 'order.create';
 
@@ -53,6 +56,22 @@ export const createOrder = defineCommand<NewOrder, CreateOutcome>({
   repeated(earlier: NewOrder, o: NewOrder): CreateOutcome {
     return resolveExisting({ ...earlier, status: 'accepted' }, o);
   },
+
+  // Only the insert emits: a repeat of the key changed nothing.
+  events(o: NewOrder, { order, created }: CreateOutcome) {
+    return created ? [{ stream: orderStream(o.id), type: 'order.created', data: { order } }] : [];
+  },
+
+  // Acknowledged as `accepted` from the journal, refused on replay: the order never existed.
+  rejected(o: NewOrder, reason: string) {
+    return [
+      {
+        stream: orderStream(o.id),
+        type: 'order.rejected',
+        data: { command: CREATE_ORDER, order: { ...o, status: 'accepted' }, reason },
+      },
+    ];
+  },
 });
 
 export const CANCEL_ORDER = 'order.cancel';
@@ -102,5 +121,16 @@ export const cancelOrder = defineCommand<CancelOrder, CancelOutcome>({
 
   repeated(): CancelOutcome {
     return { changed: false };
+  },
+
+  events({ id }: CancelOrder, { order, changed }: CancelOutcome) {
+    return changed && order ? [{ stream: orderStream(id), type: 'order.cancelled', data: { order } }] : [];
+  },
+
+  // A cancel acknowledged from the journal and refused on replay: the order stands as it was.
+  rejected({ id, before }: CancelOrder, reason: string) {
+    return [
+      { stream: orderStream(id), type: 'order.rejected', data: { command: CANCEL_ORDER, order: before, reason } },
+    ];
   },
 });

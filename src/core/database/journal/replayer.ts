@@ -3,7 +3,8 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { secretRedactor } from '../../common/index.js';
 import { isCommandRejection, isContention, isTargetFailure } from '../database.errors.js';
 import { PoolBusyError } from '../postgres/pool-busy.js';
-import type { CommandHandler, JournalEntry } from '../database.types.js';
+import type { JournalEntry } from '../database.types.js';
+import type { CommandApplier } from '../commands/command-applier.js';
 import type { PgTarget } from '../postgres/pg-target.js';
 import type { TargetRouter } from '../typeorm/target-router.js';
 import type { DeadLetter, FailedAttempt, Journal } from './journal.js';
@@ -75,7 +76,7 @@ export class Replayer {
     private readonly dataSource: DataSource,
     private readonly router: TargetRouter,
     private readonly journal: Journal,
-    private readonly handlers: ReadonlyMap<string, CommandHandler>,
+    private readonly commands: CommandApplier,
     private readonly counters: ReplayCounters,
     private readonly maxAttempts: number,
   ) {}
@@ -193,12 +194,14 @@ export class Replayer {
   }
 
   private async applyEntry(runner: QueryRunner, entry: JournalEntry, state: RunState, result: BatchResult) {
+    const handler = this.commands.handlers.get(entry.type);
     const deadSeq = state.dead.get(entry.entityId);
     if (deadSeq !== undefined) {
-      result.rejected.push({ entry, reason: `follows dead letter ${deadSeq} of the same entity` });
+      const reason = `follows dead letter ${deadSeq} of the same entity`;
+      if (handler) await this.commands.rejected(runner.manager, handler, entry, entry.payload, reason);
+      result.rejected.push({ entry, reason });
       return;
     }
-    const handler = this.handlers.get(entry.type);
     // Boot refuses a journal with a type no module declares; one that appears later waits, never dead-lettered.
     if (!handler || state.held.has(entry.entityId)) {
       if (!handler) this.logger.error(`journal entry ${entry.seq}: no handler for command type "${entry.type}"`);
@@ -208,7 +211,7 @@ export class Replayer {
     }
     await runner.startTransaction();
     try {
-      await handler.apply(runner.manager, entry.payload);
+      await this.commands.apply(runner.manager, handler, entry, entry.payload);
       await runner.commitTransaction();
       result.replayed.push(entry.seq);
     } catch (error) {
@@ -218,6 +221,8 @@ export class Replayer {
       const reason = describe(error);
       if (isCommandRejection(error) || entry.attempts + 1 >= this.maxAttempts) {
         const why = isCommandRejection(error) ? reason : `${reason} (after ${entry.attempts + 1} attempts)`;
+        // In the batch's transaction: consumers learn of the refusal once the batch commits.
+        await this.commands.rejected(runner.manager, handler, entry, entry.payload, why);
         result.rejected.push({ entry: { ...entry, attempts: entry.attempts + 1 }, reason: why });
         state.dead.set(entry.entityId, entry.seq);
       } else {

@@ -1,0 +1,51 @@
+/** One event as the broker carries it: its subject, its de-duplication id and its body. */
+export interface BrokerMessage {
+  subject: string;
+  id: string;
+  data: Uint8Array;
+}
+
+/** The broker's answer to one publish: stored (or a duplicate of one it stored), or refused. */
+export type PublishResult = { ok: true; duplicate: boolean } | { ok: false; error: string };
+
+/** A delivered event: settled once, by ack (done), retry (again after `delayMs`) or drop. */
+export interface DeliveredMessage {
+  subject: string;
+  data: Uint8Array;
+  /** Deliveries so far, this one included. */
+  deliveries: number;
+  ack(): void;
+  retry(delayMs: number): void;
+  drop(reason: string): void;
+}
+
+export interface SubscriptionOptions {
+  /** The durable consumer's name: where the broker keeps this consumer's position. */
+  durable: string;
+  /** The subjects it reads, e.g. `events.order.>`. */
+  filter: string;
+  /** Deliveries without an answer before the broker sends the event again, ms. */
+  ackWaitMs: number;
+}
+
+export interface BrokerStatus {
+  connected: boolean;
+  /** What the broker said last when it refused or could not be reached. */
+  lastError?: string;
+}
+
+/**
+ * The broker behind the events module: publish with confirmation and de-duplication by id, and a
+ * durable subscription with explicit acknowledgement. NATS JetStream implements it; another broker
+ * (Kafka, RabbitMQ streams) would implement the same five members.
+ */
+export abstract class EventBroker {
+  /** Connects in the background: boot never waits for the broker. */
+  abstract start(): void;
+  abstract status(): BrokerStatus;
+  /** Publishes in order; one result per message, in the same order. */
+  abstract publish(messages: readonly BrokerMessage[], timeoutMs: number): Promise<PublishResult[]>;
+  /** Delivers to `onMessage` one at a time, in the broker's order, until closed; resubscribes after a failure. */
+  abstract subscribe(options: SubscriptionOptions, onMessage: (message: DeliveredMessage) => Promise<void>): void;
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,189 @@
+import { Logger } from '@nestjs/common';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  type JetStreamClient,
+  jetstreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { secretRedactor } from '../../common/index.js';
+import {
+  type BrokerMessage,
+  type BrokerStatus,
+  type DeliveredMessage,
+  EventBroker,
+  type PublishResult,
+  type SubscriptionOptions,
+} from './event-broker.js';
+
+export interface NatsBrokerOptions {
+  servers: string[];
+  stream: string;
+  /** The stream's subjects: `<prefix>.>`. */
+  subjectPrefix: string;
+  duplicateWindowMs: number;
+  name: string;
+}
+
+const RESUBSCRIBE_MS = 1000;
+const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
+
+/**
+ * NATS JetStream: a file-backed stream over `<prefix>.>` that de-duplicates on `Nats-Msg-Id`
+ * within the window, publishes confirmed by a PubAck, and durable pull consumers with explicit acks.
+ * The client reconnects forever; a stream lost with its server's storage is created again.
+ */
+export class NatsBroker extends EventBroker {
+  private readonly logger = new Logger('Events');
+  private connection?: NatsConnection;
+  private js?: JetStreamClient;
+  private streamReady?: Promise<void>;
+  private lastError?: string;
+  private closed = false;
+  private readonly subscriptions = new Set<{ stop(): void }>();
+
+  constructor(private readonly options: NatsBrokerOptions) {
+    super();
+  }
+
+  start(): void {
+    void connect({
+      servers: this.options.servers,
+      name: this.options.name,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: 2000,
+    }).then(
+      (connection) => {
+        if (this.closed) return void connection.close();
+        this.connection = connection;
+        this.js = jetstream(connection);
+        this.logger.log(`connected to NATS ${connection.getServer()}`);
+        void this.watch(connection);
+      },
+      (error: unknown) => {
+        this.lastError = message(error);
+        this.logger.error(`NATS connection failed for good: ${this.lastError}`);
+      },
+    );
+  }
+
+  private async watch(connection: NatsConnection): Promise<void> {
+    for await (const s of connection.status()) {
+      if (s.type === 'disconnect') {
+        this.lastError = 'disconnected';
+        this.logger.warn('NATS disconnected; reconnecting');
+      } else if (s.type === 'reconnect') {
+        this.lastError = undefined;
+        this.logger.log('NATS reconnected');
+      }
+    }
+  }
+
+  status(): BrokerStatus {
+    const connected = this.connection !== undefined && !this.connection.isClosed() && this.lastError !== 'disconnected';
+    return { connected, ...(this.lastError && { lastError: this.lastError }) };
+  }
+
+  async publish(messages: readonly BrokerMessage[], timeoutMs: number): Promise<PublishResult[]> {
+    const js = this.js;
+    if (!js || !this.status().connected) return messages.map(() => ({ ok: false, error: 'not connected' }));
+    try {
+      await this.ensureStream();
+    } catch (error) {
+      return messages.map(() => ({ ok: false, error: message(error) }));
+    }
+    // Sent back to back on one connection, so the server stores them in this order.
+    const acks = await Promise.allSettled(
+      messages.map((m) => js.publish(m.subject, m.data, { msgID: m.id, timeout: timeoutMs })),
+    );
+    return acks.map((ack) => {
+      if (ack.status === 'fulfilled') return { ok: true, duplicate: ack.value.duplicate };
+      const error = message(ack.reason);
+      this.lastError = error;
+      // A server that lost its storage lost the stream too: it is created again before the next round.
+      if (/no responders|stream not found/i.test(error)) this.streamReady = undefined;
+      return { ok: false, error };
+    });
+  }
+
+  private ensureStream(): Promise<void> {
+    this.streamReady ??= this.createStream().catch((error: unknown) => {
+      this.streamReady = undefined;
+      throw error;
+    });
+    return this.streamReady;
+  }
+
+  private async createStream(): Promise<void> {
+    const jsm = await jetstreamManager(this.connection!);
+    const { stream, subjectPrefix, duplicateWindowMs } = this.options;
+    const config = { subjects: [`${subjectPrefix}.>`], duplicate_window: nanos(duplicateWindowMs) };
+    try {
+      await jsm.streams.info(stream);
+      await jsm.streams.update(stream, config);
+    } catch {
+      await jsm.streams.add({ name: stream, ...config });
+    }
+  }
+
+  subscribe(options: SubscriptionOptions, onMessage: (message: DeliveredMessage) => Promise<void>): void {
+    let stopped = false;
+    let current: { stop(): void } | undefined;
+    const handle = {
+      stop: () => {
+        stopped = true;
+        current?.stop();
+      },
+    };
+    this.subscriptions.add(handle);
+    const loop = async () => {
+      while (!stopped && !this.closed) {
+        try {
+          if (!this.js || !this.status().connected) throw new Error('not connected');
+          await this.ensureStream();
+          const jsm = await jetstreamManager(this.connection!);
+          await jsm.consumers.add(this.options.stream, {
+            durable_name: options.durable,
+            filter_subject: options.filter,
+            ack_policy: AckPolicy.Explicit,
+            deliver_policy: DeliverPolicy.All,
+            ack_wait: nanos(options.ackWaitMs),
+            // Dead letters are the consumer's own decision (recorded with the reason), not the broker's.
+            max_deliver: -1,
+          });
+          const consumer = await this.js.consumers.get(this.options.stream, options.durable);
+          const messages = await consumer.consume({ max_messages: 256 });
+          current = { stop: () => void messages.stop() };
+          for await (const m of messages) await onMessage(delivered(m));
+        } catch (error) {
+          if (!stopped && !this.closed) this.lastError = message(error);
+        }
+        if (!stopped && !this.closed) await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_MS));
+      }
+    };
+    void loop();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.subscriptions) s.stop();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) await connection.drain().catch(() => connection.close());
+  }
+}
+
+function delivered(m: JsMsg): DeliveredMessage {
+  return {
+    subject: m.subject,
+    data: m.data,
+    deliveries: m.info.deliveryCount,
+    ack: () => m.ack(),
+    retry: (delayMs) => m.nak(delayMs),
+    drop: (reason) => m.term(reason),
+  };
+}

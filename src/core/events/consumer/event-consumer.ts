@@ -1,0 +1,171 @@
+import { Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppError, ErrorCode, secretRedactor } from '../../common/index.js';
+import { type DatabaseService, insertIfAbsent, isTargetFailure } from '../../database/index.js';
+import type { DeliveredMessage, EventBroker } from '../broker/event-broker.js';
+import type { EventEnvelope } from '../event-envelope.js';
+import type { EventsConfig } from '../events.config.js';
+import type { ConsumeResult, EventsMetrics } from '../events.metrics.js';
+import { ConsumerStreamEntity, EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
+
+/** A team's reaction to events: runs in the transaction that records the event in the inbox. */
+export interface EventHandler {
+  handle(manager: EntityManager, event: EventEnvelope): Promise<void>;
+}
+
+export interface ConsumerSpec {
+  /** The durable consumer's name (the broker's position, the inbox's key): stable, ≤ 64 characters. */
+  name: string;
+  /** The stream families it reads, e.g. `['order']` for `order:<id>` streams. */
+  families: readonly string[];
+}
+
+// An event past the next one of its stream: an earlier one has not arrived yet.
+class Early extends Error {}
+
+const REASON_MAX = 500;
+const describe = (error: unknown) =>
+  secretRedactor.scrub(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, REASON_MAX);
+
+/**
+ * Delivers each event to its handler exactly once, in stream order: in one transaction, the inbox
+ * row (a redelivery finds it: duplicate), the stream position (an event past the next one is
+ * early: sent again later, after the one before it), the handler's writes and the new position.
+ * A handler that keeps failing dead-letters the event after EVENTS_CONSUMER_MAX_DELIVER deliveries
+ * and its stream goes on; no writer (Postgres down) is never the event's fault: it waits.
+ */
+export class EventConsumer {
+  private readonly logger: Logger;
+  private lastLagSeconds = 0;
+
+  constructor(
+    private readonly spec: ConsumerSpec,
+    private readonly handler: EventHandler,
+    private readonly database: DatabaseService,
+    private readonly broker: EventBroker,
+    private readonly config: EventsConfig,
+    private readonly metrics: EventsMetrics,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.logger = new Logger(`Events:${spec.name}`);
+    metrics.consumerLag(spec.name, () => this.lastLagSeconds);
+  }
+
+  start(): void {
+    for (const family of this.spec.families)
+      this.broker.subscribe(
+        {
+          durable: `${this.spec.name}-${family}`,
+          filter: `${this.config.subjectPrefix}.${family}.>`,
+          ackWaitMs: 30_000,
+        },
+        async (message) => void (await this.deliver(message)),
+      );
+  }
+
+  async deliver(message: DeliveredMessage): Promise<ConsumeResult> {
+    const result = await this.settle(message);
+    this.metrics.consumed(this.spec.name, result);
+    return result;
+  }
+
+  private async settle(message: DeliveredMessage): Promise<ConsumeResult> {
+    let event: EventEnvelope;
+    try {
+      event = parse(message.data);
+    } catch (error) {
+      message.drop(describe(error));
+      this.logger.error(`unreadable event on ${message.subject} dropped: ${describe(error)}`);
+      return 'dead_lettered';
+    }
+    try {
+      const result = await this.database.writeTransaction((m) => this.apply(m, event));
+      message.ack();
+      if (result === 'applied') this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(event.occurredAt)) / 1000);
+      return result;
+    } catch (error) {
+      if (error instanceof Early) {
+        message.retry(this.config.consumerRetryMs);
+        return 'early';
+      }
+      if (unavailable(error)) {
+        message.retry(this.config.consumerRetryMs);
+        return 'unavailable';
+      }
+      if (message.deliveries < this.config.consumerMaxDeliver) {
+        this.logger.warn(
+          `event ${event.id} (${event.type} ${event.stream}#${event.seq}) failed, delivery ${message.deliveries}: ${describe(error)}`,
+        );
+        message.retry(this.config.consumerRetryMs);
+        return 'failed';
+      }
+      return this.deadLetter(message, event, `${describe(error)} (after ${message.deliveries} deliveries)`);
+    }
+  }
+
+  private async apply(m: EntityManager, event: EventEnvelope): Promise<ConsumeResult> {
+    const consumer = this.spec.name;
+    if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
+      return 'duplicate';
+    const last = (await m.findOneBy(ConsumerStreamEntity, { consumer, stream: event.stream }))?.lastSeq ?? 0;
+    // An event seen before the inbox was written (or after its row was pruned): its place says so.
+    if (event.seq <= last) return 'duplicate';
+    if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
+    await this.handler.handle(m, event);
+    await m.upsert(ConsumerStreamEntity, { consumer, stream: event.stream, lastSeq: event.seq }, [
+      'consumer',
+      'stream',
+    ]);
+    return 'applied';
+  }
+
+  /** Kept with its reason, its stream moved past it: an operator redrives or discards it. */
+  private async deadLetter(message: DeliveredMessage, event: EventEnvelope, reason: string): Promise<ConsumeResult> {
+    const consumer = this.spec.name;
+    try {
+      await this.database.writeTransaction(async (m) => {
+        await insertIfAbsent(m, EventDeadLetterEntity, {
+          consumer,
+          eventId: event.id,
+          stream: event.stream,
+          seq: event.seq,
+          type: event.type,
+          envelope: JSON.stringify(event),
+          reason,
+          deadAt: String(this.now()),
+          discardedBy: null,
+        });
+        await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) });
+        await m.upsert(ConsumerStreamEntity, { consumer, stream: event.stream, lastSeq: event.seq }, [
+          'consumer',
+          'stream',
+        ]);
+      });
+    } catch (error) {
+      message.retry(this.config.consumerRetryMs);
+      this.logger.warn(`event ${event.id} could not be dead-lettered yet: ${describe(error)}`);
+      return 'unavailable';
+    }
+    message.ack();
+    this.logger.error(`event ${event.id} (${event.type} ${event.stream}#${event.seq}) dead-lettered: ${reason}`);
+    return 'dead_lettered';
+  }
+}
+
+function unavailable(error: unknown): boolean {
+  return isTargetFailure(error) || (error instanceof AppError && error.code === ErrorCode.DEPENDENCY_UNAVAILABLE);
+}
+
+function parse(data: Uint8Array): EventEnvelope {
+  const value = JSON.parse(Buffer.from(data).toString('utf8')) as Partial<EventEnvelope>;
+  if (
+    typeof value.id !== 'string' ||
+    typeof value.stream !== 'string' ||
+    !Number.isInteger(value.seq) ||
+    typeof value.type !== 'string' ||
+    typeof value.occurredAt !== 'string' ||
+    typeof value.data !== 'object'
+  )
+    throw new Error('not an event envelope');
+  return value as EventEnvelope;
+}

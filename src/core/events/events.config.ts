@@ -1,0 +1,113 @@
+import { ArrayMaxSize, IsInt, Matches, Max, Min } from 'class-validator';
+import { EnvVar, featureConfig, IsServiceUrl, ToInt, ToList } from '../config/index.js';
+
+/** The events module's own variables: the outbox, its relay to the broker, and consumers. */
+export class EventsEnv {
+  @EnvVar({
+    group: 'events',
+    description: 'NATS server(s) with JetStream, comma-separated; unset = events off (no outbox rows written)',
+    secret: 'url',
+    example: '',
+    hint: 'nats://127.0.0.1:4222',
+  })
+  @ToList()
+  @ArrayMaxSize(16)
+  @IsServiceUrl(['nats', 'tls'], { each: true })
+  EVENTS_NATS_URL: string[] = [];
+
+  @EnvVar({
+    group: 'events',
+    description: 'JetStream stream the events are published to (created if absent)',
+    example: 'EVENTS',
+  })
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  EVENTS_STREAM = 'EVENTS';
+
+  @EnvVar({
+    group: 'events',
+    description: 'Subject prefix: an event of stream `order:<id>` goes to `<prefix>.order.<id>`',
+    example: 'events',
+  })
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  EVENTS_SUBJECT_PREFIX = 'events';
+
+  @EnvVar({ group: 'events', description: 'Relay: outbox rows published per round', example: '500' })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  EVENTS_RELAY_BATCH = 500;
+
+  @EnvVar({ group: 'events', description: 'Relay: pause between rounds when the outbox is drained, ms', example: '50' })
+  @ToInt()
+  @IsInt()
+  @Min(5)
+  @Max(60_000)
+  EVENTS_RELAY_INTERVAL_MS = 50;
+
+  @EnvVar({
+    group: 'events',
+    description: 'Relay: longest wait for the broker to confirm a publish, ms',
+    example: '3000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  EVENTS_PUBLISH_TIMEOUT_MS = 3000;
+
+  @EnvVar({
+    group: 'events',
+    description:
+      'Broker de-duplication window (Nats-Msg-Id), ms: a relay that dies after publishing re-sends within it',
+    example: '120000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(10_000)
+  @Max(86_400_000)
+  EVENTS_DUPLICATE_WINDOW_MS = 120_000;
+
+  @EnvVar({ group: 'events', description: 'Relayed outbox rows are deleted after this age, ms', example: '86400000' })
+  @ToInt()
+  @IsInt()
+  @Min(60_000)
+  EVENTS_RETENTION_MS = 86_400_000;
+
+  @EnvVar({
+    group: 'events',
+    description: 'Consumers: deliveries of one event before it is dead-lettered',
+    example: '5',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  EVENTS_CONSUMER_MAX_DELIVER = 5;
+
+  @EnvVar({
+    group: 'events',
+    description: 'Consumers: wait before an event that failed, or came early, is delivered again, ms',
+    example: '1000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  EVENTS_CONSUMER_RETRY_MS = 1000;
+}
+
+export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
+  natsServers: env.EVENTS_NATS_URL,
+  stream: env.EVENTS_STREAM,
+  subjectPrefix: env.EVENTS_SUBJECT_PREFIX,
+  relayBatch: env.EVENTS_RELAY_BATCH,
+  relayIntervalMs: env.EVENTS_RELAY_INTERVAL_MS,
+  publishTimeoutMs: env.EVENTS_PUBLISH_TIMEOUT_MS,
+  duplicateWindowMs: env.EVENTS_DUPLICATE_WINDOW_MS,
+  retentionMs: env.EVENTS_RETENTION_MS,
+  consumerMaxDeliver: env.EVENTS_CONSUMER_MAX_DELIVER,
+  consumerRetryMs: env.EVENTS_CONSUMER_RETRY_MS,
+}));
+
+export type EventsConfig = ReturnType<typeof eventsConfig>;

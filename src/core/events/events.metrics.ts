@@ -1,0 +1,88 @@
+import type { Counter } from 'prom-client';
+import type { MetricsService } from '../monitoring/index.js';
+import type { RelayStats } from './relay/outbox-relay.js';
+
+/** How a consumer settled one delivery. */
+export type ConsumeResult = 'applied' | 'duplicate' | 'early' | 'failed' | 'dead_lettered' | 'unavailable';
+
+/**
+ * Relay and consumer metrics. Streams are labelled by family (`order` for `order:<id>`): a label
+ * per stream would be one per order. Gauges read the relay and the consumers at scrape time.
+ */
+export class EventsMetrics {
+  private readonly publishedTotal: Counter<'family'>;
+  private readonly duplicatesTotal: Counter<'family'>;
+  private readonly publishFailuresTotal: Counter<'family'>;
+  private readonly consumedTotal: Counter<'consumer' | 'result'>;
+  private readonly lags = new Map<string, () => number>();
+
+  constructor(metrics: MetricsService, relay: () => RelayStats | undefined) {
+    this.publishedTotal = metrics.counter({
+      name: 'events_published_total',
+      help: 'Outbox events the broker confirmed (PubAck), by stream family.',
+      labelNames: ['family'],
+    });
+    this.duplicatesTotal = metrics.counter({
+      name: 'events_redelivered_total',
+      help: 'Events published again that the broker recognised by id and dropped (a relay round that died before marking them sent).',
+      labelNames: ['family'],
+    });
+    this.publishFailuresTotal = metrics.counter({
+      name: 'events_publish_failures_total',
+      help: 'Events the broker did not confirm (refused, timed out, not connected): relayed again later.',
+      labelNames: ['family'],
+    });
+    this.consumedTotal = metrics.counter({
+      name: 'events_consumed_total',
+      help: 'Deliveries to consumers by result: applied, duplicate (inbox), early (a gap before it), failed, dead_lettered, unavailable (no database writer).',
+      labelNames: ['consumer', 'result'],
+    });
+    metrics.gauge({
+      name: 'events_outbox_pending',
+      help: 'Outbox rows waiting to be relayed (counted every second by the relaying instance).',
+      collect() {
+        this.set(relay()?.pending ?? 0);
+      },
+    });
+    metrics.gauge({
+      name: 'events_relay_lag_seconds',
+      help: 'Age of the oldest outbox row still waiting for the broker.',
+      collect() {
+        this.set(relay()?.lagSeconds ?? 0);
+      },
+    });
+    metrics.gauge({
+      name: 'events_relay_active',
+      help: '1 on the instance that holds the relay lock.',
+      collect() {
+        this.set(relay()?.relaying ? 1 : 0);
+      },
+    });
+    const lags = this.lags;
+    metrics.gauge({
+      name: 'events_consumer_lag_seconds',
+      help: 'Per consumer: age of the last event it applied when it was applied (0 before the first).',
+      labelNames: ['consumer'],
+      collect() {
+        this.reset();
+        for (const [consumer, lag] of lags) this.set({ consumer }, lag());
+      },
+    });
+  }
+
+  published(family: string, duplicate: boolean): void {
+    (duplicate ? this.duplicatesTotal : this.publishedTotal).inc({ family });
+  }
+
+  publishFailed(family: string): void {
+    this.publishFailuresTotal.inc({ family });
+  }
+
+  consumed(consumer: string, result: ConsumeResult): void {
+    this.consumedTotal.inc({ consumer, result });
+  }
+
+  consumerLag(consumer: string, lag: () => number): void {
+    this.lags.set(consumer, lag);
+  }
+}

@@ -1,0 +1,58 @@
+import { hash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { type AppliedCommand, CommandEventSink, type EventDraft } from '../../database/index.js';
+
+/** Epoch microseconds now: wall-clock ms with the monotonic clock's fraction. */
+export type MicrosClock = () => number;
+export const microsNow: MicrosClock = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+/** `2026-12-03T06:17:38.123456Z` from epoch microseconds. */
+export function isoMicros(micros: number): string {
+  const ms = Math.floor(micros / 1000);
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros % 1000).padStart(3, '0')}Z`;
+}
+
+/** The same command emits the same ids, however often it is applied or refused: the broker's de-duplication key. */
+export function eventId(command: AppliedCommand, index: number, type: string): string {
+  return hash('sha256', JSON.stringify([command.type, command.key, command.entityId, index, type])).slice(0, 40);
+}
+
+// Postgres: one statement per event. The stream's counter row is taken (and held to the commit), so
+// the events of a stream are numbered in commit order with no gaps; an event already written (the
+// refusal of an entry replayed again after a crash) takes no number.
+const PG_RECORD = `WITH fresh AS (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM event_outbox WHERE id = $1)),
+  counter AS (INSERT INTO event_stream (stream, last_seq) SELECT $2, 1 FROM fresh
+    ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq)
+INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
+  SELECT $1, $2, last_seq, $3, $4, $5, $6 FROM counter`;
+
+// SQLite has no data-modifying CTE: the same three steps, in the caller's transaction on one connection.
+const SQLITE_EXISTS = 'SELECT 1 AS found FROM event_outbox WHERE id = ?';
+const SQLITE_NEXT = `INSERT INTO event_stream (stream, last_seq) VALUES (?, 1)
+  ON CONFLICT (stream) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`;
+const SQLITE_INSERT = `INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
+/** Writes a command's events to the outbox, in the command's own transaction. */
+export class OutboxRecorder extends CommandEventSink {
+  constructor(private readonly now: MicrosClock = microsNow) {
+    super();
+  }
+
+  async record(manager: EntityManager, command: AppliedCommand, events: readonly EventDraft[]): Promise<void> {
+    const occurredAt = isoMicros(this.now());
+    const sqlite = manager.connection.driver.options.type === 'better-sqlite3';
+    for (const [index, event] of events.entries()) {
+      const id = eventId(command, index, event.type);
+      const data = JSON.stringify(event.data);
+      if (!sqlite) {
+        await manager.query(PG_RECORD, [id, event.stream, event.type, command.key, occurredAt, data]);
+        continue;
+      }
+      const found = (await manager.query(SQLITE_EXISTS, [id])) as unknown[];
+      if (found.length > 0) continue;
+      const [{ last_seq: seq }] = (await manager.query(SQLITE_NEXT, [event.stream])) as { last_seq: number }[];
+      await manager.query(SQLITE_INSERT, [id, event.stream, seq, event.type, command.key, occurredAt, data]);
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import { Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { secretRedactor } from '../../common/index.js';
+import type { DatabaseService } from '../../database/index.js';
+import type { EventBroker, BrokerMessage, PublishResult } from '../broker/event-broker.js';
+import type { EventsConfig } from '../events.config.js';
+import { type EventEnvelope, subjectFor } from '../event-envelope.js';
+import type { EventsMetrics } from '../events.metrics.js';
+
+interface OutboxRow {
+  position: string;
+  id: string;
+  stream: string;
+  seq: number;
+  type: string;
+  command_key: string;
+  occurred_at: string;
+  data: string;
+}
+
+// One relay at a time across the fleet: a transaction-scoped advisory lock on the writer, so it
+// follows the writer through a failover and is let go when its holder dies.
+const PG_LOCK = 'SELECT pg_try_advisory_xact_lock(20631203, 1) AS locked';
+const SELECT_PENDING = (sqlite: boolean) =>
+  `SELECT position, id, stream, seq, type, command_key, occurred_at, data FROM event_outbox
+   WHERE published_at IS NULL ORDER BY position LIMIT ${sqlite ? '?' : '$1'}`;
+const ANY_PENDING = 'SELECT 1 AS found FROM event_outbox WHERE published_at IS NULL LIMIT 1';
+const BACKLOG = 'SELECT count(*) AS n, min(occurred_at) AS oldest FROM event_outbox WHERE published_at IS NULL';
+const PRUNE_BATCH = 5000;
+const STATS_EVERY_MS = 1000;
+const PRUNE_EVERY_MS = 60_000;
+const BACKOFF_MAX_MS = 5000;
+
+export interface RelayStats {
+  /** Rows waiting in the outbox, at the last count. */
+  pending: number;
+  /** Age of the oldest waiting row, seconds (0 when none). */
+  lagSeconds: number;
+  /** This instance holds the relay lock (or runs on SQLite). */
+  relaying: boolean;
+  lastError?: string;
+}
+
+/**
+ * Publishes outbox rows in position order with the broker's confirmation, and marks a row sent
+ * only after its PubAck. A round that dies between the publish and the mark publishes again: the
+ * broker drops the copy by its id. The broker's outage, or the database's, never touches intake:
+ * rows wait in the outbox (on disk), counted and alerting, and the relay backs off.
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger('Events');
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private failures = 0;
+  private lastStatsAt = 0;
+  private lastPruneAt = 0;
+  private readonly current: RelayStats = { pending: 0, lagSeconds: 0, relaying: false };
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly broker: EventBroker,
+    private readonly config: EventsConfig,
+    private readonly metrics: EventsMetrics,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  stats(): RelayStats {
+    return { ...this.current };
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let next = this.config.relayIntervalMs;
+    try {
+      if (this.now() - this.lastStatsAt >= STATS_EVERY_MS) await this.count();
+      const published = await this.round();
+      if (this.now() - this.lastPruneAt >= PRUNE_EVERY_MS) await this.prune();
+      this.failures = 0;
+      this.current.lastError = undefined;
+      // A full batch means more is waiting: straight on.
+      if (published >= this.config.relayBatch) next = 0;
+    } catch (error) {
+      this.failures += 1;
+      const reason = secretRedactor.scrub(error instanceof Error ? error.message : String(error));
+      if (this.current.lastError !== reason) this.logger.warn(`events relay: ${reason}; backing off`);
+      this.current.lastError = reason;
+      next = Math.min(BACKOFF_MAX_MS, this.config.relayIntervalMs * 2 ** Math.min(this.failures, 10));
+    }
+    this.schedule(next);
+  }
+
+  /** One round: the rows that were published and confirmed. */
+  async round(): Promise<number> {
+    if (!this.broker.status().connected) throw new Error('broker not connected');
+    const sqlite = this.database.currentMode === 'embedded';
+    // An idle outbox costs one indexed read, not a transaction.
+    const any = await this.database.read({
+      kind: 'list',
+      consistency: 'strong',
+      run: (m) => m.query(ANY_PENDING) as Promise<unknown[]>,
+    });
+    if (!any || any.length === 0) return 0;
+    if (sqlite) {
+      // One process, one relay; the broker's round trip is not spent inside SQLite's one write slot.
+      const rows = await this.database.writeTransaction((m) => this.pending(m, true));
+      const sent = await this.publish(rows);
+      if (sent.length > 0) await this.database.writeTransaction((m) => this.mark(m, sent, true));
+      return sent.length;
+    }
+    return this.database.writeTransaction(async (m) => {
+      const [{ locked }] = (await m.query(PG_LOCK)) as { locked: boolean }[];
+      this.current.relaying = locked;
+      if (!locked) return 0;
+      const sent = await this.publish(await this.pending(m, false));
+      if (sent.length > 0) await this.mark(m, sent, false);
+      return sent.length;
+    });
+  }
+
+  private pending(m: EntityManager, sqlite: boolean): Promise<OutboxRow[]> {
+    return m.query(SELECT_PENDING(sqlite), [this.config.relayBatch]) as Promise<OutboxRow[]>;
+  }
+
+  /** The positions of the rows the broker confirmed. */
+  private async publish(rows: OutboxRow[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const messages: BrokerMessage[] = rows.map((r) => ({
+      subject: subjectFor(this.config.subjectPrefix, r.stream),
+      id: r.id,
+      data: Buffer.from(JSON.stringify(envelope(r))),
+    }));
+    const results: PublishResult[] = await this.broker.publish(messages, this.config.publishTimeoutMs);
+    const sent: string[] = [];
+    let failed: string | undefined;
+    results.forEach((result, i) => {
+      const family = streamFamily(rows[i].stream);
+      if (result.ok) {
+        sent.push(rows[i].position);
+        this.metrics.published(family, result.duplicate);
+      } else {
+        failed ??= result.error;
+        this.metrics.publishFailed(family);
+      }
+    });
+    if (failed && sent.length === 0) throw new Error(`broker refused the publish: ${failed}`);
+    return sent;
+  }
+
+  private async mark(m: EntityManager, positions: string[], sqlite: boolean): Promise<void> {
+    const at = this.now();
+    if (sqlite)
+      await m.query(
+        `UPDATE event_outbox SET published_at = ? WHERE position IN (${positions.map(() => '?').join(',')})`,
+        [at, ...positions],
+      );
+    else await m.query('UPDATE event_outbox SET published_at = $1 WHERE position = ANY($2::bigint[])', [at, positions]);
+  }
+
+  private async count(): Promise<void> {
+    const rows = await this.database.read({
+      kind: 'list',
+      consistency: 'strong',
+      run: (m) => m.query(BACKLOG) as Promise<{ n: string | number; oldest: string | null }[]>,
+    });
+    const row = rows?.[0] ?? { n: 0, oldest: null };
+    this.lastStatsAt = this.now();
+    this.current.pending = Number(row.n);
+    this.current.lagSeconds = row.oldest ? Math.max(0, (this.now() - Date.parse(row.oldest)) / 1000) : 0;
+  }
+
+  private async prune(): Promise<void> {
+    const cutoff = this.now() - this.config.retentionMs;
+    const sqlite = this.database.currentMode === 'embedded';
+    const p = sqlite ? ['?', '?'] : ['$1', '$2'];
+    await this.database.writeTransaction((m) =>
+      m.query(
+        `DELETE FROM event_outbox WHERE position IN (SELECT position FROM event_outbox
+         WHERE published_at IS NOT NULL AND published_at < ${p[0]} ORDER BY position LIMIT ${p[1]})`,
+        [cutoff, PRUNE_BATCH],
+      ),
+    );
+    this.lastPruneAt = this.now();
+  }
+}
+
+function envelope(r: OutboxRow): EventEnvelope {
+  return {
+    id: r.id,
+    stream: r.stream,
+    seq: Number(r.seq),
+    type: r.type,
+    occurredAt: r.occurred_at,
+    commandKey: r.command_key,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+}
+
+/** `order` of `order:<id>`: the bounded label the metrics use for a stream. */
+export function streamFamily(stream: string): string {
+  const i = stream.indexOf(':');
+  return i > 0 ? stream.slice(0, i) : stream;
+}

@@ -1,0 +1,1 @@
+export { PositionsModule } from './positions.module.js';
