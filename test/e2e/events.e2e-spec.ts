@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import pg from 'pg';
+import { DatabaseService } from '../../src/core/database/index.js';
+import type { EventEnvelope } from '../../src/core/events/index.js';
+import { orderIdFor } from '../../src/modules/orders/order.model.js';
+import { InProcessApp, limitOrder, NatsServer, PostgresCluster, TEST_TOKEN, waitFor } from '../harness/index.js';
+
+/** Every event the broker holds, in its stream order. */
+async function brokerEvents(url: string): Promise<EventEnvelope[]> {
+  const nc = await connect({ servers: url, timeout: 2000 });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info('EVENTS').catch(() => undefined);
+    if (!info) return [];
+    const events: EventEnvelope[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage('EVENTS', { seq });
+      if (m) events.push(m.json<EventEnvelope>());
+    }
+    return events;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Per stream, the sequence numbers 1..n exactly once each: no gap, no double. */
+function assertStreamsWhole(events: EventEnvelope[]): Map<string, EventEnvelope[]> {
+  const streams = new Map<string, EventEnvelope[]>();
+  for (const e of events) streams.set(e.stream, [...(streams.get(e.stream) ?? []), e]);
+  for (const [stream, list] of streams)
+    assert.deepEqual(
+      list.map((e) => e.seq),
+      list.map((_, i) => i + 1),
+      `${stream}: ${list.map((e) => `${e.seq}:${e.type}`).join(', ')}`,
+    );
+  assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'an event id twice in the broker');
+  return streams;
+}
+
+interface Health {
+  details: Record<string, { status: string; outboxPending?: number; broker?: string }>;
+}
+
+describe('order events: outbox, relay to NATS JetStream, positions consumer', () => {
+  let cluster: PostgresCluster;
+  let nats: NatsServer;
+  let app: InProcessApp;
+  const post = (body: Record<string, unknown>) =>
+    app.request({ method: 'POST', url: '/orders', payload: body }).then((r) => {
+      assert.ok(r.statusCode === 201 || r.statusCode === 200, `${r.statusCode} ${r.body}`);
+      return r.json<{ id: string; status: string }>();
+    });
+  const health = async () =>
+    (await app.request({ url: '/health', headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json<Health>();
+  const positions = async () =>
+    (await app.request({ url: '/positions' })).json<{
+      data: { symbol: string; openBuy: number; openSell: number; openOrders: number }[];
+    }>().data;
+
+  before(async () => {
+    cluster = await PostgresCluster.start();
+    nats = await NatsServer.start();
+    // Down at boot: the service must boot and take orders without it.
+    await nats.kill();
+    app = await InProcessApp.start({
+      DB_PRIMARY_URL: cluster.primary.url,
+      EVENTS_NATS_URL: nats.url,
+      EVENTS_RELAY_INTERVAL_MS: '20',
+      EVENTS_CONSUMER_RETRY_MS: '100',
+      EVENTS_CONSUMER_MAX_DELIVER: '3',
+    });
+    await app.until('a writer', () => app.get(DatabaseService).currentMode === 'normal');
+  });
+
+  after(async () => {
+    await app?.close();
+    await nats?.destroy();
+    cluster?.destroy();
+  });
+
+  it('the broker down at boot: intake works, the outbox holds the events, and they flow once it comes', async () => {
+    const a = await post(limitOrder('boot-1'));
+    await post(limitOrder('boot-2', { side: 'sell', quantity: 3 }));
+    assert.equal(a.status, 'new');
+    await waitFor('the outbox counted', async () => (await health()).details.events?.outboxPending === 2, 5000);
+    const events = (await health()).details.events;
+    assert.equal(events.status, 'degraded');
+    assert.equal(events.broker, 'disconnected');
+    // A repeat of a key changes nothing, and emits nothing.
+    await post(limitOrder('boot-1'));
+    await nats.restart();
+    await waitFor('both events in the broker', async () => (await brokerEvents(nats.url)).length === 2, 15_000);
+    await waitFor('the outbox drained', async () => (await health()).details.events?.outboxPending === 0, 5000);
+    const [created] = await brokerEvents(nats.url);
+    assert.equal(created.type, 'order.created');
+    assert.equal(created.stream, `order:${a.id}`);
+    assert.equal(created.seq, 1);
+    assert.match(created.occurredAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.equal((created.data.order as { owner: string }).owner, 'anonymous');
+    assert.equal((created.data.order as { status: string }).status, 'new');
+    await waitFor(
+      'positions projected',
+      async () =>
+        JSON.stringify(await positions()) ===
+        JSON.stringify([{ symbol: 'AAPL', openBuy: 1, openSell: 3, openOrders: 2 }]),
+      10_000,
+    );
+  });
+
+  it('a cancel is the next event of its order, and the projection takes it away', async () => {
+    const order = await post(limitOrder('cancel-1', { quantity: 4 }));
+    const cancelled = await app.request({ method: 'POST', url: `/orders/${order.id}/cancel` });
+    assert.equal(cancelled.statusCode, 200);
+    // Cancelling again changes nothing: no third event.
+    await app.request({ method: 'POST', url: `/orders/${order.id}/cancel` });
+    await waitFor(
+      'created and cancelled',
+      async () => (await brokerEvents(nats.url)).filter((e) => e.stream === `order:${order.id}`).length === 2,
+      10_000,
+    );
+    const streams = assertStreamsWhole(await brokerEvents(nats.url));
+    assert.deepEqual(
+      streams.get(`order:${order.id}`)!.map((e) => e.type),
+      ['order.created', 'order.cancelled'],
+    );
+    await waitFor(
+      'the cancel projected',
+      async () =>
+        JSON.stringify(await positions()) ===
+        JSON.stringify([{ symbol: 'AAPL', openBuy: 1, openSell: 3, openOrders: 2 }]),
+      10_000,
+    );
+  });
+
+  it('the broker killed under load and restarted: every acknowledged order has exactly one event', async () => {
+    const acknowledged: string[] = [];
+    const load = (async () => {
+      for (let i = 0; i < 150; i++) acknowledged.push((await post(limitOrder(`load-${i}`, { quantity: 2 }))).id);
+    })();
+    await new Promise((r) => setTimeout(r, 150));
+    await nats.kill();
+    await new Promise((r) => setTimeout(r, 1500));
+    await nats.restart();
+    await load;
+    const want = new Set(acknowledged.map((id) => `order:${id}`));
+    await waitFor(
+      'every load order in the broker',
+      async () => {
+        const streams = new Set((await brokerEvents(nats.url)).map((e) => e.stream));
+        return [...want].every((s) => streams.has(s));
+      },
+      30_000,
+    );
+    const events = await brokerEvents(nats.url);
+    assertStreamsWhole(events);
+    for (const stream of want)
+      assert.deepEqual(
+        events.filter((e) => e.stream === stream).map((e) => e.type),
+        ['order.created'],
+        stream,
+      );
+  });
+
+  it('a journaled order emits only when replayed; one refused on replay emits order.rejected', async () => {
+    // A row the service does not know of takes key dl-1 with other terms: its journaled create will be refused.
+    const client = new pg.Client({ connectionString: cluster.primary.url });
+    await client.connect();
+    const taken = orderIdFor('dl-1', 'anonymous');
+    await client.query(
+      `INSERT INTO orders (id, client_order_id, symbol, side, type, quantity, limit_price, status, created_at, owner)
+       VALUES ($1, 'dl-1', 'AAPL', 'buy', 'limit', 9, 100, 'new', '2026-01-01T00:00:00.000Z', 'anonymous')`,
+      [taken],
+    );
+    await client.end();
+    const before = (await brokerEvents(nats.url)).length;
+    await cluster.stop('primary', 'immediate');
+    await app.until('journaling', () => app.get(DatabaseService).currentMode === 'fallback');
+    const journaled = await post(limitOrder('journaled-1', { quantity: 5 }));
+    assert.equal(journaled.status, 'accepted');
+    const refused = await post(limitOrder('dl-1', { quantity: 7 }));
+    assert.equal(refused.status, 'accepted');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await brokerEvents(nats.url)).length, before, 'an event before its command reached Postgres');
+    await cluster.start('primary');
+    await waitFor(
+      'the replayed and the rejected events',
+      async () => (await brokerEvents(nats.url)).length === before + 2,
+      30_000,
+    );
+    const events = await brokerEvents(nats.url);
+    const created = events.find((e) => e.stream === `order:${journaled.id}`)!;
+    assert.equal(created.type, 'order.created');
+    assert.equal((created.data.order as { status: string }).status, 'new');
+    const rejected = events.find((e) => e.stream === `order:${refused.id}`)!;
+    assert.equal(rejected.type, 'order.rejected');
+    assert.equal(rejected.seq, 1);
+    assert.equal((rejected.data.order as { quantity: number }).quantity, 7);
+    assert.match(String(rejected.data.reason), /different terms/);
+    assertStreamsWhole(events);
+  });
+
+  it('the positions projection equals a recomputation from Postgres, each event applied once', async () => {
+    const client = new pg.Client({ connectionString: cluster.primary.url });
+    await client.connect();
+    try {
+      const live = await client.query<{ symbol: string; buy: string; sell: string; n: string }>(
+        `SELECT symbol, sum(CASE WHEN side = 'buy' THEN quantity ELSE 0 END) AS buy,
+           sum(CASE WHEN side = 'sell' THEN quantity ELSE 0 END) AS sell, count(*) AS n
+         FROM orders WHERE owner = 'anonymous' AND status <> 'cancelled' AND client_order_id <> 'dl-1'
+         GROUP BY symbol ORDER BY symbol`,
+      );
+      const expected = live.rows.map((r) => ({
+        symbol: r.symbol,
+        openBuy: Number(r.buy),
+        openSell: Number(r.sell),
+        openOrders: Number(r.n),
+      }));
+      await waitFor(
+        'the projection caught up',
+        async () => JSON.stringify(await positions()) === JSON.stringify(expected),
+        30_000,
+      );
+      const inbox = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM event_inbox WHERE consumer = 'positions'`,
+      );
+      assert.equal(Number(inbox.rows[0].n), (await brokerEvents(nats.url)).length);
+    } finally {
+      await client.end();
+    }
+  });
+});
