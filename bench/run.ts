@@ -6,7 +6,14 @@ import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
 import { metricsScrape } from './cases/metrics-scrape.bench.js';
 import { overload } from './cases/overload.bench.js';
-import { ordersCreate, ordersJournaled, ordersRead, requestContext, startup } from './cases/orders.bench.js';
+import {
+  ordersCreate,
+  ordersEvents,
+  ordersJournaled,
+  ordersRead,
+  requestContext,
+  startup,
+} from './cases/orders.bench.js';
 import type { BenchOptions } from './lib/options.js';
 import { type CaseResult, report } from './lib/report.js';
 
@@ -24,6 +31,7 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'cache-down': cacheDown,
   'orders-create': ordersCreate,
   'orders-journaled': ordersJournaled,
+  'orders-events': ordersEvents,
   'orders-read': ordersRead,
   'request-context': requestContext,
   startup,

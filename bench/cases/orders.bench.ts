@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PostgresCluster } from '../../test/harness/postgres.js';
 import { RedisSetup } from '../../test/harness/redis.js';
+import { NatsServer } from '../../test/harness/nats.js';
+import pg from 'pg';
 import { freePort, makeTempDir, removeDir, waitFor } from '../../test/harness/system.js';
 import { databaseMode } from '../../test/harness/health.js';
 import { loadTest, pacedLoadTest, rssMb, startServerProcess } from '../lib/http.js';
@@ -153,6 +155,75 @@ export async function ordersCreate(options: BenchOptions): Promise<CaseResult> {
         samples: paced,
       },
     };
+  } finally {
+    await stage.end();
+  }
+}
+
+/**
+ * POST /orders with events on (outbox row in the order's transaction, the relay to a real NATS
+ * JetStream and the positions consumer running in the same process) vs the same app with events
+ * off, on one Postgres. Then: the outbox backlog once the load stops, and the end-to-end latency
+ * from the order's commit to the consumer's handler (inbox `applied_at` minus the event's `occurredAt`).
+ */
+export async function ordersEvents(options: BenchOptions): Promise<CaseResult> {
+  const stage = new Stage();
+  try {
+    const cluster = await stage.postgres();
+    const nats = await NatsServer.start();
+    stage.onEnd(() => nats.destroy());
+    const common = { DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: POOL };
+    const off = await stage.server(APP, () => [], common);
+    const on = await stage.server(APP, () => [], { ...common, EVENTS_NATS_URL: nats.url });
+    for (const app of [off, on]) await waitFor('normal mode', async () => (await mode(app.url)) === 'normal', 20_000);
+    const samples = await race(
+      [
+        ['app POST /orders, events off', (s) => post(off.url, off.pid, s)],
+        ['app POST /orders, events on', (s) => post(on.url, on.pid, s)],
+      ],
+      options,
+    );
+    const client = new pg.Client({ connectionString: cluster.primary.url });
+    await client.connect();
+    try {
+      const pending = async () =>
+        Number((await client.query('SELECT count(*) AS n FROM event_outbox WHERE published_at IS NULL')).rows[0].n);
+      const atEnd = await pending();
+      const started = Date.now();
+      await waitFor('the outbox drained', async () => (await pending()) === 0, 60_000, 50);
+      const drainMs = Date.now() - started;
+      await waitFor(
+        'the consumer caught up',
+        async () =>
+          Number(
+            (await client.query(`SELECT count(*) AS n FROM event_inbox WHERE consumer = 'positions'`)).rows[0].n,
+          ) >= Number((await client.query('SELECT count(*) AS n FROM event_outbox')).rows[0].n),
+        60_000,
+        100,
+      );
+      const latency = await client.query<{ p50: number; p99: number; n: string }>(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY d) AS p99, count(*) AS n
+         FROM (SELECT i.applied_at - extract(epoch FROM o.occurred_at::timestamptz) * 1000 AS d
+               FROM event_inbox i JOIN event_outbox o ON o.id = i.event_id WHERE i.consumer = 'positions') t`,
+      );
+      const { p50, p99, n } = latency.rows[0];
+      return {
+        case: 'orders-events',
+        description:
+          'POST /orders with events on (outbox + relay to NATS JetStream + positions consumer) vs off, one Postgres, wrk -t1 -c32',
+        unit: 'req/s',
+        baseline: 'app POST /orders, events off',
+        target: { contender: 'app POST /orders, events on', ratio: 0.95, direction: 'at-least' },
+        rounds: options.rounds,
+        samples,
+        notes: [
+          `outbox rows not yet relayed when the last round ended: ${atEnd} (drained ${drainMs} ms later)`,
+          `commit to consumer handler, ${n} events: p50 ${Number(p50).toFixed(1)} ms, p99 ${Number(p99).toFixed(1)} ms`,
+        ],
+      };
+    } finally {
+      await client.end();
+    }
   } finally {
     await stage.end();
   }

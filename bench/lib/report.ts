@@ -24,6 +24,8 @@ export interface CaseResult {
   samples: Map<string, Sample[]>;
   /** A second table from the same case: the contenders at one fixed offered load (latency, not throughput). */
   paced?: PacedResult;
+  /** Facts measured beside the table (e.g. a backlog or an end-to-end percentile), one line each. */
+  notes?: string[];
 }
 
 export interface PacedResult {
@@ -181,6 +183,7 @@ export function report(result: CaseResult, outDir = 'bench/results'): string {
       ]),
     ),
     ...(result.paced ? pacedLines(result, result.paced) : []),
+    ...(result.notes ? ['', ...result.notes.map((n) => `- ${n}`)] : []),
   ];
   const text = lines.join('\n');
   mkdirSync(outDir, { recursive: true });

@@ -434,9 +434,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   private transaction<P, R>(handler: CommandHandler<P, R>, command: AppliedCommand, payload: P): Promise<R> {
-    // A handler's single statement needs no BEGIN/COMMIT, unless its events are written beside it.
-    if (handler.transactional === false && !this.commands.emits(handler as CommandHandler<never, unknown>))
-      return handler.apply(this.dataSource.manager, payload);
+    // A handler's single statement needs no BEGIN/COMMIT: on Postgres its events go in that
+    // statement (insertIfAbsent); SQLite writes them beside it, in a transaction.
+    if (handler.transactional === false && (this.postgres || !this.commands.recordsEvents))
+      return this.commands.apply(this.dataSource.manager, handler, command, payload);
     return this.dataSource.transaction((manager: EntityManager) =>
       this.commands.apply(manager, handler, command, payload),
     );

@@ -27,7 +27,13 @@ export interface WriteCommand<P = unknown> extends WriteOptions {
 export interface CommandHandler<P = unknown, R = unknown> {
   /** The stable name the journal keeps for each entry of this command (e.g. `order.create`). */
   type: string;
-  apply(manager: EntityManager, payload: P): Promise<R>;
+  /**
+   * `events` writes the events of the change in the same transaction (`events.emit`), or in the
+   * insert's own statement (`insertIfAbsent(..., events.onInsert(...))`, the only way for a handler
+   * with `transactional: false`); it does nothing in an app without EventsModule. A journaled
+   * command emits when the replay applies it, never before.
+   */
+  apply(manager: EntityManager, payload: P, events: CommandEvents): Promise<R>;
   /**
    * `false` runs a direct write without BEGIN/COMMIT: only for a handler whose one write is a
    * single statement (atomic by itself), to save two round trips. The replay always runs it
@@ -50,12 +56,6 @@ export interface CommandHandler<P = unknown, R = unknown> {
    */
   stored?(manager: EntityManager, payload: P): Promise<R | undefined>;
   /**
-   * The events this applied command emits (none for a repeat that changed nothing), written to
-   * the outbox in the same transaction as the change, when the app has an outbox (EventsModule).
-   * A journaled command emits them when the replay applies it, never before.
-   */
-  events?(payload: P, result: R): readonly EventDraft[];
-  /**
    * The events that tell consumers a command acknowledged from the journal was refused on replay
    * (a dead letter), written to the outbox when the replay gives it up.
    */
@@ -77,12 +77,39 @@ export interface AppliedCommand {
   entityId: string;
 }
 
+/** What a handler's `apply` emits events with. */
+export interface CommandEvents {
+  /** Writes `events` in the command's transaction (a handler that runs in one). */
+  emit(...events: EventDraft[]): Promise<void>;
+  /** For `insertIfAbsent`: `events` are written only if the row is inserted, atomically with it. */
+  onInsert(...events: EventDraft[]): InsertEvents | undefined;
+}
+
+/** Events bound to an insert (see CommandEvents.onInsert). */
+export interface InsertEvents {
+  readonly sink: CommandEventSink;
+  readonly command: AppliedCommand;
+  readonly events: readonly EventDraft[];
+}
+
+/** An INSERT statement with its parameters. */
+export interface Statement {
+  sql: string;
+  parameters: unknown[];
+}
+
 /**
  * Where a command's events go, in the command's own transaction: the outbox, when an app
  * module provides one (EventsModule). At most one per app.
  */
 export abstract class CommandEventSink {
   abstract record(manager: EntityManager, command: AppliedCommand, events: readonly EventDraft[]): Promise<void>;
+  /**
+   * One statement that runs `insert` (an INSERT ... ON CONFLICT DO NOTHING) and writes `events`
+   * only if it inserted, answering one row with `inserted` (0 or 1); undefined where the store
+   * cannot (SQLite: then the insert and `record` run in one transaction).
+   */
+  abstract fuse(insert: Statement, command: AppliedCommand, events: readonly EventDraft[]): Statement | undefined;
 }
 
 export interface WriteResult<R> {

@@ -9,8 +9,11 @@ export { insertIfAbsent } from './typeorm/insert-if-absent.js';
 export { CommandEventSink } from './database.types.js';
 export type {
   AppliedCommand,
+  CommandEvents,
   CommandHandler,
   EventDraft,
+  InsertEvents,
+  Statement,
   DatabaseMode,
   DatabaseStatus,
   JournalEntry,

@@ -1,5 +1,5 @@
-import { ArrayMaxSize, IsInt, Matches, Max, Min } from 'class-validator';
-import { EnvVar, featureConfig, IsServiceUrl, ToInt, ToList } from '../config/index.js';
+import { ArrayMaxSize, IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
+import { EnvVar, featureConfig, IsServiceUrl, ToBoolean, ToInt, ToList } from '../config/index.js';
 
 /** The events module's own variables: the outbox, its relay to the broker, and consumers. */
 export class EventsEnv {
@@ -95,6 +95,27 @@ export class EventsEnv {
   @Min(10)
   @Max(600_000)
   EVENTS_CONSUMER_RETRY_MS = 1000;
+
+  @EnvVar({
+    group: 'events',
+    description: "Run this app's consumers (EventsModule.forConsumer) in this instance; false: relay only",
+    example: 'true',
+  })
+  @ToBoolean()
+  @IsBoolean()
+  EVENTS_CONSUMERS_ENABLED = true;
+
+  @EnvVar({
+    group: 'events',
+    description:
+      'Consumers: an event delivered and not settled within this is delivered again (a consumer that died), ms',
+    example: '30000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(500)
+  @Max(3_600_000)
+  EVENTS_CONSUMER_ACK_WAIT_MS = 30_000;
 }
 
 export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
@@ -108,6 +129,8 @@ export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
   retentionMs: env.EVENTS_RETENTION_MS,
   consumerMaxDeliver: env.EVENTS_CONSUMER_MAX_DELIVER,
   consumerRetryMs: env.EVENTS_CONSUMER_RETRY_MS,
+  consumerAckWaitMs: env.EVENTS_CONSUMER_ACK_WAIT_MS,
+  consumersEnabled: env.EVENTS_CONSUMERS_ENABLED,
 }));
 
 export type EventsConfig = ReturnType<typeof eventsConfig>;

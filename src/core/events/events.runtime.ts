@@ -48,7 +48,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   /** A consumer of `spec`'s streams, started with the app when events are on. */
   consumer(spec: ConsumerSpec, handler: EventHandler): EventConsumer | undefined {
-    if (!this.broker) return undefined;
+    if (!this.broker || !this.config.consumersEnabled) return undefined;
     const consumer = new EventConsumer(spec, handler, this.database, this.broker, this.config, this.metrics);
     this.consumers.push(consumer);
     return consumer;

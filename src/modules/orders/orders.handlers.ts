@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { defineCommand, insertIfAbsent, JournalRejection } from '../../core/database/index.js';
+import { type CommandEvents, defineCommand, insertIfAbsent, JournalRejection } from '../../core/database/index.js';
 import { OrderEntity, toOrder } from './order.entity.js';
 import { type NewOrder, type Order, sameOrder } from './order.model.js';
 
@@ -33,9 +33,11 @@ export const createOrder = defineCommand<NewOrder, CreateOutcome>({
   // One INSERT writes; the read on a conflict only answers. No BEGIN/COMMIT round trips needed.
   transactional: false,
 
-  async apply(manager: EntityManager, o: NewOrder): Promise<CreateOutcome> {
+  async apply(manager: EntityManager, o: NewOrder, events: CommandEvents): Promise<CreateOutcome> {
     const order: Order = { ...o, status: 'new' };
-    if (await insertIfAbsent(manager, OrderEntity, order)) return { order, created: true };
+    // The event is written with the row, in its statement: a repeat of the key inserts neither.
+    const created = events.onInsert({ stream: orderStream(o.id), type: 'order.created', data: { order } });
+    if (await insertIfAbsent(manager, OrderEntity, order, created)) return { order, created: true };
     const existing = await manager.findOneBy(OrderEntity, { owner: o.owner, clientOrderId: o.clientOrderId });
     // Another unique key was hit (an id taken by a row stored before keys were per owner): refused, not a 500.
     if (!existing) throw new JournalRejection(`order ${o.id} already exists`);
@@ -55,11 +57,6 @@ export const createOrder = defineCommand<NewOrder, CreateOutcome>({
   // The same key already journaled: the journaled order, or 409 for other terms, as Postgres answers.
   repeated(earlier: NewOrder, o: NewOrder): CreateOutcome {
     return resolveExisting({ ...earlier, status: 'accepted' }, o);
-  },
-
-  // Only the insert emits: a repeat of the key changed nothing.
-  events(o: NewOrder, { order, created }: CreateOutcome) {
-    return created ? [{ stream: orderStream(o.id), type: 'order.created', data: { order } }] : [];
   },
 
   // Acknowledged as `accepted` from the journal, refused on replay: the order never existed.
@@ -102,7 +99,11 @@ export interface CancelOutcome {
 export const cancelOrder = defineCommand<CancelOrder, CancelOutcome>({
   type: CANCEL_ORDER,
 
-  async apply(manager: EntityManager, { id, owner, before }: CancelOrder): Promise<CancelOutcome> {
+  async apply(
+    manager: EntityManager,
+    { id, owner, before }: CancelOrder,
+    events: CommandEvents,
+  ): Promise<CancelOutcome> {
     const expected = owner ?? before.owner;
     const updated = await manager
       .createQueryBuilder()
@@ -112,7 +113,11 @@ export const cancelOrder = defineCommand<CancelOrder, CancelOutcome>({
       .execute();
     const order = await manager.findOneBy(OrderEntity, { id });
     if (!order || order.owner !== expected) throw new JournalRejection(`cannot cancel order ${id}: no such order`);
-    return { order: toOrder(order), changed: updated.affected === 1 };
+    const changed = updated.affected === 1;
+    // In the cancel's transaction: only the cancel that changed the order emits.
+    if (changed)
+      await events.emit({ stream: orderStream(id), type: 'order.cancelled', data: { order: toOrder(order) } });
+    return { order: toOrder(order), changed };
   },
 
   journaled(): CancelOutcome {
@@ -121,10 +126,6 @@ export const cancelOrder = defineCommand<CancelOrder, CancelOutcome>({
 
   repeated(): CancelOutcome {
     return { changed: false };
-  },
-
-  events({ id }: CancelOrder, { order, changed }: CancelOutcome) {
-    return changed && order ? [{ stream: orderStream(id), type: 'order.cancelled', data: { order } }] : [];
   },
 
   // A cancel acknowledged from the journal and refused on replay: the order stands as it was.

@@ -1,6 +1,16 @@
-import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import { hash } from 'node:crypto';
+import {
+  type DataSource,
+  type EntityManager,
+  type EntityMetadata,
+  type EntityTarget,
+  type ObjectLiteral,
+  QueryFailedError,
+  type QueryRunner,
+} from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { InsertEvents } from '../database.types.js';
 
 /** A parameterized INSERT for one entity, built once from TypeORM's metadata and driver. */
 interface InsertStatement {
@@ -23,24 +33,82 @@ const statements = new WeakMap<EntityMetadata, InsertStatement | null>();
  * the query builder shapes itself (generated, date, version or tree columns, relations,
  * embeddeds) and calls that leave a column out still go through it.
  * TypeORM's InsertResult drops the affected-row count, so the statement is run directly.
+ *
+ * `events` (a command's `events.onInsert(...)`) are written only if the row is inserted: on
+ * Postgres in the same statement (no transaction needed), on SQLite right after it, in the
+ * command's transaction.
  */
 export async function insertIfAbsent<E extends ObjectLiteral>(
   manager: EntityManager,
   entity: EntityTarget<E>,
   values: QueryDeepPartialEntity<E>,
+  events?: InsertEvents,
 ): Promise<boolean> {
   const statement = statementFor(manager.connection, entity);
-  const prepared = statement && prepare(manager.connection, statement, values);
-  const [sql, parameters] = prepared
-    ? [statement.sql, prepared]
+  const row = statement && prepare(manager.connection, statement, values);
+  const [sql, parameters] = row
+    ? [statement.sql, row]
     : manager.createQueryBuilder().insert().into(entity).values(values).orIgnore().getQueryAndParameters();
+  const fused = events?.sink.fuse({ sql, parameters }, events.command, events.events);
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner('master');
   try {
-    const result = await runner.query(sql, parameters, true);
-    return result.affected === 1;
+    // Ours (a statement built here, possibly with its events) runs prepared; the query builder's, as TypeORM runs it.
+    if (fused) {
+      const { rows } = await prepared(runner, fused.sql, fused.parameters);
+      return Number((rows[0] as { inserted?: number } | undefined)?.inserted) === 1;
+    }
+    if (events && !runner.isTransactionActive)
+      throw new Error(
+        'insertIfAbsent with events outside a transaction: this store cannot write both in one statement',
+      );
+    const inserted = (await affected(runner, sql, parameters, Boolean(row))) === 1;
+    if (inserted && events) await events.sink.record(manager, events.command, events.events);
+    return inserted;
   } finally {
     if (!manager.queryRunner) await runner.release();
   }
+}
+
+/** The affected rows of `sql`: as a named prepared statement on Postgres when it is one of ours. */
+async function affected(runner: QueryRunner, sql: string, parameters: unknown[], ours: boolean): Promise<number> {
+  if (ours && runner.connection.driver.options.type === 'postgres')
+    return (await prepared(runner, sql, parameters)).rowCount ?? 0;
+  return (await runner.query(sql, parameters, true)).affected ?? 0;
+}
+
+interface PgClient {
+  query(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/**
+ * Runs `sql` as a named prepared statement on the runner's own pg connection: Postgres parses and
+ * plans it once per connection instead of on every insert, most of an insert's cost here
+ * (docs/adr/0007-insert-if-absent-statement.md). Failures are TypeORM's QueryFailedError, as from
+ * `runner.query`.
+ */
+async function prepared(runner: QueryRunner, sql: string, parameters: unknown[]) {
+  const client = (await runner.connect()) as PgClient;
+  runner.connection.logger.logQuery(sql, parameters, runner);
+  try {
+    return await client.query({ name: statementName(sql), text: sql, values: parameters });
+  } catch (error) {
+    runner.connection.logger.logQueryError(error as Error, sql, parameters, runner);
+    throw new QueryFailedError(sql, parameters, error as Error);
+  }
+}
+
+const names = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `tsc_${hash('sha256', sql).slice(0, 24)}`;
+    names.set(sql, name);
+  }
+  return name;
 }
 
 /**

@@ -57,7 +57,7 @@ export class EventConsumer {
         {
           durable: `${this.spec.name}-${family}`,
           filter: `${this.config.subjectPrefix}.${family}.>`,
-          ackWaitMs: 30_000,
+          ackWaitMs: this.config.consumerAckWaitMs,
         },
         async (message) => void (await this.deliver(message)),
       );

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { type AppliedCommand, CommandEventSink, type EventDraft } from '../../database/index.js';
+import { type AppliedCommand, CommandEventSink, type EventDraft, type Statement } from '../../database/index.js';
 
 /** Epoch microseconds now: wall-clock ms with the monotonic clock's fraction. */
 export type MicrosClock = () => number;
@@ -33,10 +33,55 @@ const SQLITE_NEXT = `INSERT INTO event_stream (stream, last_seq) VALUES (?, 1)
 const SQLITE_INSERT = `INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
   VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
+/**
+ * The insert as a CTE, then per event its counter and its row, fed by the insert's RETURNING: an
+ * insert that hit a conflict returns no row, so nothing else is written. Data-modifying CTEs all
+ * run, once, whatever the final SELECT reads.
+ */
+function fusedSql(insertSql: string, base: number, count: number): string {
+  const parts = [`ins AS (${insertSql} RETURNING 1)`];
+  for (let i = 0; i < count; i++) {
+    const p = (k: number) => `$${base + i * 6 + k}`;
+    parts.push(
+      `c${i} AS (INSERT INTO event_stream (stream, last_seq) SELECT ${p(2)}::varchar, 1 FROM ins
+        ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq)`,
+      `e${i} AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
+        SELECT ${p(1)}, ${p(2)}, last_seq, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)} FROM c${i})`,
+    );
+  }
+  return `WITH ${parts.join(',\n')}\nSELECT count(*)::int AS inserted FROM ins`;
+}
+
+// Per (insert, event count): the fused text, built once.
+const fusedStatements = new Map<string, string>();
+
 /** Writes a command's events to the outbox, in the command's own transaction. */
 export class OutboxRecorder extends CommandEventSink {
   constructor(private readonly now: MicrosClock = microsNow) {
     super();
+  }
+
+  fuse(insert: Statement, command: AppliedCommand, events: readonly EventDraft[]): Statement | undefined {
+    // Postgres's insert-if-absent only: SQLite has no data-modifying CTE.
+    if (!insert.sql.startsWith('INSERT INTO ') || !insert.sql.endsWith(' ON CONFLICT DO NOTHING')) return undefined;
+    const cacheKey = `${events.length}:${insert.sql}`;
+    let sql = fusedStatements.get(cacheKey);
+    if (sql === undefined) {
+      sql = fusedSql(insert.sql, insert.parameters.length, events.length);
+      fusedStatements.set(cacheKey, sql);
+    }
+    const occurredAt = isoMicros(this.now());
+    const parameters = [...insert.parameters];
+    for (const [index, event] of events.entries())
+      parameters.push(
+        eventId(command, index, event.type),
+        event.stream,
+        event.type,
+        command.key,
+        occurredAt,
+        JSON.stringify(event.data),
+      );
+    return { sql, parameters };
   }
 
   async record(manager: EntityManager, command: AppliedCommand, events: readonly EventDraft[]): Promise<void> {
