@@ -1,7 +1,11 @@
 import { createApp } from './app.factory.js';
 import type { AppModuleOptions } from './app.module.js';
 import { type AppBuilder, DATABASE_CLI_COMMANDS, runDatabaseCli } from './core/database/index.js';
+import { eventsDeadLettersCommand } from './core/events/index.js';
 import { startServer } from './server.js';
+
+/** Every operator command: the database's, and the events consumers' dead letters. */
+export const CLI_COMMANDS = [...DATABASE_CLI_COMMANDS, eventsDeadLettersCommand];
 
 export interface Cli {
   /** Runs `argv` (default: the process's arguments), then exits the process with its code. */
@@ -19,7 +23,7 @@ export function createCli(options: AppModuleOptions = {}): Cli {
   const build: AppBuilder = (env) => createApp({ ...options, ...(env && { env }) });
   return {
     async run(argv = process.argv.slice(2)) {
-      const code = await runDatabaseCli(build, argv);
+      const code = await runDatabaseCli(build, argv, undefined, CLI_COMMANDS);
       process.exit(code);
     },
   };
@@ -31,6 +35,6 @@ export function createCli(options: AppModuleOptions = {}): Cli {
  * run the operator commands over the same modules.
  */
 export async function startServerOrCli(options: AppModuleOptions = {}, argv = process.argv.slice(2)): Promise<void> {
-  if (DATABASE_CLI_COMMANDS.some((c) => c.name === argv[0])) await createCli(options).run(argv);
+  if (CLI_COMMANDS.some((c) => c.name === argv[0])) await createCli(options).run(argv);
   await startServer(options);
 }

@@ -174,8 +174,16 @@ export async function ordersEvents(options: BenchOptions): Promise<CaseResult> {
     stage.onEnd(() => nats.destroy());
     const common = { DB_PRIMARY_URL: cluster.primary.url, DB_POOL_MAX: POOL };
     const off = await stage.server(APP, () => [], common);
-    const on = await stage.server(APP, () => [], { ...common, EVENTS_NATS_URL: nats.url });
-    for (const app of [off, on]) await waitFor('normal mode', async () => (await mode(app.url)) === 'normal', 20_000);
+    // The measured instance relays; the positions consumer runs in an instance of its own, as a
+    // desk's consumers are other services (it still shares these two cores).
+    const on = await stage.server(APP, () => [], {
+      ...common,
+      EVENTS_NATS_URL: nats.url,
+      EVENTS_CONSUMERS_ENABLED: 'false',
+    });
+    const consumer = await stage.server(APP, () => [], { ...common, EVENTS_NATS_URL: nats.url });
+    for (const app of [off, on, consumer])
+      await waitFor('normal mode', async () => (await mode(app.url)) === 'normal', 20_000);
     const samples = await race(
       [
         ['app POST /orders, events off', (s) => post(off.url, off.pid, s)],

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { DatabaseService } from '../../src/core/database/index.js';
+import { createApp } from '../../src/app.factory.js';
+import { CLI_COMMANDS } from '../../src/cli.js';
+import { readRawEnvironment } from '../../src/core/config/index.js';
+import { EventsRuntime } from '../../src/core/events/index.js';
+import { DatabaseService, runDatabaseCli } from '../../src/core/database/index.js';
 import { orderIdFor } from '../../src/modules/orders/order.model.js';
 import { assertStreamsWhole, brokerEvents } from '../harness/nats-events.js';
 import { InProcessApp, limitOrder, NatsServer, PostgresCluster, TEST_TOKEN, waitFor } from '../harness/index.js';
@@ -14,6 +21,7 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
   let cluster: PostgresCluster;
   let nats: NatsServer;
   let app: InProcessApp;
+  let appEnv: Record<string, string>;
   const post = (body: Record<string, unknown>) =>
     app.request({ method: 'POST', url: '/orders', payload: body }).then((r) => {
       assert.ok(r.statusCode === 201 || r.statusCode === 200, `${r.statusCode} ${r.body}`);
@@ -31,13 +39,14 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
     nats = await NatsServer.start();
     // Down at boot: the service must boot and take orders without it.
     await nats.kill();
-    app = await InProcessApp.start({
+    appEnv = {
       DB_PRIMARY_URL: cluster.primary.url,
       EVENTS_NATS_URL: nats.url,
       EVENTS_RELAY_INTERVAL_MS: '20',
       EVENTS_CONSUMER_RETRY_MS: '100',
       EVENTS_CONSUMER_MAX_DELIVER: '3',
-    });
+    };
+    app = await InProcessApp.start(appEnv);
     await app.until('a writer', () => app.get(DatabaseService).currentMode === 'normal');
   });
 
@@ -168,7 +177,70 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
     assertStreamsWhole(events);
   });
 
+  it('an event its handler keeps failing on is dead-lettered after its deliveries, its stream goes on, and an operator discards it', async () => {
+    const nc = await connect({ servers: nats.url, timeout: 2000 });
+    const js = jetstream(nc);
+    // A well-formed event the positions handler cannot apply (no order in it), then the next of its stream.
+    const poison = {
+      id: 'poison-1',
+      stream: 'order:poison',
+      seq: 1,
+      type: 'order.created',
+      occurredAt: '2026-12-03T00:00:00.000000Z',
+      commandKey: 'k',
+      data: {},
+    };
+    await js.publish('events.order.poison', JSON.stringify(poison), { msgID: poison.id });
+    const next = { ...poison, id: 'poison-2', seq: 2, type: 'order.noted' };
+    await js.publish('events.order.poison', JSON.stringify(next), { msgID: next.id });
+    await nc.close();
+    const runtime = app.get(EventsRuntime);
+    await waitFor('the dead letter', async () => (await runtime.deadLetters.list()).length === 1, 15_000);
+    const [dead] = await runtime.deadLetters.list();
+    assert.equal(dead.consumer, 'positions');
+    assert.equal(dead.eventId, 'poison-1');
+    assert.match(dead.reason, /after 3 deliveries/);
+    await waitFor('the stream went on past it', async () => {
+      const client = new pg.Client({ connectionString: cluster.primary.url });
+      await client.connect();
+      try {
+        const r = await client.query(
+          `SELECT last_seq FROM event_consumer_stream WHERE consumer = 'positions' AND stream = 'order:poison'`,
+        );
+        return r.rows[0]?.last_seq === 2;
+      } finally {
+        await client.end();
+      }
+    });
+    // Redriven, it fails again and stays; discarded, it leaves the list and is kept with who and why.
+    await assert.rejects(runtime.deadLetters.redrive('positions', 'poison-1'), TypeError);
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(`ERR ${l}`) };
+    const env = { ...readRawEnvironment(), ...appEnv, DB_SQLITE_PATH: join(app.dir, 'cli.sqlite'), LOG_LEVEL: 'error' };
+    const build = (override?: Record<string, string | undefined>) =>
+      createApp({ env: { ...env, ...override, ...appEnv } });
+    assert.equal(
+      await runDatabaseCli(build, ['events:dead-letters', 'discard', 'positions/poison-1'], io, CLI_COMMANDS),
+      2,
+    );
+    assert.equal(
+      await runDatabaseCli(
+        build,
+        ['events:dead-letters', 'discard', 'positions/poison-1', '--reason', 'test poison', '--by', 'drill'],
+        io,
+        CLI_COMMANDS,
+      ),
+      0,
+      lines.join('\n'),
+    );
+    assert.deepEqual(await runtime.deadLetters.list(), []);
+    const [kept] = await runtime.deadLetters.list(true);
+    assert.equal(kept.discardedBy, 'drill');
+    assert.match(kept.reason, /discarded: test poison/);
+  });
+
   it('the positions projection equals a recomputation from Postgres, each event applied once', async () => {
+    const brokered = (await brokerEvents(nats.url)).filter((e) => !e.id.startsWith('poison-'));
     const client = new pg.Client({ connectionString: cluster.primary.url });
     await client.connect();
     try {
@@ -192,7 +264,8 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
       const inbox = await client.query<{ n: string }>(
         `SELECT count(*) AS n FROM event_inbox WHERE consumer = 'positions'`,
       );
-      assert.equal(Number(inbox.rows[0].n), (await brokerEvents(nats.url)).length);
+      // The two poison events are in the inbox too: one dead-lettered, one applied (a type it ignores).
+      assert.equal(Number(inbox.rows[0].n), brokered.length + 2);
     } finally {
       await client.end();
     }

@@ -23,4 +23,11 @@ export type {
   WriteOptions,
   WriteResult,
 } from './database.types.js';
-export { runDatabaseCli, DATABASE_CLI_COMMANDS, type AppBuilder } from './cli/database-cli.js';
+export {
+  runDatabaseCli,
+  DATABASE_CLI_COMMANDS,
+  type AppBuilder,
+  type CliIo,
+  type DatabaseCliCommand,
+} from './cli/database-cli.js';
+export { withDetachedApp } from './cli/cli-app.js';

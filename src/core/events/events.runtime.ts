@@ -6,6 +6,7 @@ import type { EventBroker } from './broker/event-broker.js';
 import { NatsBroker } from './broker/nats-broker.js';
 import { type ConsumerSpec, EventConsumer, type EventHandler } from './consumer/event-consumer.js';
 import { eventsConfig } from './events.config.js';
+import { ConsumerDeadLetters } from './consumer/consumer-dead-letters.js';
 import { EventsMetrics } from './events.metrics.js';
 import { OutboxRelay, type RelayStats } from './relay/outbox-relay.js';
 
@@ -20,6 +21,9 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
   readonly relay?: OutboxRelay;
   readonly metrics: EventsMetrics;
   private readonly consumers: EventConsumer[] = [];
+  private readonly handlers = new Map<string, EventHandler>();
+  /** The consumers' dead letters, for operators (also with events off: the rows stay in Postgres). */
+  readonly deadLetters: ConsumerDeadLetters;
 
   constructor(
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
@@ -27,6 +31,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
     metrics: MetricsService,
   ) {
     this.metrics = new EventsMetrics(metrics, () => this.relay?.stats());
+    this.deadLetters = new ConsumerDeadLetters(database, this.handlers);
     if (config.natsServers.length === 0) return;
     this.broker = new NatsBroker({
       servers: config.natsServers,
@@ -48,6 +53,8 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   /** A consumer of `spec`'s streams, started with the app when events are on. */
   consumer(spec: ConsumerSpec, handler: EventHandler): EventConsumer | undefined {
+    if (this.handlers.has(spec.name)) throw new Error(`two event consumers named "${spec.name}"`);
+    this.handlers.set(spec.name, handler);
     if (!this.broker || !this.config.consumersEnabled) return undefined;
     const consumer = new EventConsumer(spec, handler, this.database, this.broker, this.config, this.metrics);
     this.consumers.push(consumer);

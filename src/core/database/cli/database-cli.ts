@@ -29,7 +29,7 @@ export const DATABASE_CLI_COMMANDS: readonly DatabaseCliCommand[] = [
   deadLettersCommand,
 ];
 
-/** Runs the database command `argv[0]` with the rest of `argv`; answers the exit code. */
+/** Runs the command `argv[0]` of `commands` with the rest of `argv`; answers the exit code. */
 export async function runDatabaseCli(
   build: AppBuilder,
   argv: readonly string[],
@@ -37,11 +37,12 @@ export async function runDatabaseCli(
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   },
+  commands: readonly DatabaseCliCommand[] = DATABASE_CLI_COMMANDS,
 ): Promise<number> {
   const [name, ...args] = argv;
-  const command = DATABASE_CLI_COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.err(`usage:\n${DATABASE_CLI_COMMANDS.map((c) => `  ${c.usage}`).join('\n')}`);
+    io.err(`usage:\n${commands.map((c) => `  ${c.usage}`).join('\n')}`);
     return 2;
   }
   try {

@@ -45,7 +45,10 @@ export abstract class EventBroker {
   abstract status(): BrokerStatus;
   /** Publishes in order; one result per message, in the same order. */
   abstract publish(messages: readonly BrokerMessage[], timeoutMs: number): Promise<PublishResult[]>;
-  /** Delivers to `onMessage` one at a time, in the broker's order, until closed; resubscribes after a failure. */
-  abstract subscribe(options: SubscriptionOptions, onMessage: (message: DeliveredMessage) => Promise<void>): void;
+  /**
+   * Delivers to `onBatch` in the broker's order, one batch at a time (what has arrived while the
+   * last one was handled, at most a few hundred), until closed; resubscribes after a failure.
+   */
+  abstract subscribe(options: SubscriptionOptions, onBatch: (messages: DeliveredMessage[]) => Promise<void>): void;
   abstract close(): Promise<void>;
 }

@@ -59,8 +59,36 @@ export class EventConsumer {
           filter: `${this.config.subjectPrefix}.${family}.>`,
           ackWaitMs: this.config.consumerAckWaitMs,
         },
-        async (message) => void (await this.deliver(message)),
+        (batch) => this.deliverBatch(batch),
       );
+  }
+
+  /**
+   * A batch in one transaction, in order (a later event of a stream sees the earlier one's
+   * position); when any of them does not apply cleanly, the batch is undone and each is settled
+   * on its own, so one event's failure is its own.
+   */
+  async deliverBatch(batch: DeliveredMessage[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        const events = batch.map((m) => parse(m.data));
+        const results = await this.database.writeTransaction(async (m) => {
+          const out: ConsumeResult[] = [];
+          for (const event of events) out.push(await this.apply(m, event));
+          return out;
+        });
+        batch.forEach((message, i) => {
+          message.ack();
+          this.metrics.consumed(this.spec.name, results[i]);
+        });
+        const last = events[events.length - 1];
+        this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(last.occurredAt)) / 1000);
+        return;
+      } catch {
+        // Settled one by one below.
+      }
+    }
+    for (const message of batch) await this.deliver(message);
   }
 
   async deliver(message: DeliveredMessage): Promise<ConsumeResult> {
