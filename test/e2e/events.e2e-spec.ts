@@ -271,3 +271,44 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
     }
   });
 });
+
+describe('order events on the embedded SQLite store', () => {
+  let nats: NatsServer;
+  let app: InProcessApp;
+
+  before(async () => {
+    nats = await NatsServer.start();
+    app = await InProcessApp.start({ EVENTS_NATS_URL: nats.url, EVENTS_RELAY_INTERVAL_MS: '20' });
+  });
+
+  after(async () => {
+    await app?.close();
+    await nats?.destroy();
+  });
+
+  it('creates and cancels emit their events, numbered per order, and the projection follows', async () => {
+    const created = await app.request({ method: 'POST', url: '/orders', payload: limitOrder('e-1', { quantity: 2 }) });
+    assert.equal(created.statusCode, 201);
+    const { id } = created.json<{ id: string }>();
+    await app.request({ method: 'POST', url: '/orders', payload: limitOrder('e-2', { side: 'sell' }) });
+    // The same key again: no second event.
+    assert.equal(
+      (await app.request({ method: 'POST', url: '/orders', payload: limitOrder('e-2', { side: 'sell' }) })).statusCode,
+      200,
+    );
+    assert.equal((await app.request({ method: 'POST', url: `/orders/${id}/cancel` })).statusCode, 200);
+    await waitFor('three events', async () => (await brokerEvents(nats.url)).length === 3, 10_000);
+    const streams = assertStreamsWhole(await brokerEvents(nats.url));
+    assert.deepEqual(
+      streams.get(`order:${id}`)!.map((e) => e.type),
+      ['order.created', 'order.cancelled'],
+    );
+    await waitFor(
+      'the projection',
+      async () =>
+        JSON.stringify((await app.request({ url: '/positions' })).json<{ data: unknown[] }>().data) ===
+        JSON.stringify([{ symbol: 'AAPL', openBuy: 0, openSell: 1, openOrders: 1 }]),
+      10_000,
+    );
+  });
+});

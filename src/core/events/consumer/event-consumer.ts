@@ -6,7 +6,7 @@ import type { DeliveredMessage, EventBroker } from '../broker/event-broker.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import type { EventsConfig } from '../events.config.js';
 import type { ConsumeResult, EventsMetrics } from '../events.metrics.js';
-import { ConsumerStreamEntity, EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
+import { EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
 
 /** A team's reaction to events: runs in the transaction that records the event in the inbox. */
 export interface EventHandler {
@@ -19,6 +19,14 @@ export interface ConsumerSpec {
   /** The stream families it reads, e.g. `['order']` for `order:<id>` streams. */
   families: readonly string[];
 }
+
+// Plain statements on the hot path (a query builder per event costs more than the round trip).
+const POSITION = 'SELECT last_seq FROM event_consumer_stream WHERE consumer = $1 AND stream = $2';
+const ADVANCE = `INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ($1, $2, $3)
+  ON CONFLICT (consumer, stream) DO UPDATE SET last_seq = excluded.last_seq`;
+/** `$n` placeholders as the store spells them (SQLite: `?`, in order). */
+const sql = (m: EntityManager, text: string) =>
+  m.connection.driver.options.type === 'better-sqlite3' ? text.replace(/\$\d+/g, '?') : text;
 
 // An event past the next one of its stream: an earlier one has not arrived yet.
 class Early extends Error {}
@@ -135,15 +143,13 @@ export class EventConsumer {
     const consumer = this.spec.name;
     if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
       return 'duplicate';
-    const last = (await m.findOneBy(ConsumerStreamEntity, { consumer, stream: event.stream }))?.lastSeq ?? 0;
+    const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
+    const last = row ? Number(row.last_seq) : 0;
     // An event seen before the inbox was written (or after its row was pruned): its place says so.
     if (event.seq <= last) return 'duplicate';
     if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
     await this.handler.handle(m, event);
-    await m.upsert(ConsumerStreamEntity, { consumer, stream: event.stream, lastSeq: event.seq }, [
-      'consumer',
-      'stream',
-    ]);
+    await m.query(sql(m, ADVANCE), [consumer, event.stream, event.seq]);
     return 'applied';
   }
 
@@ -164,10 +170,7 @@ export class EventConsumer {
           discardedBy: null,
         });
         await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) });
-        await m.upsert(ConsumerStreamEntity, { consumer, stream: event.stream, lastSeq: event.seq }, [
-          'consumer',
-          'stream',
-        ]);
+        await m.query(sql(m, ADVANCE), [consumer, event.stream, event.seq]);
       });
     } catch (error) {
       message.retry(this.config.consumerRetryMs);
