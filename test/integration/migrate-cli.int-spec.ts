@@ -40,8 +40,15 @@ describe('npm run migration:run', () => {
     assert.equal(await run.exit(), 0, run.output);
     assert.match(run.output, /migrations applied on primary/);
     assert.equal(
-      await cluster.sql('primary', "SELECT string_agg(name, ',') FROM migrations"),
-      'CreateOrders1732900000000,AddOrderOwner1732900000002,ClientOrderIdPerOwner1732900000003',
+      await cluster.sql('primary', "SELECT string_agg(name, ',' ORDER BY timestamp) FROM migrations"),
+      [
+        'CreateOrders1732900000000',
+        'AddOrderOwner1732900000002',
+        'ClientOrderIdPerOwner1732900000003',
+        'CreateEventOutbox1733200000000',
+        'CreateEventInbox1733200000001',
+        'CreateOrderPositions1733200000002',
+      ].join(','),
       "TypeORM's migrations table",
     );
     assert.equal(

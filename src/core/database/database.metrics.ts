@@ -4,6 +4,7 @@ import { databaseConfig } from '../config/index.js';
 import type { Counter } from 'prom-client';
 import { type BucketHistogram, type BucketRecorder, MetricsService } from '../monitoring/index.js';
 import type { DatabaseMode, DatabaseStatus } from './database.types.js';
+import { DatabaseState } from './database.state.js';
 
 const MODES: DatabaseMode[] = ['embedded', 'normal', 'replica-read-only', 'fallback', 'replaying'];
 
@@ -16,10 +17,12 @@ export class DatabaseMetrics {
   private readonly replayedTotal: Counter;
   private readonly deadLetteredTotal: Counter;
   private readonly replayFailuresTotal: Counter;
-  private status: () => DatabaseStatus | undefined = () => undefined;
-
-  constructor(metrics: MetricsService, @Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>) {
-    const status = () => this.status();
+  constructor(
+    metrics: MetricsService,
+    @Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>,
+    state: DatabaseState,
+  ) {
+    const status = (): DatabaseStatus => state.status();
     metrics.gauge({
       name: 'db_pool_connections',
       help: 'Pool connections by target and state (total, idle, waiting clients).',
@@ -107,11 +110,6 @@ export class DatabaseMetrics {
       name: 'db_journal_replay_failures_total',
       help: 'Replay attempts that failed for a reason other than an outage (kept for another attempt).',
     });
-  }
-
-  /** Where the gauges read from: DatabaseService binds its status at init. */
-  bind(status: () => DatabaseStatus): void {
-    this.status = status;
   }
 
   /** Runs `operation`, timing it into the histogram (children bound once per target and kind). */

@@ -15,6 +15,11 @@ import { type MigrationClass, MigrationStorage } from './typeorm/migration.stora
 import { PostgresTargets } from './postgres/postgres-targets.js';
 import { PostgresNotifications } from './postgres/pg-notifications.js';
 import { DeclaredCommands } from './commands/declared-commands.js';
+import { CommandApplier } from './commands/command-applier.js';
+import { CommandBus } from './commands/command-bus.js';
+import { ReadRouter } from './reads/read-router.js';
+import { ReplayScheduler } from './replay/replay-scheduler.js';
+import { WriterDiscovery } from './postgres/writer-discovery.js';
 import type { CommandHandler } from './database.types.js';
 
 /** Targets, monitor, router and journal: what the DataSource and the service are built on. */
@@ -56,7 +61,17 @@ export interface DatabaseFeatureOptions {
       dataSourceFactory: createDataSource,
     }),
   ],
-  providers: [DatabaseService, DatabaseMetrics, DatabaseHealth, notificationsProvider],
+  providers: [
+    DatabaseService,
+    CommandApplier,
+    CommandBus,
+    ReadRouter,
+    ReplayScheduler,
+    WriterDiscovery,
+    DatabaseMetrics,
+    DatabaseHealth,
+    notificationsProvider,
+  ],
   exports: [DatabaseService, PostgresNotifications],
 })
 export class DatabaseModule {

@@ -2,6 +2,8 @@ import type { Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { databaseConfig } from '../config/index.js';
 import { DATABASE_TARGETS } from './database.constants.js';
+import { DatabaseState } from './database.state.js';
+import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
 import { PgTarget } from './postgres/pg-target.js';
 import { PostgresNotifications } from './postgres/pg-notifications.js';
@@ -45,6 +47,17 @@ export const databaseProviders: Provider[] = [
     inject: [databaseConfig.KEY, TargetMonitor, SchemaMigrator],
     useFactory: (config: DatabaseConfig, monitor: TargetMonitor, schema: SchemaMigrator) =>
       new PostgresTargets(monitor, schema, Math.max(1, Math.ceil(config.probeIntervalMs / 1000))),
+  },
+  {
+    provide: FailoverMode,
+    inject: [PostgresTargets],
+    useFactory: (targets: PostgresTargets) => new FailoverMode(targets.configured ? 'fallback' : 'embedded'),
+  },
+  {
+    provide: DatabaseState,
+    inject: [FailoverMode, PostgresTargets, Journal],
+    useFactory: (mode: FailoverMode, targets: PostgresTargets, journal: Journal) =>
+      new DatabaseState(mode, targets, journal),
   },
   {
     provide: Journal,

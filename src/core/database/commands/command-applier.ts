@@ -1,12 +1,15 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { EntityManager } from 'typeorm';
-import type {
-  AppliedCommand,
+import {
+  type AppliedCommand,
   CommandEventSink,
-  CommandEvents,
-  CommandHandler,
-  EventDraft,
-  InsertEvents,
+  type CommandEvents,
+  type CommandHandler,
+  type EventDraft,
+  type InsertEvents,
 } from '../database.types.js';
+import { collectCommands, DeclaredCommands } from './declared-commands.js';
 
 const NO_EVENTS: CommandEvents = {
   emit: () => Promise.resolve(),
@@ -31,17 +34,35 @@ class BoundEvents implements CommandEvents {
 }
 
 /**
- * Applies a command with its handler, giving it the events it may emit: the one place the live
- * write, the replay and the redrive apply a command. The handlers are collected and the sink found
- * at init (DatabaseService); the replay shares this object.
+ * The app's command handlers and its events sink, collected at init from its module list (every
+ * `DatabaseModule.forFeature({ commands })`, and EventsModule's outbox when present), and the one
+ * place a command is applied: the live write, the replay and the redrive, each giving the handler
+ * the events it may emit.
  */
-export class CommandApplier {
+@Injectable()
+export class CommandApplier implements OnModuleInit {
   readonly handlers = new Map<string, CommandHandler>();
   private sink?: CommandEventSink;
 
-  /** Where events go from now on (an app with EventsModule); without one, handlers emit nothing. */
-  useSink(sink: CommandEventSink | undefined): void {
-    this.sink = sink;
+  constructor(private readonly discovery?: DiscoveryService) {}
+
+  onModuleInit(): void {
+    const instances = (this.discovery?.getProviders() ?? []).map((wrapper) => wrapper.instance as unknown);
+    const declared = instances.filter((i): i is DeclaredCommands => i instanceof DeclaredCommands);
+    for (const [type, handler] of collectCommands(declared)) this.handlers.set(type, handler);
+    const sinks = instances.filter((i): i is CommandEventSink => i instanceof CommandEventSink);
+    if (sinks.length > 1) throw new Error('more than one CommandEventSink provider: an app has one events outbox');
+    this.sink = sinks[0];
+  }
+
+  /** The handler declared for `type`, or an error naming what to declare. */
+  handlerFor<P, R>(type: string): CommandHandler<P, R> {
+    const handler = this.handlers.get(type);
+    if (!handler)
+      throw new Error(
+        `command "${type}" is not declared by any module of this app: add it to DatabaseModule.forFeature({ commands })`,
+      );
+    return handler as CommandHandler<P, R>;
   }
 
   get recordsEvents(): boolean {

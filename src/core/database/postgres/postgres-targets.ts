@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { AppError, ErrorCode } from '../../common/index.js';
 import type { TargetView } from '../database.types.js';
 import type { SchemaMigrator } from '../typeorm/schema.migrator.js';
 import { TargetRouter } from '../typeorm/target-router.js';
@@ -47,6 +48,16 @@ export class PostgresTargets {
 
   readableReplicas(): PgTarget[] {
     return this.monitor.readableReplicas();
+  }
+
+  /** The current writer, or a 503 naming what could not be done without one. */
+  requireWriter(what: string): PgTarget {
+    const writer = this.writer;
+    if (!writer)
+      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, `no Postgres writer to ${what} into`, {
+        retryAfterSeconds: this.retryAfterSeconds,
+      });
+    return writer;
   }
 
   views(): TargetView[] {
