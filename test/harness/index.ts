@@ -16,3 +16,4 @@ export { rawHttp } from './raw-http.js';
 export { PrismProxy, type PrismExchange, type PrismViolation } from './prism.js';
 export { databaseMode } from './health.js';
 export { SmallVolume } from './small-volume.js';
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';

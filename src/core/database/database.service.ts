@@ -32,6 +32,8 @@ import type {
   WriteResult,
 } from './database.types.js';
 import { collectCommands, DeclaredCommands } from './commands/declared-commands.js';
+import { commandSpan, pgSpan } from './database.spans.js';
+import { spans } from '../tracing/index.js';
 import { FailoverMode } from './failover-mode.js';
 import { Journal } from './journal/journal.js';
 import { type ReplayOutcome, Replayer } from './journal/replayer.js';
@@ -137,7 +139,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     const handler = this.handlerFor<P, R>(command.type);
     if (handler !== command)
       throw new Error(`command "${command.type}" is not the one declared with DatabaseModule.forFeature({ commands })`);
-    return this.run(handler, { type: command.type, payload, ...options });
+    if (!spans.on) return this.run(handler, { type: command.type, payload, ...options });
+    return commandSpan(command.type, options.entityId, this.mode.current, (traceparent) =>
+      this.run(handler, { type: command.type, payload, ...options, traceparent }),
+    );
   }
 
   private async run<P, R>(handler: CommandHandler<P, R>, command: WriteCommand<P>): Promise<WriteResult<R>> {
@@ -161,7 +166,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     if (direct && writer) {
       try {
         const result = await this.metrics.time(writer.name, 'write', () =>
-          this.targets.on(writer, () => this.transaction(handler, command.payload)),
+          pgSpan(writer.name, 'write', () => this.targets.on(writer, () => this.transaction(handler, command.payload))),
         );
         return { result, journaled: false };
       } catch (error) {
@@ -237,7 +242,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationBootstrap, On
     for (const target of candidates) {
       try {
         const result = await this.metrics.time(target.name, 'read', () =>
-          this.targets.on(target, () => spec.run(this.dataSource.manager)),
+          pgSpan(target.name, 'read', () => this.targets.on(target, () => spec.run(this.dataSource.manager))),
         );
         // A miss on a replica may be lag: only the writer can confirm that a row does not exist.
         if (result === undefined && spec.kind === 'single' && target !== writer) continue;

@@ -7,6 +7,7 @@ import type { CommandHandler, JournalEntry } from '../database.types.js';
 import type { PgTarget } from '../postgres/pg-target.js';
 import type { TargetRouter } from '../typeorm/target-router.js';
 import type { DeadLetter, FailedAttempt, Journal } from './journal.js';
+import { replayBatchSpan, replayedSpan } from '../database.spans.js';
 
 export interface ReplayOutcome {
   replayed: number;
@@ -151,7 +152,7 @@ export class Replayer {
       // A batch that runs again starts from what the run knew before it.
       const before = { held: new Set(state.held), dead: new Map(state.dead), heldEntries: state.heldEntries };
       try {
-        return await this.applyBatch(writer, ordered, state);
+        return await replayBatchSpan(writer.name, ordered.length, () => this.applyBatch(writer, ordered, state));
       } catch (error) {
         state.held.clear();
         before.held.forEach((e) => state.held.add(e));
@@ -208,7 +209,7 @@ export class Replayer {
     }
     await runner.startTransaction();
     try {
-      await handler.apply(runner.manager, entry.payload);
+      await replayedSpan(entry, () => handler.apply(runner.manager, entry.payload));
       await runner.commitTransaction();
       result.replayed.push(entry.seq);
     } catch (error) {
