@@ -14,6 +14,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const APP = here('../../main.bundle.mjs');
 const ORDERS_LUA = fileURLToPath(new URL('../../../bench/lua/orders.lua', import.meta.url));
 const TOKEN = 'bench-details-token-0123456789';
+/**
+ * Optional: the bundle of a build from before tracing (`BENCH_TRACING_BASE=/path/main.bundle.mjs`),
+ * raced as a fourth orders contender, to show what tracing off costs against no tracing code at all.
+ */
+const BASE = process.env.BENCH_TRACING_BASE;
 
 /** A collector that takes every export and answers 200 without decoding it: a local sink. */
 async function sink(): Promise<{ url: string; bytes: () => number; server: Server }> {
@@ -37,11 +42,11 @@ export async function tracing(options: BenchOptions): Promise<CaseResult> {
   const cluster = await PostgresCluster.start({ replica: false });
   const collector = await sink();
   try {
-    const start = async (env: Record<string, string>) => {
+    const start = async (env: Record<string, string>, entry = APP) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const child = await startServerProcess(
-        APP,
+        entry,
         [],
         {
           PORT: String(port),
@@ -68,6 +73,7 @@ export async function tracing(options: BenchOptions): Promise<CaseResult> {
     const off = await start({});
     const tenth = await start(traced('0.1'));
     const all = await start(traced('1'));
+    const base = BASE ? await start({}, BASE) : undefined;
     let round = 0;
     const post = (server: { url: string; pid: number }, seconds: number) =>
       loadTest(`${server.url}/orders`, seconds, {
@@ -77,10 +83,12 @@ export async function tracing(options: BenchOptions): Promise<CaseResult> {
       });
     const live = (server: { url: string; pid: number }, seconds: number) =>
       loadTest(`${server.url}/health/live`, seconds, { serverPid: server.pid });
-    const contenders: Array<[string, (seconds: number) => ReturnType<typeof loadTest>]> = [
+    type Contender = [string, (seconds: number) => ReturnType<typeof loadTest>];
+    const contenders: Contender[] = [
       ['POST /orders, tracing off', (s) => post(off, s)],
       ['POST /orders, tracing 10%', (s) => post(tenth, s)],
       ['POST /orders, tracing 100%', (s) => post(all, s)],
+      ...(base ? [['POST /orders, build before tracing', (s: number) => post(base, s)] satisfies Contender] : []),
       ['/health/live, tracing off', (s) => live(off, s)],
       ['/health/live, tracing 10%', (s) => live(tenth, s)],
     ];

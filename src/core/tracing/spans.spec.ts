@@ -115,6 +115,27 @@ describe(Spans.name, () => {
     assert.deepEqual(spans.linksTo(`00-${'0'.repeat(32)}-${'0'.repeat(16)}-01`), []);
   });
 
+  it("unsampled: records nothing and keeps the parent's context, so the trace id and the 00 flag still propagate", async () => {
+    const { spans, exporter } = traced(samplerFor('parentbased_traceidratio', 0));
+    const server = spans.startServer('GET', { traceparent: CALLER.replace(/-01$/, '-00') }, { 'http.route': '/x' });
+    assert.ok(server);
+    assert.equal(server.span.isRecording(), false);
+    const seen = await spans.within(server.context, () =>
+      spans.run('inner', { attributes: { a: 1 } }, async (span) => ({
+        recording: span.isRecording(),
+        traceparent: spans.traceparent(),
+        traceId: spans.traceId(),
+      })),
+    );
+    server.span.end();
+    assert.deepEqual(seen, {
+      recording: false,
+      traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${server.span.spanContext().spanId}-00`,
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    });
+    assert.equal(exporter.getFinishedSpans().length, 0);
+  });
+
   it('injects traceparent into outbound headers, keeping the others', async () => {
     const { spans } = traced();
     const headers: Record<string, string> = { accept: 'application/json' };
