@@ -71,7 +71,6 @@ export class CircuitBreaker {
 
   /** A `breaker <name>` span: the state the call met, its outcome, and the state it left. */
   private traced<T>(fn: () => Promise<T> | T): Promise<T> {
-    const before = this.counters.rejected;
     return spans.run(
       `breaker ${this.name}`,
       { attributes: { 'breaker.name': this.name, 'breaker.state': this.current } },
@@ -81,7 +80,7 @@ export class CircuitBreaker {
           span.setAttribute('breaker.outcome', 'success');
           return result;
         } catch (error) {
-          span.setAttribute('breaker.outcome', this.counters.rejected > before ? 'rejected' : 'failure');
+          span.setAttribute('breaker.outcome', error instanceof CircuitOpenError ? 'rejected' : 'failure');
           throw error;
         } finally {
           span.setAttribute('breaker.state.after', this.current);
