@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { databaseMode } from '../../test/harness/health.js';
 import { PostgresCluster } from '../../test/harness/postgres.js';
 import { freePort, makeTempDir, removeDir, waitFor } from '../../test/harness/system.js';
-import { loadTest, startServerProcess } from '../lib/http.js';
+import { loadTest, pacedLoadTest, startServerProcess } from '../lib/http.js';
 import type { BenchOptions } from '../lib/options.js';
 import type { CaseResult } from '../lib/report.js';
 import { interleave } from '../lib/stats.js';
@@ -19,6 +19,11 @@ const TOKEN = 'bench-details-token-0123456789';
  * raced as a fourth orders contender, to show what tracing off costs against no tracing code at all.
  */
 const BASE = process.env.BENCH_TRACING_BASE;
+/**
+ * Offered load of the paced run, below every contender's saturation: the server CPU each spends
+ * on the same orders is the cost of tracing, less blurred by whatever else the machine runs.
+ */
+const PACED_RATE = Number(process.env.BENCH_PACED_TRACING_RATE ?? 1000);
 
 /** A collector that takes every export and answers 200 without decoding it: a local sink. */
 async function sink(): Promise<{ url: string; bytes: () => number; server: Server }> {
@@ -98,6 +103,24 @@ export async function tracing(options: BenchOptions): Promise<CaseResult> {
       contenders.map(([name, measure]) => ({ name, measure: () => measure(options.seconds) })),
       options.rounds,
     );
+    const pacedContenders: Array<[string, { url: string; pid: number }]> = [
+      ['POST /orders, tracing off', off],
+      ['POST /orders, tracing 10%', tenth],
+      ['POST /orders, tracing 100%', all],
+      ...(base ? [['POST /orders, build before tracing', base] satisfies [string, { url: string; pid: number }]] : []),
+    ];
+    const paced = await interleave(
+      pacedContenders.map(([name, server]) => ({
+        name,
+        measure: () =>
+          pacedLoadTest(`${server.url}/orders`, options.seconds, {
+            rate: PACED_RATE,
+            ordersPrefix: `tp${process.pid}x${round++}`,
+            serverPid: server.pid,
+          }),
+      })),
+      options.rounds,
+    );
     if (collector.bytes() === 0) throw new Error('the sink received no span: tracing was not on');
     return {
       case: 'tracing',
@@ -116,6 +139,12 @@ export async function tracing(options: BenchOptions): Promise<CaseResult> {
       ],
       rounds: options.rounds,
       samples,
+      paced: {
+        description:
+          'POST /orders at one fixed offered load, wrk -t1 -c32 paced by bench/lua/paced.lua: compare the server cpu column',
+        rate: PACED_RATE,
+        samples: paced,
+      },
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');
