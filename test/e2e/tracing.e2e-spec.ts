@@ -78,6 +78,10 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
         HEALTH_CACHE_TTL_MS: '0',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_SERVICE_NAME: 'tracing-e2e',
+        // No root is sampled: a trace is kept only when the caller's traceparent says sampled (or,
+        // for a replay, when it links to a sampled span).
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
       cwd,
@@ -157,20 +161,21 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
     );
   });
 
-  it('puts the trace id in the error body: the caller’s, or the new trace of the request', async () => {
+  it('puts the trace id in the error body: the caller’s, or the new, unsampled trace of the request', async () => {
+    const own = await fetch(`${app.url}/orders/not-a-uuid-either`);
+    const ownBody = (await own.json()) as { traceId?: string };
+    assert.match(ownBody.traceId ?? '', /^[0-9a-f]{32}$/, 'an unsampled request has a trace id too');
+
     const caller = callerContext();
     const refused = await fetch(`${app.url}/orders/not-a-uuid`, { headers: { traceparent: caller.traceparent } });
     assert.equal(refused.status, 400);
     const body = (await refused.json()) as { traceId?: string; requestId: string };
     assert.equal(body.traceId, caller.traceId);
-
-    const own = await fetch(`${app.url}/orders/not-a-uuid-either`);
-    const ownBody = (await own.json()) as { traceId?: string };
-    assert.match(ownBody.traceId ?? '', /^[0-9a-f]{32}$/);
-    assert.notEqual(ownBody.traceId, caller.traceId);
-    const server = await spanOf(receiver, 'its server span', (s) => s.traceId === ownBody.traceId && s.kind === SERVER);
-    assert.equal(server.parentSpanId, undefined, 'a root: no traceparent came in');
+    const server = await spanOf(receiver, 'its server span', (s) => s.traceId === caller.traceId && s.kind === SERVER);
     assert.equal(server.attributes['http.response.status_code'], 400);
+    // Exported in order: once the later request's span is in, the earlier one would be too.
+    assert.equal(receiver.trace(ownBody.traceId ?? '').length, 0, 'the root at ratio 0 was not sampled');
+    assert.notEqual(ownBody.traceId, caller.traceId);
   });
 
   it('shows an order journaled while Postgres is killed in one trace with its request, and its replay as a span linked to it', async () => {
@@ -198,10 +203,15 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
       [{ traceId: caller.traceId, spanId: journaled.spanId }],
       'linked to the journal span',
     );
+    // At ratio 0 the replay's own trace would never be sampled: the link to a sampled span keeps it.
     assert.notEqual(replayed.traceId, caller.traceId, 'the replay is a trace of its own');
     assert.equal(replayed.attributes['command.entity_id'], journaled.attributes['command.entity_id']);
     const batch = receiver.trace(replayed.traceId).find((s) => s.spanId === replayed.parentSpanId);
     assert.equal(batch?.name, 'journal.replay');
+    assert.ok(
+      batch?.links.some((l) => l.spanId === journaled.spanId) === true,
+      'the batch links to the entries it replays',
+    );
     assert.equal(batch?.parentSpanId, undefined, 'the batch is the root of the replay trace');
   });
 

@@ -50,15 +50,28 @@ export function pgSpan<T>(target: string, operation: 'read' | 'write', fn: () =>
   );
 }
 
-/** The replay of one batch: a trace of its own (background work), whatever woke it. */
-export function replayBatchSpan<T>(target: string, entries: number, fn: () => Promise<T>): Promise<T> {
+// The links a batch span carries at most (the SDK's default limit).
+const BATCH_LINKS = 128;
+
+/**
+ * The replay of one batch: a trace of its own (background work), whatever woke it, linked to the
+ * spans that journaled its entries: a batch holding a sampled request's entry is sampled with it
+ * (LinkedSampler), and so are its entries' spans.
+ */
+export function replayBatchSpan<T>(target: string, entries: readonly JournalEntry[], fn: () => Promise<T>): Promise<T> {
   if (!spans.on) return fn();
+  const links = [];
+  for (const entry of entries) {
+    if (links.length >= BATCH_LINKS) break;
+    links.push(...spans.linksTo(entry.traceparent));
+  }
   return spans.run(
     'journal.replay',
     {
       root: true,
       kind: SpanKind.CLIENT,
-      attributes: { 'db.system': 'postgresql', 'db.target': target, 'journal.entries': entries },
+      links,
+      attributes: { 'db.system': 'postgresql', 'db.target': target, 'journal.entries': entries.length },
     },
     fn,
   );

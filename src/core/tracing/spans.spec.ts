@@ -219,4 +219,40 @@ describe(samplerFor.name, () => {
     assert.equal(sampled(samplerFor('parentbased_always_off', 1)), false);
     assert.equal(sampled(samplerFor('traceidratio', 0), '01'), false, 'not parent-based: the ratio decides');
   });
+
+  it('keeps a span linked to a sampled span (a replay of a sampled request) at any ratio, but not under always_off', async () => {
+    const linked = async (sampler: Sampler, flags: '00' | '01') => {
+      const { spans, exporter } = traced(sampler);
+      const links = spans.linksTo(`${CALLER.slice(0, -2)}${flags}`);
+      assert.equal(links.length, 1);
+      await spans.run('journal.replay', { root: true, links }, async () =>
+        spans.run('command order.create', {}, async () => undefined),
+      );
+      return exporter.getFinishedSpans().map((s) => s.name);
+    };
+    assert.deepEqual(await linked(samplerFor('parentbased_traceidratio', 0), '01'), [
+      'command order.create',
+      'journal.replay',
+    ]);
+    assert.deepEqual(
+      await linked(samplerFor('traceidratio', 0), '01'),
+      ['journal.replay'],
+      'no link of its own: the ratio',
+    );
+    assert.deepEqual(await linked(samplerFor('parentbased_traceidratio', 0), '00'), []);
+    assert.deepEqual(await linked(samplerFor('always_off', 1), '01'), []);
+  });
+
+  it('an unsampled root keeps its children in its own trace, not in the one that was active', async () => {
+    const { spans } = traced(samplerFor('parentbased_traceidratio', 0));
+    const server = spans.startServer('GET', { traceparent: CALLER }, {});
+    assert.ok(server);
+    const inner = await spans.within(server.context, () =>
+      spans.run('journal.replay', { root: true }, (root) =>
+        spans.run('child', {}, async () => ({ root: root.spanContext().traceId, active: spans.traceId() })),
+      ),
+    );
+    assert.notEqual(inner.root, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.equal(inner.active, inner.root);
+  });
 });

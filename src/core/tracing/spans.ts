@@ -68,7 +68,9 @@ export class Spans {
     const span = engine.tracer.startSpan(name, { kind: options.kind, links: options.links }, parent);
     // Unsampled: nothing to record, so no attributes to clean and no context to enter; work below
     // stays in the parent's context, which carries the same trace id and sampled flag (~2x cheaper).
-    if (!span.isRecording()) return fn(span);
+    // A root still enters its own: its children belong to its trace, not to whatever was active.
+    if (!span.isRecording())
+      return options.root ? engine.contexts.with(trace.setSpan(ROOT_CONTEXT, span), () => fn(span)) : fn(span);
     if (options.attributes !== undefined) span.setAttributes(options.attributes);
     try {
       return await engine.contexts.with(trace.setSpan(parent, span), () => fn(span));

@@ -152,7 +152,7 @@ export class Replayer {
       // A batch that runs again starts from what the run knew before it.
       const before = { held: new Set(state.held), dead: new Map(state.dead), heldEntries: state.heldEntries };
       try {
-        return await replayBatchSpan(writer.name, ordered.length, () => this.applyBatch(writer, ordered, state));
+        return await replayBatchSpan(writer.name, ordered, () => this.applyBatch(writer, ordered, state));
       } catch (error) {
         state.held.clear();
         before.held.forEach((e) => state.held.add(e));
