@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   AppProcess,
@@ -328,5 +330,36 @@ describe('tracing off and a collector that is down', () => {
     assert.equal(refused.status, 400);
     assert.match(((await refused.json()) as { traceId?: string }).traceId ?? '', /^[0-9a-f]{32}$/);
     assert.equal((await fetch(`${app.url}/health/ready`)).status, 200);
+  });
+
+  it('collector hanging (accepts, never answers): requests still answer, and shutdown exits on its own', async () => {
+    const hanging = new Set<ServerResponse>();
+    let exports = 0;
+    const collector = createServer((_req, res) => {
+      exports += 1;
+      hanging.add(res);
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      const app = await start({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+        // Each export would wait a minute; the shutdown's flush is bounded well below that.
+        OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+        TRACING_SHUTDOWN_FLUSH_MS: '500',
+      });
+      const statuses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => postOrder(app.url, `hang-${i}`).then((r) => r.status)),
+      );
+      assert.deepEqual([...new Set(statuses)], [201]);
+      await waitFor('an export to reach the hanging collector', async () => exports > 0, 10_000, 20);
+      app.child.kill('SIGTERM');
+      // The harness kills it after 15 s: an exit code of 0 means it left by itself, flush abandoned.
+      assert.equal(await app.exit(15_000), 0);
+    } finally {
+      for (const res of hanging) res.destroy();
+      collector.closeAllConnections();
+      await new Promise((resolve) => collector.close(resolve));
+    }
   });
 });
