@@ -6,6 +6,7 @@ import { healthReady } from './cases/health-ready.bench.js';
 import { httpLive } from './cases/http-live.bench.js';
 import { metricsScrape } from './cases/metrics-scrape.bench.js';
 import { overload } from './cases/overload.bench.js';
+import { tracing } from './cases/tracing.bench.js';
 import {
   ordersCreate,
   ordersEvents,
@@ -36,6 +37,7 @@ const CASES: Record<string, (options: BenchOptions) => Promise<CaseResult>> = {
   'request-context': requestContext,
   startup,
   overload,
+  tracing,
 };
 
 const options: BenchOptions = {

@@ -13,6 +13,7 @@ import { CacheModule } from './core/cache/index.js';
 import { CacheCoherenceModule } from './core/cache-coherence/index.js';
 import { LoggingModule } from './core/logging/index.js';
 import { LoadSheddingModule } from './core/load-shedding/index.js';
+import { TracingModule } from './core/tracing/index.js';
 import { requestPipelineProviders } from './request-pipeline.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
@@ -32,6 +33,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(options),
         LoggingModule,
+        TracingModule,
         MonitoringModule,
         LoadSheddingModule,
         AuthModule,

@@ -15,6 +15,7 @@ import {
 import { AvailabilityState, LIVENESS_PATH } from './core/health/index.js';
 import { LoadShedder, SHEDDABLE } from './core/load-shedding/index.js';
 import { HttpMetrics, ManagementPort } from './core/monitoring/index.js';
+import { type RequestSpan, RequestSpans, spans } from './core/tracing/index.js';
 
 /*
  * Every request meets, in this order:
@@ -23,13 +24,13 @@ import { HttpMetrics, ManagementPort } from './core/monitoring/index.js';
  *   2. the one request hook below: in flight, `x-request-id`, `Connection: close` while draining,
  *      the duplicate-Host refusal, the management-port seal, the concurrency limit (a sheddable
  *      route past it is answered 503 + `Retry-After` here: docs/overload.md), then the request
- *      context (log ids);
+ *      context (log ids) and, with tracing on, the server span (docs/tracing.md);
  *   3. the bounded body parsers (src/app.factory.ts);
  *   4. Nest: the global guard `AuthGuard` (AuthModule; rate limits are per-route guards), the
  *      global pipe and filter listed in `requestPipelineProviders`, then the handler;
  *   5. the one response hook below: HTTP metrics;
  *   6. the raw response's `close` (every request, however it ended: sent, aborted, timed out):
- *      out of flight, the concurrency slot back and the limiter's latency sample.
+ *      out of flight, the concurrency slot back, the limiter's latency sample and the span's end.
  * Liveness is a bare Fastify route (HealthModule): it meets 1, 2 (without the context) and 5 only.
  */
 
@@ -50,7 +51,9 @@ export const requestPipelineProviders: Provider[] = [
 
 // On the raw response: when the request took a concurrency slot, `performance.now()` at admission.
 const ADMITTED_AT = Symbol('admittedAt');
-type TrackedResponse = ServerResponse & { [ADMITTED_AT]?: number };
+// On the raw response, with tracing on: the request's server span, ended on `close`.
+const SERVER_SPAN = Symbol('serverSpan');
+type TrackedResponse = ServerResponse & { [ADMITTED_AT]?: number; [SERVER_SPAN]?: RequestSpan };
 
 /**
  * Installs the request hook, the response hook and one `close` listener on each raw response.
@@ -67,11 +70,14 @@ export function installRequestPipeline(app: NestFastifyApplication, options: { r
   const management = app.get(ManagementPort);
   const metrics = app.get(HttpMetrics);
   const shedder = app.get(LoadShedder);
+  const requestSpans = app.get(RequestSpans);
   // One function for every response (`this` is the response): no closure per request.
   function closed(this: TrackedResponse): void {
     availability.requestFinished();
     const admittedAt = this[ADMITTED_AT];
     if (admittedAt !== undefined) shedder.finished(admittedAt, this.writableFinished);
+    const span = this[SERVER_SPAN];
+    if (span !== undefined) requestSpans.end(span, this.statusCode, this.writableFinished);
   }
   // Whether a route may be shed is decided once, when it is registered (Nest registers at init).
   fastify.addHook('onRoute', (route) => {
@@ -93,7 +99,18 @@ export function installRequestPipeline(app: NestFastifyApplication, options: { r
       (reply.raw as TrackedResponse)[ADMITTED_AT] = admittedAt;
     }
     if (!options.requestContext || request.url === LIVENESS_PATH) return done();
-    runInRequestContext({ requestId: request.id, clientRequestId: clientRequestIdOf(request.raw) }, done);
+    const tag = { requestId: request.id, clientRequestId: clientRequestIdOf(request.raw) };
+    // Tracing off: one property read, no span and no context. Liveness probes are not traced.
+    if (!spans.on) return runInRequestContext(tag, done);
+    const span = requestSpans.start({
+      method: request.method,
+      route: request.routeOptions.url,
+      url: request.url,
+      headers: request.headers,
+    });
+    if (span === undefined) return runInRequestContext(tag, done);
+    (reply.raw as TrackedResponse)[SERVER_SPAN] = span;
+    spans.within(span.context, () => runInRequestContext({ ...tag, traceId: span.traceId }, done));
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.record(request, reply);

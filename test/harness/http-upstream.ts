@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type UpstreamMode = 'ok' | 'fail' | 'slow' | 'hang' | 'malformed' | 'rate-limited';
@@ -12,6 +12,8 @@ export class HttpUpstream {
   price = 100;
   slowMs = 300;
   hits = 0;
+  /** The headers of every request, in order (what a provider sees: a `traceparent`, an API key). */
+  readonly requestHeaders: IncomingHttpHeaders[] = [];
   /** Like a provider's rate limit: past this many quotes in a second, 429 with Retry-After: 1. */
   allowPerSecond = Number.POSITIVE_INFINITY;
   refused = 0;
@@ -23,7 +25,10 @@ export class HttpUpstream {
   static async start(): Promise<HttpUpstream> {
     const server = createServer();
     const upstream = new HttpUpstream(server);
-    server.on('request', (req, res) => upstream.handle(req.url ?? '', res));
+    server.on('request', (req, res) => {
+      upstream.requestHeaders.push(req.headers);
+      upstream.handle(req.url ?? '', res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return upstream;
   }

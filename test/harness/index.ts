@@ -17,3 +17,4 @@ export { PrismProxy, type PrismExchange, type PrismViolation } from './prism.js'
 export { databaseMode } from './health.js';
 export { SmallVolume } from './small-volume.js';
 export { NatsServer } from './nats.js';
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';

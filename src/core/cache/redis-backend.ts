@@ -1,6 +1,7 @@
 import { createClient, createSentinel, type RedisClientType } from '@redis/client';
 import { Logger } from '@nestjs/common';
 import { secretRedactor } from '../common/index.js';
+import { SpanKind, spans } from '../tracing/index.js';
 
 export interface RedisBackendOptions {
   url?: string;
@@ -85,18 +86,45 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   });
 }
 
+/** A client span per cache command, with tracing on: the command's name, never its key or value. */
+function traced<T>(command: string, topology: RedisBackend['topology'], fn: () => Promise<T>): Promise<T> {
+  return spans.run(
+    `redis ${command}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system': 'redis',
+        'db.system.name': 'redis',
+        'db.operation.name': command,
+        'redis.topology': topology,
+      },
+    },
+    fn,
+  );
+}
+
 function wrap(client: Client, topology: RedisBackend['topology'], master: () => string | undefined): RedisBackend {
+  const set = (key: string, value: string, ttlMs: number) =>
+    client.set(key, value, { expiration: { type: 'PX', value: ttlMs } });
+  const incr = async (key: string, ttlMs: number) =>
+    (await client.eval(INCR_SCRIPT, { keys: [key], arguments: [String(ttlMs)] })) as [number, number];
+  // Tracing off: the command itself, no closure and no span.
   return {
     topology,
     get isReady() {
       return client.isReady;
     },
-    get: (key) => client.get(key),
-    set: (key, value, ttlMs) => client.set(key, value, { expiration: { type: 'PX', value: ttlMs } }),
-    del: (keys) => (keys.length > 0 ? client.unlink(keys) : Promise.resolve(0)),
+    get: (key) => (spans.on ? traced('GET', topology, () => client.get(key)) : client.get(key)),
+    set: (key, value, ttlMs) =>
+      spans.on ? traced('SET', topology, () => set(key, value, ttlMs)) : set(key, value, ttlMs),
+    del: (keys) =>
+      keys.length === 0
+        ? Promise.resolve(0)
+        : spans.on
+          ? traced('UNLINK', topology, () => client.unlink(keys))
+          : client.unlink(keys),
     ping: () => client.ping(),
-    incr: async (key, ttlMs) =>
-      (await client.eval(INCR_SCRIPT, { keys: [key], arguments: [String(ttlMs)] })) as [number, number],
+    incr: (key, ttlMs) => (spans.on ? traced('INCR', topology, () => incr(key, ttlMs)) : incr(key, ttlMs)),
     async deletePrefix(prefix) {
       for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
         if (keys.length > 0) await client.unlink(keys);

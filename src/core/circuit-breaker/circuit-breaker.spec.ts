@@ -10,6 +10,10 @@ import {
 import { CircuitOpenError } from './circuit-breaker.errors.js';
 import { classifyError } from './error-classification.js';
 import { TaskCancelledError } from 'cockatiel';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { spans } from '../tracing/index.js';
 
 class FakeClock {
   t = 1_000_000;
@@ -310,5 +314,68 @@ describe('CircuitBreaker minimum calls', () => {
     assert.equal(cb.state, CircuitState.CLOSED);
     call(cb, clock, 'ok');
     assert.equal(cb.state, CircuitState.OPEN, '3 of 4 failed');
+  });
+});
+
+describe(`${CircuitBreaker.name} with tracing on`, () => {
+  it('puts each call in a `breaker <name>` span: the state it met, its outcome and the state it left', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    spans.enable({
+      tracer: provider.getTracer('spec'),
+      contexts: new AsyncLocalStorageContextManager(),
+      propagator: new W3CTraceContextPropagator(),
+      shutdown: () => provider.shutdown(),
+    });
+    try {
+      const cb = new CircuitBreaker('quotes', {
+        ...DEFAULT_BREAKER_SETTINGS,
+        minimumCalls: 1,
+        failureRateThreshold: 50,
+      });
+      assert.equal(await cb.execute(() => 'ok'), 'ok');
+      await assert.rejects(
+        cb.execute(() => Promise.reject(new Error('upstream 500'))),
+        /upstream 500/,
+      );
+      await assert.rejects(
+        cb.execute(() => 'never called'),
+        CircuitOpenError,
+      );
+      const recorded = exporter.getFinishedSpans().map((s) => [s.name, s.attributes]);
+      assert.deepEqual(recorded, [
+        [
+          'breaker quotes',
+          {
+            'breaker.name': 'quotes',
+            'breaker.state': 'CLOSED',
+            'breaker.outcome': 'success',
+            'breaker.state.after': 'CLOSED',
+          },
+        ],
+        [
+          'breaker quotes',
+          {
+            'breaker.name': 'quotes',
+            'breaker.state': 'CLOSED',
+            'error.type': 'Error',
+            'breaker.outcome': 'failure',
+            'breaker.state.after': 'OPEN',
+          },
+        ],
+        [
+          'breaker quotes',
+          {
+            'breaker.name': 'quotes',
+            'breaker.state': 'OPEN',
+            'error.type': 'CircuitOpenError',
+            'breaker.outcome': 'rejected',
+            'breaker.state.after': 'OPEN',
+          },
+        ],
+      ]);
+    } finally {
+      spans.disable();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Listeners, secretRedactor } from '../common/index.js';
+import { spans } from '../tracing/index.js';
 import { CircuitOpenError } from './circuit-breaker.errors.js';
 import {
   type BreakerCounters,
@@ -65,6 +66,30 @@ export class CircuitBreaker {
 
   /** Runs `fn` if the breaker permits, recording its outcome; else rejects with CircuitOpenError. */
   execute<T>(fn: () => Promise<T> | T): Promise<T> {
+    return spans.on ? this.traced(fn) : this.guarded(fn);
+  }
+
+  /** A `breaker <name>` span: the state the call met, its outcome, and the state it left. */
+  private traced<T>(fn: () => Promise<T> | T): Promise<T> {
+    return spans.run(
+      `breaker ${this.name}`,
+      { attributes: { 'breaker.name': this.name, 'breaker.state': this.current } },
+      async (span) => {
+        try {
+          const result = await this.guarded(fn);
+          span.setAttribute('breaker.outcome', 'success');
+          return result;
+        } catch (error) {
+          span.setAttribute('breaker.outcome', error instanceof CircuitOpenError ? 'rejected' : 'failure');
+          throw error;
+        } finally {
+          span.setAttribute('breaker.state.after', this.current);
+        }
+      },
+    );
+  }
+
+  private guarded<T>(fn: () => Promise<T> | T): Promise<T> {
     // CLOSED is checked inline: the common case skips the state machine entirely.
     if (this.current !== CircuitState.CLOSED && !this.tryAcquire()) return Promise.reject(this.rejection());
     const started = this.now();

@@ -15,6 +15,8 @@ export interface WriteOptions {
 export interface WriteCommand<P = unknown> extends WriteOptions {
   type: string;
   payload: P;
+  /** With tracing on: the W3C traceparent of the command's span, kept with a journaled entry. */
+  traceparent?: string;
 }
 
 /**
@@ -129,6 +131,8 @@ export interface JournalEntry<P = unknown> {
   /** Failed replays, for a reason neither an outage nor a refusal (a dead letter at DB_REPLAY_MAX_ATTEMPTS). */
   attempts: number;
   lastError?: string;
+  /** The traceparent of the request's command span that journaled it (tracing on): its replay links to it. */
+  traceparent?: string;
 }
 
 export interface ReadSpec<R> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { marketDataConfig } from '../../core/config/index.js';
+import { type Span, SpanKind, spans } from '../../core/tracing/index.js';
 import type { MarketDataAdapter, Quote } from './market-data.adapter.js';
 
 /** An upstream answer we cannot use; classified so that the breaker counts it. */
@@ -36,6 +37,19 @@ function parseQuote(body: unknown, symbol: string): Quote {
   };
 }
 
+/** The client span's attributes: the URL without credentials, never a header (the API key is one). */
+function clientAttributes(url: URL): Record<string, string | number> {
+  const bare = new URL(url);
+  bare.username = '';
+  bare.password = '';
+  return {
+    'http.request.method': 'GET',
+    'server.address': bare.hostname,
+    'server.port': Number(bare.port || (bare.protocol === 'https:' ? 443 : 80)),
+    'url.full': bare.toString(),
+  };
+}
+
 /**
  * The built-in provider contract: `GET {MARKET_DATA_URL}/quotes/{symbol}` answering
  * `{"symbol":"AAPL","price":123.45,"timestamp":"<ISO 8601>"}`. Anything else is an upstream failure.
@@ -59,7 +73,23 @@ export class HttpMarketDataAdapter implements MarketDataAdapter {
     );
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
+    if (!spans.on) return this.call(url, headers, signal, symbol);
+    return spans.run('GET /quotes/{symbol}', { kind: SpanKind.CLIENT, attributes: clientAttributes(url) }, (span) => {
+      // The provider continues our trace: W3C traceparent on the outbound request.
+      spans.inject(headers);
+      return this.call(url, headers, signal, symbol, span);
+    });
+  }
+
+  private async call(
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    symbol: string,
+    span?: Span,
+  ): Promise<Quote> {
     const response = await fetch(url, { headers, signal });
+    span?.setAttribute('http.response.status_code', response.status);
     if (!response.ok) {
       await response.body?.cancel();
       const retryAfterS = Number(response.headers.get('retry-after') ?? Number.NaN);

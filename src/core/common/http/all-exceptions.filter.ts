@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorTranslators } from '../errors/error-translators.js';
+import { currentRequest } from '../logging/request-context.js';
 import { toErrorResponse } from './error-response.js';
 import { RefusalLog } from './refusal-log.js';
 
@@ -31,7 +32,8 @@ export function sendError(
   logger: Logger,
   refusals: RefusalLog,
 ): void {
-  const response = toErrorResponse(exception, String(request.id));
+  // The trace id rides on the request context (set with tracing on): absent for a refusal made before it.
+  const response = toErrorResponse(exception, String(request.id), currentRequest()?.traceId);
   const route = request.routeOptions?.url ?? 'unmatched';
   if (response.expected) {
     const { code, statusCode: status } = response.body;

@@ -32,6 +32,14 @@ export class ErrorResponseBody {
     description: 'Also in the x-request-id header, and in every log line of the request',
   })
   requestId: string;
+
+  @ApiPropertyOptional({
+    pattern: '^[0-9a-f]{32}$',
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+    description:
+      'With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT): the W3C trace id of the request, to find its spans in the tracing backend',
+  })
+  traceId?: string;
 }
 
 const WHY: Record<number, string> = {

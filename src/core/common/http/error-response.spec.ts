@@ -38,6 +38,13 @@ async function refusalOf(pipe: ValidationPipe, body: unknown): Promise<unknown> 
 }
 
 describe('toErrorResponse', () => {
+  it('adds the trace id last when there is one (tracing on), and no traceId key otherwise', () => {
+    const traced = toErrorResponse(new NotFoundException('no order'), 'r', '4bf92f3577b34da6a3ce929d0e0e4736').body;
+    assert.deepEqual(Object.keys(traced), [...KEYS, 'traceId']);
+    assert.equal(traced.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.deepEqual(Object.keys(toErrorResponse(new NotFoundException('no order'), 'r').body), KEYS);
+  });
+
   it('hides everything internal in a 5xx, keeping the request id, a code and a fixed message', () => {
     const response = toErrorResponse(new Error('connect ECONNREFUSED postgres://u:pw@db'), 'req-1');
     assert.equal(response.status, 500);

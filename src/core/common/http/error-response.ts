@@ -11,6 +11,8 @@ export interface ErrorBody {
   /** The problem of each field, by its path: validation errors only. */
   details?: Record<string, string>;
   requestId: string;
+  /** The request's trace, with tracing on: to find its spans in the tracing backend. */
+  traceId?: string;
 }
 
 export interface ErrorResponse {
@@ -86,10 +88,10 @@ function clientMessage(error: unknown, code: ErrorCode): string {
 
 /**
  * The one mapping from a thrown value to an HTTP answer: `{statusCode, error, code, message,
- * details?, requestId}` for every status. 4xx answers say what was wrong; 5xx answers say nothing
+ * details?, requestId, traceId?}` for every status. 4xx answers say what was wrong; 5xx answers say nothing
  * internal: their message is a fixed sentence per code, the cause goes to the log.
  */
-export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
+export function toErrorResponse(error: unknown, requestId: string, traceId?: string): ErrorResponse {
   const status = statusOf(error);
   const internal = status >= 500;
   const code = codeOf(error, status);
@@ -104,6 +106,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
     message,
     ...(details && { details }),
     requestId,
+    ...(traceId !== undefined && { traceId }),
   };
   const headers: Record<string, string> = {};
   if (error instanceof AppError) {

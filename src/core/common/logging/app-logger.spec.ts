@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppLogger, levelsFrom } from './app-logger.js';
+import { runInRequestContext } from './request-context.js';
 import { SecretRedactor } from './secret-redactor.js';
 
 function capture(run: () => void): string {
@@ -74,6 +75,26 @@ describe(AppLogger.name, () => {
     assert.equal(record.level, 'log');
     assert.equal(record.message, 'hello');
     assert.equal(record.context, 'Ctx');
+  });
+
+  it("adds the request's ids and trace id to each line written in its context, in both formats", () => {
+    const tag = { requestId: 'r-1', clientRequestId: 'c-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' };
+    const json = new AppLogger({ format: 'json', level: 'log', redactor });
+    const record = JSON.parse(capture(() => runInRequestContext(tag, () => json.log('hello', 'Ctx'))).trim()) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual([record.requestId, record.clientRequestId, record.traceId], ['r-1', 'c-1', tag.traceId]);
+    const untraced = JSON.parse(
+      capture(() => runInRequestContext({ requestId: 'r-2' }, () => json.log('hello', 'Ctx'))).trim(),
+    ) as Record<string, unknown>;
+    assert.equal(untraced.requestId, 'r-2');
+    assert.equal('traceId' in untraced, false);
+    const pretty = new AppLogger({ format: 'pretty', level: 'log', redactor });
+    assert.match(
+      capture(() => runInRequestContext(tag, () => pretty.log('hello', 'Ctx'))),
+      /\[requestId=r-1 clientRequestId=c-1 traceId=4bf92f3577b34da6a3ce929d0e0e4736\] /,
+    );
   });
 
   it('drops levels below the configured one', () => {

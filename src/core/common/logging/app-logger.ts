@@ -36,11 +36,11 @@ export class AppLogger extends ConsoleLogger {
   protected override formatMessage(...args: Parameters<ConsoleLogger['formatMessage']>): string {
     const request = currentRequest();
     // The context part ("[Orders] ") gains the ids of the request being handled, if any.
-    if (request !== undefined)
-      args[4] =
-        request.clientRequestId === undefined
-          ? `${args[4]}[requestId=${request.requestId}] `
-          : `${args[4]}[requestId=${request.requestId} clientRequestId=${request.clientRequestId}] `;
+    if (request !== undefined) {
+      const client = request.clientRequestId === undefined ? '' : ` clientRequestId=${request.clientRequestId}`;
+      const trace = request.traceId === undefined ? '' : ` traceId=${request.traceId}`;
+      args[4] = `${args[4]}[requestId=${request.requestId}${client}${trace}] `;
+    }
     return this.secretScrubber.scrub(super.formatMessage(...args));
   }
 
@@ -50,9 +50,12 @@ export class AppLogger extends ConsoleLogger {
     const object = super.getJsonLogObject(...args);
     const request = currentRequest();
     if (request === undefined) return object;
-    return request.clientRequestId === undefined
-      ? { ...object, requestId: request.requestId }
-      : { ...object, requestId: request.requestId, clientRequestId: request.clientRequestId };
+    return {
+      ...object,
+      requestId: request.requestId,
+      ...(request.clientRequestId !== undefined && { clientRequestId: request.clientRequestId }),
+      ...(request.traceId !== undefined && { traceId: request.traceId }),
+    };
   }
 
   protected override stringifyJsonLogObject(logObject: Record<string, unknown>): string {

@@ -5,6 +5,8 @@ export interface RequestTag {
   readonly requestId: string;
   /** The caller's own `x-request-id`, if it sent an acceptable one: for correlation, never trusted as ours. */
   readonly clientRequestId?: string;
+  /** The request's trace id, with tracing on (src/core/tracing): on every line, and in error bodies. */
+  readonly traceId?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestTag>();

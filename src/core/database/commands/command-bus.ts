@@ -13,6 +13,8 @@ import { shuffledReplicas } from '../postgres/replica-order.js';
 import { findUnstorableText } from '../storable-text.validator.js';
 import { SerialQueue } from '../typeorm/serial-queue.js';
 import { CommandApplier } from './command-applier.js';
+import { commandSpan, pgSpan } from '../database.spans.js';
+import { spans } from '../../tracing/index.js';
 
 /**
  * Dispatches a command: applied on the writer in a transaction (on SQLite, in turn), or journaled
@@ -40,7 +42,10 @@ export class CommandBus {
     const handler = this.commands.handlerFor<P, R>(command.type);
     if (handler !== command)
       throw new Error(`command "${command.type}" is not the one declared with DatabaseModule.forFeature({ commands })`);
-    return this.run(handler, { type: command.type, payload, ...options });
+    if (!spans.on) return this.run(handler, { type: command.type, payload, ...options });
+    return commandSpan(command.type, options.entityId, this.mode.current, (traceparent) =>
+      this.run(handler, { type: command.type, payload, ...options, traceparent }),
+    );
   }
 
   private async run<P, R>(handler: CommandHandler<P, R>, command: WriteCommand<P>): Promise<WriteResult<R>> {
@@ -64,7 +69,9 @@ export class CommandBus {
     if (direct && writer) {
       try {
         const result = await this.metrics.time(writer.name, 'write', () =>
-          this.targets.on(writer, () => this.transaction(handler, command, command.payload)),
+          pgSpan(writer.name, 'write', () =>
+            this.targets.on(writer, () => this.transaction(handler, command, command.payload)),
+          ),
         );
         return { result, journaled: false };
       } catch (error) {

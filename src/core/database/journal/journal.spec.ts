@@ -221,6 +221,35 @@ describe(`${Journal.name} file`, () => {
     });
   }
 
+  it("keeps each entry's traceparent across a reopen, and adds the column to a file written before it", async () => {
+    const path = join(dir, 'before-traceparent.sqlite');
+    // A journal file as the release before tracing wrote it: no traceparent column.
+    const old = new Database(path);
+    old.exec(`CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, key TEXT NOT NULL,
+      entity_id TEXT NOT NULL, payload TEXT NOT NULL, accepted_at TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT)`);
+    old
+      .prepare('INSERT INTO journal (type, key, entity_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)')
+      .run('t', 'old', 'old', '{}', new Date().toISOString());
+    old.close();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const journal = new Journal(path);
+    await journal.append({ ...entry('new'), traceparent });
+    await journal.append(entry('untraced'));
+    journal.close();
+    const reopened = new Journal(path);
+    const entries = reopened.peek(10);
+    reopened.close();
+    assert.deepEqual(
+      entries.map((e) => [e.key, e.traceparent]),
+      [
+        ['old', undefined],
+        ['new', traceparent],
+        ['untraced', undefined],
+      ],
+    );
+  });
+
   it('drops the (type, entity_id) index of a journal written before the entity index', async () => {
     const path = join(dir, 'old-index.sqlite');
     const journal = new Journal(path);

@@ -41,6 +41,8 @@ const UPGRADES: Array<[table: string, column: string, definition: string]> = [
   ['dead_letters', 'discarded_at', 'TEXT'],
   ['dead_letters', 'discarded_by', 'TEXT'],
   ['dead_letters', 'discard_reason', 'TEXT'],
+  // The W3C traceparent of the request that journaled the entry (tracing on), for its replay's link.
+  ['journal', 'traceparent', 'TEXT'],
 ];
 
 interface JournalRow {
@@ -52,6 +54,7 @@ interface JournalRow {
   accepted_at: string;
   attempts: number;
   last_error?: string | null;
+  traceparent?: string | null;
 }
 
 interface DeadLetterRow extends JournalRow {
@@ -71,6 +74,7 @@ const toEntry = (row: JournalRow): JournalEntry => ({
   acceptedAt: row.accepted_at,
   attempts: row.attempts ?? 0,
   ...(row.last_error && { lastError: row.last_error }),
+  ...(row.traceparent && { traceparent: row.traceparent }),
 });
 
 const toDeadLetter = (row: DeadLetterRow): StoredDeadLetter => ({
@@ -161,7 +165,7 @@ export class Journal implements TimelineMemory {
     this.upgrade();
     this.statements = {
       insert: this.db.prepare(
-        'INSERT INTO journal (type, key, entity_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO journal (type, key, entity_id, payload, accepted_at, traceparent) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       peek: this.db.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       failed: this.db.prepare('UPDATE journal SET attempts = attempts + 1, last_error = ? WHERE seq = ?'),
@@ -234,6 +238,7 @@ export class Journal implements TimelineMemory {
         payload: command.payload,
         acceptedAt: new Date().toISOString(),
         attempts: 0,
+        ...(command.traceparent !== undefined && { traceparent: command.traceparent }),
       };
       const pending = { entry, resolve, reject };
       this.pending.push(pending);
@@ -443,8 +448,14 @@ export class Journal implements TimelineMemory {
       const seqs = this.db.transaction(() =>
         batch.map(({ entry: e }) =>
           Number(
-            this.statements.insert.run(e.type, e.key, e.entityId, JSON.stringify(e.payload), e.acceptedAt)
-              .lastInsertRowid,
+            this.statements.insert.run(
+              e.type,
+              e.key,
+              e.entityId,
+              JSON.stringify(e.payload),
+              e.acceptedAt,
+              e.traceparent ?? null,
+            ).lastInsertRowid,
           ),
         ),
       )();

@@ -8,6 +8,7 @@ import type { CommandApplier } from '../commands/command-applier.js';
 import type { PgTarget } from '../postgres/pg-target.js';
 import type { TargetRouter } from '../typeorm/target-router.js';
 import type { DeadLetter, FailedAttempt, Journal } from './journal.js';
+import { replayBatchSpan, replayedSpan } from '../database.spans.js';
 
 export interface ReplayOutcome {
   replayed: number;
@@ -152,7 +153,7 @@ export class Replayer {
       // A batch that runs again starts from what the run knew before it.
       const before = { held: new Set(state.held), dead: new Map(state.dead), heldEntries: state.heldEntries };
       try {
-        return await this.applyBatch(writer, ordered, state);
+        return await replayBatchSpan(writer.name, ordered, () => this.applyBatch(writer, ordered, state));
       } catch (error) {
         state.held.clear();
         before.held.forEach((e) => state.held.add(e));
@@ -211,7 +212,7 @@ export class Replayer {
     }
     await runner.startTransaction();
     try {
-      await this.commands.apply(runner.manager, handler, entry, entry.payload);
+      await replayedSpan(entry, () => this.commands.apply(runner.manager, handler, entry, entry.payload));
       await runner.commitTransaction();
       result.replayed.push(entry.seq);
     } catch (error) {

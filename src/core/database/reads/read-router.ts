@@ -9,6 +9,7 @@ import { FailoverMode } from '../failover-mode.js';
 import { Journal } from '../journal/journal.js';
 import { PostgresTargets } from '../postgres/postgres-targets.js';
 import { shuffledReplicas } from '../postgres/replica-order.js';
+import { pgSpan } from '../database.spans.js';
 
 /**
  * Where a read is answered: the journal first while failing over (what only it knows), then a
@@ -37,7 +38,7 @@ export class ReadRouter {
     for (const target of candidates) {
       try {
         const result = await this.metrics.time(target.name, 'read', () =>
-          this.targets.on(target, () => spec.run(this.dataSource.manager)),
+          pgSpan(target.name, 'read', () => this.targets.on(target, () => spec.run(this.dataSource.manager))),
         );
         // A miss on a replica may be lag: only the writer can confirm that a row does not exist.
         if (result === undefined && spec.kind === 'single' && target !== writer) continue;
