@@ -126,6 +126,7 @@ async function casesFor(
       headers: auth,
     },
     { kind: 'invalid', method: 'POST', path: '/orders/not-a-uuid/cancel', route: '/orders/{id}/cancel', headers: auth },
+    get('valid', '/positions', '/positions'),
     get('valid', '/quotes/AAPL', '/quotes/{symbol}'),
     get('invalid', '/quotes/NOPE', '/quotes/{symbol}'),
     get('valid', '/admin/circuit-breakers', '/admin/circuit-breakers', admin),

@@ -3,7 +3,6 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../core/auth/index.js';
-import { ApiErrors } from '../../core/common/index.js';
 import { PositionEntity } from './position.entity.js';
 
 class PositionResponse {
@@ -36,7 +35,6 @@ export class PositionsController {
     summary: "The caller's open exposure per symbol, projected from order events (empty while events are off)",
   })
   @ApiOkResponse({ type: PositionsResponse })
-  @ApiErrors(429)
   @RequireScopes(SCOPES.ordersRead)
   async list(@CurrentPrincipal() caller: Principal): Promise<PositionsResponse> {
     const rows = await this.positions.find({ where: { owner: caller.sub }, order: { symbol: 'ASC' }, take: 500 });
