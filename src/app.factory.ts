@@ -11,7 +11,7 @@ import {
   RequestIds,
 } from './core/common/index.js';
 import { appConfig } from './core/config/index.js';
-import { serveOpenApi } from './core/docs/index.js';
+import { docsConfig, serveOpenApi } from './core/docs/index.js';
 import { installRequestPipeline } from './request-pipeline.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
@@ -41,6 +41,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, boundedJsonParser(config.jsonLimits));
   applyServerLimits(app.getHttpServer(), config.serverLimits);
   installRequestPipeline(app, { requestContext: options.requestContext !== false });
-  if (config.docsEnabled) serveOpenApi(app);
+  if (app.get<ConfigType<typeof docsConfig>>(docsConfig.KEY).enabled) serveOpenApi(app);
   return app;
 }

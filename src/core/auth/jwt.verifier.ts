@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { jwtVerify, type JWTVerifyResult } from 'jose';
 import { AppError, ErrorCode } from '../common/index.js';
-import { authConfig } from '../config/index.js';
+import { authConfig } from './auth.config.js';
 import { lifetimeProblem, scopesOf, subjectProblem, typProblem } from './access-token.rules.js';
 import type { Principal } from './auth.types.js';
 import { KeysUnavailableError } from './keys/key-errors.js';

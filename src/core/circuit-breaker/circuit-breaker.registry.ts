@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Listeners } from '../common/index.js';
-import { circuitBreakerConfig } from '../config/index.js';
+import { circuitBreakerConfig } from './circuit-breaker.config.js';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '../health/index.js';
 import { MetricsService } from '../monitoring/index.js';

@@ -13,3 +13,4 @@ export { CircuitBreakerProtected, type ProtectedMethodOptions } from './circuit-
 export { classifyError, type ErrorClass, type Severity, type ClassifiedError } from './error-classification.js';
 export { TimeWindow, type WindowSnapshot } from './sliding-window.js';
 export { BackpressureError, ResiliencePolicy, type PolicyOptions } from './resilience.policy.js';
+export { circuitBreakerConfig, CircuitBreakerEnv } from './circuit-breaker.config.js';

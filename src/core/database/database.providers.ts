@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { databaseConfig } from '../config/index.js';
+import { databaseConfig } from './database.config.js';
 import { DATABASE_TARGETS } from './database.constants.js';
 import { Journal } from './journal/journal.js';
 import { PgTarget } from './postgres/pg-target.js';

@@ -19,7 +19,7 @@ import {
   runDetached,
   secretRedactor,
 } from '../common/index.js';
-import { databaseConfig } from '../config/index.js';
+import { databaseConfig } from './database.config.js';
 import { isCommandRejection, isTargetFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import type {

@@ -18,3 +18,4 @@ export type {
   WriteResult,
 } from './database.types.js';
 export { runDatabaseCli, DATABASE_CLI_COMMANDS, type AppBuilder } from './cli/database-cli.js';
+export { databaseConfig, DatabaseEnv } from './database.config.js';

@@ -3,7 +3,9 @@ import type { ConfigType } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { appConfig, authConfig, monitoringConfig } from '../config/index.js';
+import { authConfig } from '../auth/index.js';
+import { appConfig } from '../config/index.js';
+import { monitoringConfig } from '../monitoring/index.js';
 import { applyContract } from './contract.js';
 import { allowDocsOrigin } from './docs-cors.js';
 
