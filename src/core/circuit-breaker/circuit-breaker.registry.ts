@@ -12,7 +12,6 @@ import {
   DEFAULT_BREAKER_SETTINGS,
   type StateTransition,
 } from './circuit-breaker.types.js';
-import type { Severity } from './error-classification.js';
 import { BreakerMetrics } from './circuit-breaker.metrics.js';
 import { type PolicyOptions, ResiliencePolicy } from './resilience.policy.js';
 
@@ -58,7 +57,7 @@ export class CircuitBreakerRegistry {
       ...defaults,
       ...override,
       ...settings,
-      severity: { ...(severity as Record<string, Severity> | undefined), ...settings.severity },
+      severity: { ...severity, ...settings.severity },
     };
     const breaker = new CircuitBreaker(name, merged);
     breaker.onStateChange((t) => this.onTransition(t));

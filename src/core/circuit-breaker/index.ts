@@ -8,6 +8,7 @@ export {
   type StateTransition,
   type RecordedError,
 } from './circuit-breaker.types.js';
+export { BreakerTuning } from './breaker-tuning.js';
 export { CircuitOpenError } from './circuit-breaker.errors.js';
 export { CircuitBreakerProtected, type ProtectedMethodOptions } from './circuit-breaker.decorators.js';
 export { classifyError, type ErrorClass, type Severity, type ClassifiedError } from './error-classification.js';
