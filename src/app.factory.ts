@@ -12,6 +12,7 @@ import {
 } from './core/common/index.js';
 import { appConfig } from './core/config/index.js';
 import { docsConfig, serveOpenApi } from './core/docs/index.js';
+import { ORDERS_API_NOTES } from './modules/orders/index.js';
 import { installRequestPipeline } from './request-pipeline.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
@@ -41,6 +42,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, boundedJsonParser(config.jsonLimits));
   applyServerLimits(app.getHttpServer(), config.serverLimits);
   installRequestPipeline(app, { requestContext: options.requestContext !== false });
-  if (app.get<ConfigType<typeof docsConfig>>(docsConfig.KEY).enabled) serveOpenApi(app);
+  if (app.get<ConfigType<typeof docsConfig>>(docsConfig.KEY).enabled)
+    serveOpenApi(app, { summary: 'The core of a trading backend.', notes: ORDERS_API_NOTES });
   return app;
 }

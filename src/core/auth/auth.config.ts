@@ -52,7 +52,7 @@ export class AuthEnv {
   @EnvVar({
     group: 'auth',
     description:
-      'Claims read for scopes, in order, each a space-separated string or an array of strings (Okta and Azure: scp)',
+      'Claims read for scopes, first to last, each a space-separated string or an array of strings (Okta and Azure: scp)',
     example: 'scope,scp',
   })
   @ToList()

@@ -55,7 +55,7 @@ export class CircuitBreakerController {
 
   @Get(':name')
   @ApiOperation({ summary: 'One breaker' })
-  @ApiParam({ name: 'name', example: 'marketData' })
+  @ApiParam({ name: 'name', example: 'upstream' })
   @ApiOkResponse({ type: BreakerResponse })
   @ApiErrors(404)
   one(@Param('name') name: string) {
@@ -65,7 +65,7 @@ export class CircuitBreakerController {
   @Post(':name/:action')
   @HttpCode(200)
   @ApiOperation({ summary: 'Force a breaker open, disable it, or reset it (logged with the request id)' })
-  @ApiParam({ name: 'name', example: 'marketData' })
+  @ApiParam({ name: 'name', example: 'upstream' })
   @ApiParam({ name: 'action', enum: ['force-open', 'disable', 'reset'] })
   @ApiOkResponse({ type: BreakerResponse })
   @ApiErrors(400, 404)

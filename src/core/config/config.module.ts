@@ -17,7 +17,7 @@ type ModuleList = NonNullable<ModuleMetadata['imports']>;
 
 /** What the app reads: the app's own HTTP settings, then the config each module declares. */
 export function appConfigs(modules: ModuleList): AnyModuleConfig[] {
-  return [appConfig, ...moduleConfigs(modules).filter((c) => c !== appConfig)];
+  return [...new Set([appConfig, ...moduleConfigs(modules)])];
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type AnyModuleConfig,
   type ModuleConfig,
 } from './feature-config.js';
+import { appConfig } from './app.config.js';
 import { MasterKeyEnv } from './master-key.env.js';
 import { attachProfile, type Profile, ProfileEnv, profileFrom } from './profile.js';
 import { decryptSecret, isEncrypted, parseMasterKey, SecretCipherError } from './secret-cipher.js';
@@ -35,7 +36,7 @@ export interface LoadOptions {
   readFile: (path: string) => string;
   /**
    * The module configs to read (`featureConfig` results), each validated against its schema and
-   * its rules; the profile (NODE_ENV) and the master key are always read.
+   * its rules; the profile (NODE_ENV), the app's HTTP settings and the master key are always read.
    */
   configs?: readonly AnyModuleConfig[];
 }
@@ -183,12 +184,13 @@ function secretValues(plain: Record<string, string>): string[] {
   return [...secrets].filter((s) => s.length > 0);
 }
 
-/** The profile, each module's schema once, then the master key; a variable belongs to one schema. */
+/** The profile, the app's, each module's schema once, then the master key; a variable belongs to one schema. */
 function definitionsOf(configs: readonly AnyModuleConfig[]): ConfigDefinition[] {
   const profile: ConfigDefinition = { namespace: 'profile', schema: ProfileEnv, build: (e) => e };
   const masterKey: ConfigDefinition = { namespace: 'masterKey', schema: MasterKeyEnv, build: (e) => e };
   const definitions = new Map<ConfigSchema, ConfigDefinition>([[ProfileEnv, profile]]);
-  for (const config of configs) {
+  // The app's HTTP settings are read whatever the list: other modules' rules may compare with them.
+  for (const config of [appConfig, ...configs]) {
     const definition = definitionOf(config);
     if (!definition) throw new Error('a config passed to the loader was not made by featureConfig()');
     definitions.set(definition.schema, definition);

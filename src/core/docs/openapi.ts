@@ -12,11 +12,15 @@ import { allowDocsOrigin } from './docs-cors.js';
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
 
-const DESCRIPTION = [
-  'The core of a trading backend. Every error answers with one body (`ErrorResponseBody`) and an `x-request-id` header.',
-  'A 503 always carries `Retry-After`. Writes are idempotent: `POST /orders` on `clientOrderId`, cancels on the order id.',
-  'Amounts (`quantity`, `limitPrice`) have at most 8 decimals (`x-max-decimals`), whatever their JSON form.',
-].join(' ');
+// What holds for every route; the app adds what its own modules promise (OpenApiText).
+const CORE_DESCRIPTION =
+  'Every error answers with one body (`ErrorResponseBody`) and an `x-request-id` header. A 503 always carries `Retry-After`.';
+
+/** The app's own words around the core's: a summary first, then what its modules' routes promise. */
+export interface OpenApiText {
+  summary?: string;
+  notes?: readonly string[];
+}
 
 // Relative: right on whatever origin serves the document, behind any proxy.
 const SAME_ORIGIN = { url: '/', description: 'The origin that served this document' };
@@ -70,10 +74,14 @@ function serviceVersion(): string {
 }
 
 /** The OpenAPI 3 description of every route, from the controllers' DTOs and decorators. */
-export function buildOpenApiDocument(app: INestApplication, version = serviceVersion()): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: INestApplication,
+  text: OpenApiText = {},
+  version = serviceVersion(),
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('trading-service-core')
-    .setDescription(DESCRIPTION)
+    .setDescription([text.summary, CORE_DESCRIPTION, ...(text.notes ?? [])].filter(Boolean).join(' '))
     .setVersion(version)
     .addBearerAuth({
       type: 'http',
@@ -108,12 +116,12 @@ export function serverFor(request: FastifyRequest, mainPort: number): OpenAPIObj
 }
 
 /** Serves the description at /docs (Swagger UI) and /docs-json, built once on first request. */
-export function serveOpenApi(app: INestApplication): void {
+export function serveOpenApi(app: INestApplication, text: OpenApiText = {}): void {
   let document: OpenAPIObject | undefined;
   const { port } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const { managementPort } = app.get<ConfigType<typeof monitoringConfig>>(monitoringConfig.KEY);
   if (managementPort !== undefined) allowDocsOrigin(app, managementPort);
-  SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app)), {
+  SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app, text)), {
     jsonDocumentUrl: DOCS_JSON_PATH,
     raw: ['json'],
     ...(managementPort !== undefined && {

@@ -62,27 +62,27 @@ describe('toErrorResponse', () => {
     assert.equal(response.status, 400);
     assert.equal(response.body.code, 'VALIDATION_FAILED');
     assert.equal(response.body.message, 'quantity must be positive; side must be buy or sell');
-    const notFound = toErrorResponse(new NotFoundException('order 7 not found'), 'r').body;
-    assert.deepEqual([notFound.code, notFound.message], ['NOT_FOUND', 'order 7 not found']);
+    const notFound = toErrorResponse(new NotFoundException('widget 7 not found'), 'r').body;
+    assert.deepEqual([notFound.code, notFound.message], ['NOT_FOUND', 'widget 7 not found']);
   });
 
   it('maps domain errors by code, with Retry-After on 503, and marks 503s of ours as expected', () => {
     const response = toErrorResponse(
-      new AppError(ErrorCode.CIRCUIT_OPEN, 'breaker quotes is open', { retryAfterSeconds: 4.2 }),
+      new AppError(ErrorCode.CIRCUIT_OPEN, 'breaker payments-provider is open', { retryAfterSeconds: 4.2 }),
       'r',
     );
     assert.equal(response.status, 503);
     assert.equal(response.body.code, 'CIRCUIT_OPEN');
-    assert.doesNotMatch(response.body.message, /quotes/);
+    assert.doesNotMatch(response.body.message, /payments-provider/);
     assert.deepEqual(response.headers, { 'retry-after': '5' });
     assert.ok(response.expected);
     const notFound = toErrorResponse(
-      new AppError(ErrorCode.NOT_FOUND, 'order 7 not found', { details: { id: 'unknown' } }),
+      new AppError(ErrorCode.NOT_FOUND, 'widget 7 not found', { details: { id: 'unknown' } }),
       'r',
     );
     assert.deepEqual(
       [notFound.status, notFound.body.message, notFound.body.details],
-      [404, 'order 7 not found', { id: 'unknown' }],
+      [404, 'widget 7 not found', { id: 'unknown' }],
     );
   });
 
