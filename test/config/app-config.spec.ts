@@ -15,6 +15,8 @@ import { configVariables } from '../../src/core/config/env.loader.js';
 import { encryptSecret, generateMasterKey, parseMasterKey } from '../../src/core/config/secret-cipher.js';
 import { cacheConfig } from '../../src/core/cache/index.js';
 import { circuitBreakerConfig } from '../../src/core/circuit-breaker/index.js';
+import { OrdersModule } from '../../src/modules/orders/index.js';
+import { QuotesModule } from '../../src/modules/quotes/index.js';
 
 // The whole app's configuration, as it boots: every module's variables and rules, in one pass.
 // The loader's own mechanics are specified in src/core/config/env.loader.spec.ts.
@@ -80,6 +82,20 @@ describe("the app's configuration", () => {
     assert.equal(env.METRICS_ENABLED, false);
     assert.deepEqual(env.DB_REPLICA_URLS, ['postgres://a/x', 'postgres://b/y']);
     assert.deepEqual(env.TRADING_SYMBOLS, ['AAPL', 'MSFT']);
+  });
+
+  it('reads no domain variable once the example modules are left out of the app', () => {
+    const core = appModules().filter((m) => m !== OrdersModule && m !== QuotesModule);
+    const variables = configVariables(appConfigs(core));
+    assert.deepEqual(
+      variables.filter((name) => /^(ORDERS|TRADING|MARKET_DATA|RATE_LIMIT)_/.test(name)),
+      [],
+    );
+    assert.ok(
+      variables.includes('DB_PRIMARY_URL') && variables.includes('AUTH_MODE'),
+      'the core modules still read theirs',
+    );
+    assert.ok(envVarNames().includes('TRADING_SYMBOLS'), 'the whole app reads the domain variables');
   });
 
   it('treats an empty variable as unset', () => {
