@@ -249,10 +249,10 @@ export function loadEnvironment(raw: RawEnvironment, options: LoadOptions): Load
     },
   };
   for (const { schema, rules } of definitions) {
-    const env = envs.get(schema) as Record<string, unknown>;
-    for (const problem of rules?.(env, context) ?? []) {
+    for (const problem of rules?.(envs.get(schema) as object, context) ?? []) {
       if (undecrypted.has(problem.variable)) continue;
-      const value = env[problem.variable] === undefined ? '(unset)' : shown(problem.variable, raw);
+      // The variable may be another module's: its value is looked up by name, set or not.
+      const value = plain[problem.variable] === undefined ? '(unset)' : shown(problem.variable, raw);
       problems.add(problem.variable, problem.rule, problem.message, value);
     }
   }
