@@ -65,7 +65,8 @@ export function definitionOf(value: unknown): ConfigDefinition | undefined {
  *   POSITIONS_MAX_OPEN = 100;
  * }
  * export const positionsConfig = featureConfig('positions', PositionsEnv, (env, profile) => ({
- *   maxOpen: profile.isProduction ? env.POSITIONS_MAX_OPEN : 10,
+ *   maxOpen: env.POSITIONS_MAX_OPEN,
+ *   audited: profile.isProduction,
  * }));
  * // @Module({ imports: [ConfigModule.forFeature(positionsConfig)] }), then
  * // @Inject(positionsConfig.KEY) config: ConfigType<typeof positionsConfig>
