@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CacheModule, SHARED_COUNTERS, type SharedCounters } from '../cache/index.js';
+import { routesWithoutBudget } from './budget-check.js';
 import { FailoverThrottlerStorage } from './failover-throttler.storage.js';
 import { SubjectThrottlerGuard } from './subject-throttler.guard.js';
 
@@ -12,6 +14,7 @@ import { SubjectThrottlerGuard } from './subject-throttler.guard.js';
  */
 @Module({
   imports: [
+    DiscoveryModule,
     ThrottlerModule.forRootAsync({
       imports: [CacheModule],
       inject: [SHARED_COUNTERS],
@@ -26,4 +29,13 @@ import { SubjectThrottlerGuard } from './subject-throttler.guard.js';
   providers: [SubjectThrottlerGuard],
   exports: [ThrottlerModule, SubjectThrottlerGuard],
 })
-export class RateLimitModule {}
+export class RateLimitModule implements OnApplicationBootstrap {
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onApplicationBootstrap(): void {
+    const controllers = this.discovery.getControllers().flatMap((c) => (c.metatype ? [c.metatype as Type] : []));
+    const missing = routesWithoutBudget(controllers);
+    if (missing.length > 0)
+      throw new Error(`SubjectThrottlerGuard without @RateBudget(name, config, perMinute) on ${missing.join(', ')}`);
+  }
+}
