@@ -13,13 +13,12 @@ import {
 import { envVarMeta } from '../../src/core/config/env.metadata.js';
 import { configVariables } from '../../src/core/config/env.loader.js';
 import { encryptSecret, generateMasterKey, parseMasterKey } from '../../src/core/config/secret-cipher.js';
-import { cacheConfig } from '../../src/core/cache/index.js';
-import { circuitBreakerConfig } from '../../src/core/circuit-breaker/index.js';
 import { OrdersModule } from '../../src/modules/orders/index.js';
 import { QuotesModule } from '../../src/modules/quotes/index.js';
 
 // The whole app's configuration, as it boots: every module's variables and rules, in one pass.
-// The loader's own mechanics are specified in src/core/config/env.loader.spec.ts.
+// The loader's own mechanics are specified in src/core/config/env.loader.spec.ts, and each
+// module's variables and rules in its own <module>.config.spec.ts.
 const configs = appConfigs(appModules());
 const envVarNames = () => configVariables(configs);
 
@@ -128,44 +127,6 @@ describe("the app's configuration", () => {
     assert.match(error.message, /MARKET_DATA_URL=\(unset\): must be set when MARKET_DATA_SOURCE=http \[required\]/);
   });
 
-  it('rejects an unparsable REDIS_URL and sentinels without a master name', () => {
-    const error = failure({ REDIS_URL: 'not a url', DB_PRIMARY_URL: 'mysql://x/y' });
-    assert.deepEqual(error.variables.sort(), ['DB_PRIMARY_URL', 'REDIS_URL']);
-    assert.deepEqual(failure({ REDIS_SENTINELS: '127.0.0.1:26379' }).variables, ['REDIS_SENTINEL_MASTER']);
-    assert.deepEqual(failure({ REDIS_SENTINELS: 'nohost', REDIS_SENTINEL_MASTER: 'm' }).variables, ['REDIS_SENTINELS']);
-    assert.deepEqual(
-      failure({ REDIS_URL: 'redis://h:6379', REDIS_SENTINELS: 'h:1', REDIS_SENTINEL_MASTER: 'm' }).variables,
-      ['REDIS_SENTINELS'],
-    );
-  });
-
-  it('parses sentinels into host and port', () => {
-    const sentinels = { REDIS_SENTINELS: '10.0.0.1:26379,s2.local:26380', REDIS_SENTINEL_MASTER: 'mymaster' };
-    assert.deepEqual(loaded(sentinels).config(cacheConfig).sentinels, [
-      { host: '10.0.0.1', port: 26379 },
-      { host: 's2.local', port: 26380 },
-    ]);
-  });
-
-  it('requires CB_OVERRIDES to be a JSON object', () => {
-    assert.deepEqual(failure({ CB_OVERRIDES: '[1]' }).variables, ['CB_OVERRIDES']);
-    assert.deepEqual(failure({ CB_OVERRIDES: '{oops' }).variables, ['CB_OVERRIDES']);
-    const bad = failure({
-      CB_OVERRIDES: '{"quotes":{"windowSize":0,"colour":"red","severity":{"timeout":"panic"}},"x":3}',
-    });
-    assert.deepEqual(
-      bad.problems.map((p) => p.message),
-      [
-        'quotes.property colour should not exist',
-        'quotes.windowSize must not be less than 1',
-        'quotes.severity must map error classes (timeout, connection, rate-limited, upstream-5xx, caller-4xx, validation, unknown) to ignore | record | critical',
-        'x must be an object of settings',
-      ],
-    );
-    const { config } = loaded({ CB_OVERRIDES: '{"quotes":{"windowSize":20}}' });
-    assert.deepEqual(config(circuitBreakerConfig).overrides, { quotes: { windowSize: 20 } });
-  });
-
   it('masks secrets in messages: whole secrets, and the password of a URL', () => {
     const error = failure({
       HEALTH_DETAILS_TOKEN: 'short-secret',
@@ -194,16 +155,6 @@ describe("the app's configuration", () => {
 
     it('takes AUTH_MODE=none when it is said explicitly', () => {
       assert.equal(load({ ...PRODUCTION, AUTH_MODE: 'none' }).env.AUTH_MODE, 'none');
-    });
-
-    it('needs the issuer and audience with AUTH_MODE=jwt, the JWKS URL being discovered', () => {
-      assert.deepEqual(failure({ AUTH_MODE: 'jwt' }).variables.sort(), ['AUTH_AUDIENCE', 'AUTH_ISSUER']);
-    });
-
-    it('refuses a bound on stale keys shorter than their refresh age', () => {
-      assert.deepEqual(failure({ AUTH_JWKS_REFRESH_MS: '60000', AUTH_JWKS_MAX_STALE_MS: '59000' }).variables, [
-        'AUTH_JWKS_MAX_STALE_MS',
-      ]);
     });
 
     it('refuses secrets left at their .env.example placeholder', () => {
