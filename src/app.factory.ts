@@ -11,7 +11,10 @@ import {
   RequestIds,
 } from './core/common/index.js';
 import { appConfig } from './core/config/index.js';
-import { serveOpenApi } from './core/docs/index.js';
+import { authConfig } from './core/auth/index.js';
+import { docsConfig, serveOpenApi } from './core/docs/index.js';
+import { monitoringConfig } from './core/monitoring/index.js';
+import { ORDERS_API_NOTES } from './modules/orders/index.js';
 import { installRequestPipeline } from './request-pipeline.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
@@ -41,6 +44,13 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, boundedJsonParser(config.jsonLimits));
   applyServerLimits(app.getHttpServer(), config.serverLimits);
   installRequestPipeline(app, { requestContext: options.requestContext !== false });
-  if (config.docsEnabled) serveOpenApi(app);
+  if (app.get<ConfigType<typeof docsConfig>>(docsConfig.KEY).enabled)
+    serveOpenApi(app, {
+      summary: 'The core of a trading backend.',
+      notes: ORDERS_API_NOTES,
+      authOptional: app.get<ConfigType<typeof authConfig>>(authConfig.KEY).mode === 'none',
+      mainPort: config.port,
+      managementPort: app.get<ConfigType<typeof monitoringConfig>>(monitoringConfig.KEY).managementPort,
+    });
   return app;
 }

@@ -14,11 +14,34 @@ import { CacheCoherenceModule } from './core/cache-coherence/index.js';
 import { LoggingModule } from './core/logging/index.js';
 import { LoadSheddingModule } from './core/load-shedding/index.js';
 import { TracingModule } from './core/tracing/index.js';
+import { DocsModule } from './core/docs/index.js';
 import { requestPipelineProviders } from './request-pipeline.js';
 
 export interface AppModuleOptions extends AppConfigOptions {
   /** Extra modules: how a team adds its own features without editing this file. */
   imports?: ModuleMetadata['imports'];
+}
+
+/** The app's modules, core then domain then a team's: their configs are the variables read. */
+export function appModules(options: Pick<AppModuleOptions, 'imports'> = {}): NonNullable<ModuleMetadata['imports']> {
+  return [
+    LoggingModule,
+    TracingModule,
+    MonitoringModule,
+    LoadSheddingModule,
+    AuthModule,
+    HealthModule,
+    CircuitBreakerModule,
+    DatabaseModule,
+    CacheModule,
+    CacheCoherenceModule,
+    DocsModule,
+    EventsModule,
+    QuotesModule,
+    OrdersModule,
+    PositionsModule,
+    ...(options.imports ?? []),
+  ];
 }
 
 /**
@@ -28,26 +51,11 @@ export interface AppModuleOptions extends AppConfigOptions {
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    const modules = appModules(options);
     return {
       module: AppModule,
-      imports: [
-        AppConfigModule.forRoot(options),
-        LoggingModule,
-        TracingModule,
-        MonitoringModule,
-        LoadSheddingModule,
-        AuthModule,
-        HealthModule,
-        CircuitBreakerModule,
-        DatabaseModule,
-        CacheModule,
-        CacheCoherenceModule,
-        EventsModule,
-        QuotesModule,
-        OrdersModule,
-        PositionsModule,
-        ...(options.imports ?? []),
-      ],
+      // The config module reads the variables of every module listed, before any of them starts.
+      imports: [AppConfigModule.forRoot({ env: options.env, modules }), ...modules],
       // The global pipe and filter; src/request-pipeline.ts lists everything a request meets, in order.
       providers: requestPipelineProviders,
     };

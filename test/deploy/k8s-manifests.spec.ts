@@ -5,10 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
-import { ConfigValidationError, loadEnvironment } from '../../src/core/config/index.js';
+import { appModules } from '../../src/app.module.js';
+import { appConfigs, ConfigValidationError, loadEnvironment } from '../../src/core/config/index.js';
+import { databaseConfig } from '../../src/core/database/index.js';
 // Internal on purpose: the test encrypts an operator's own values as `npm run config:encrypt` does.
 import { decryptSecret, encryptSecret, parseMasterKey } from '../../src/core/config/secret-cipher.js';
-import '../../src/modules/orders/orders.config.js'; // registers ORDERS_CURSOR_KEY, as the app does
+// The app's modules declare the variables, ORDERS_CURSOR_KEY included, as at boot.
+const configs = appConfigs(appModules());
 
 // Validates deploy/k8s offline (there is no cluster here) against the Kubernetes API schemas that
 // kubernetes-models ships: required fields, types and enums through its validators, and unknown
@@ -161,7 +164,7 @@ describe('deploy/k8s agrees with the service', () => {
     // As committed: every secret decrypts, and each still holds the example's placeholder.
     const refused = (() => {
       try {
-        loadEnvironment({ ...config, ...secret }, { readFile });
+        loadEnvironment({ ...config, ...secret }, { readFile, configs });
       } catch (error) {
         return error as ConfigValidationError;
       }
@@ -178,9 +181,9 @@ describe('deploy/k8s agrees with the service', () => {
         encryptSecret(decryptSecret(value, key).replaceAll('change-me', 'Xq7vR2mK9pL4sT8w'), key),
       ]),
     );
-    const loaded = loadEnvironment({ ...config, ...own }, { readFile });
-    assert.equal(loaded.env.NODE_ENV, 'production');
-    assert.match(loaded.env.DB_PRIMARY_URL ?? '', /^postgres:\/\/trading_app:Xq7v/);
+    const loaded = loadEnvironment({ ...config, ...own }, { readFile, configs });
+    assert.equal(loaded.profile.nodeEnv, 'production');
+    assert.match(loaded.config(databaseConfig).primaryUrl ?? '', /^postgres:\/\/trading_app:Xq7v/);
   });
 
   it("probes the right endpoints with timeouts above the service's own bounds", () => {

@@ -50,6 +50,19 @@ describe('booting the service as a process', () => {
     assert.doesNotMatch(app.output, /\n\s+at /, 'no stack trace');
   });
 
+  it('names the bad variables of core and domain modules in the same message', async () => {
+    const app = AppProcess.spawn(
+      MAIN_ENTRY,
+      { CACHE_OP_TIMEOUT_MS: '0', MARKET_DATA_SOURCE: 'http', ORDERS_CURSOR_KEY: 'too-short' },
+      cwd,
+    );
+    assert.equal(await app.exit(), 1);
+    assert.match(app.output, /^Invalid configuration: 3 variables rejected\n/);
+    assert.match(app.output, /CACHE_OP_TIMEOUT_MS="0": must not be less than 1/);
+    assert.match(app.output, /MARKET_DATA_URL=\(unset\): must be set when MARKET_DATA_SOURCE=http/);
+    assert.match(app.output, /ORDERS_CURSOR_KEY=\*\*\*: must be longer than or equal to 32 characters/);
+  });
+
   it('refuses a production profile fit only for a laptop', async () => {
     const app = AppProcess.spawn(MAIN_ENTRY, { NODE_ENV: 'production', PORT: String(await freePort()) }, cwd);
     assert.equal(await app.exit(), 1);

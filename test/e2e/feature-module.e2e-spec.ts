@@ -114,4 +114,32 @@ describe('a team feature module added without touching src/core (entity, command
       },
     );
   });
+
+  it("names a core module's and a team module's bad variables in one message: one mechanism for both", async () => {
+    await assert.rejects(
+      createApp({
+        env: {
+          LOG_LEVEL: 'fatal',
+          DB_SQLITE_PATH: ':memory:',
+          CACHE_OP_TIMEOUT_MS: '0', // core/cache's class rule
+          REDIS_SENTINELS: '127.0.0.1:26379', // core/cache's cross rule
+          POSITIONS_MAX_QUANTITY: '0', // the team's class rule
+          ORDERS_CURSOR_KEY: 'too-short', // the orders module's class rule
+        },
+        imports: [PositionsModule],
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigValidationError);
+        assert.deepEqual(error.variables.sort(), [
+          'CACHE_OP_TIMEOUT_MS',
+          'ORDERS_CURSOR_KEY',
+          'POSITIONS_MAX_QUANTITY',
+          'REDIS_SENTINEL_MASTER',
+        ]);
+        assert.match(error.message, /^Invalid configuration: 4 variables rejected\n/);
+        assert.match(error.message, /REDIS_SENTINEL_MASTER=\(unset\): must be set when REDIS_SENTINELS is set/);
+        return true;
+      },
+    );
+  });
 });

@@ -11,8 +11,8 @@ import {
   requireBinary,
   waitFor,
 } from '../harness/index.js';
-import { buildMonitoringConfig } from '../../src/core/config/namespaces.config.js';
-import type { EnvironmentVariables } from '../../src/core/config/env.schema.js';
+import { loadEnvironment } from '../../src/core/config/index.js';
+import { monitoringConfig } from '../../src/core/monitoring/index.js';
 
 function promtool(text: string): { status: number | null; output: string } {
   const result = spawnSync(requireBinary('/usr/bin/promtool', 'prometheus'), ['check', 'metrics'], {
@@ -113,9 +113,11 @@ describe('metrics behind a token', () => {
       removeDir(cwd);
     }
     const production = { NODE_ENV: 'production', HEALTH_DETAILS_TOKEN: token };
-    assert.equal(buildMonitoringConfig(production as EnvironmentVariables).metricsTokenRequired, true);
-    const withPort = { ...production, MANAGEMENT_PORT: 9000 } as EnvironmentVariables;
-    assert.equal(buildMonitoringConfig(withPort).metricsTokenRequired, false, 'the management port is the seal there');
+    const monitoring = (raw: Record<string, string>) =>
+      loadEnvironment(raw, { readFile: () => '', configs: [monitoringConfig] }).config(monitoringConfig);
+    assert.equal(monitoring(production).metricsTokenRequired, true);
+    const withPort = { ...production, MANAGEMENT_PORT: '9000' };
+    assert.equal(monitoring(withPort).metricsTokenRequired, false, 'the management port is the seal there');
   });
 });
 

@@ -253,10 +253,12 @@ describe('DOCS_ENABLED', () => {
     } finally {
       await off.close();
     }
-    const { buildAppConfig } = await import('../../src/core/config/namespaces.config.js');
-    const base = { NODE_ENV: 'production', DOCS_ENABLED: undefined } as never;
-    assert.equal(buildAppConfig(base).docsEnabled, false);
-    assert.equal(buildAppConfig({ NODE_ENV: 'development' } as never).docsEnabled, true);
-    assert.equal(buildAppConfig({ NODE_ENV: 'production', DOCS_ENABLED: true } as never).docsEnabled, true);
+    const { loadEnvironment } = await import('../../src/core/config/index.js');
+    const { docsConfig } = await import('../../src/core/docs/index.js');
+    const docs = (raw: Record<string, string>) =>
+      loadEnvironment(raw, { readFile: () => '', configs: [docsConfig] }).config(docsConfig);
+    assert.equal(docs({ NODE_ENV: 'production' }).enabled, false);
+    assert.equal(docs({ NODE_ENV: 'development' }).enabled, true);
+    assert.equal(docs({ NODE_ENV: 'production', DOCS_ENABLED: 'true' }).enabled, true);
   });
 });

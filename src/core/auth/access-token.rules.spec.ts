@@ -26,9 +26,9 @@ describe('access token rules', () => {
 
   describe(scopesOf.name, () => {
     it('reads a space-separated string and an array of strings, from every configured claim', () => {
-      const payload = { scope: 'orders:read  quotes:read', scp: ['orders:write', 42, ''] };
-      assert.deepEqual([...scopesOf(payload, ['scope', 'scp'])], ['orders:read', 'quotes:read', 'orders:write']);
-      assert.deepEqual([...scopesOf({ scp: 'admin orders:read' }, ['scp'])], ['admin', 'orders:read'], 'Azure scp');
+      const payload = { scope: 'widgets:read  gadgets:read', scp: ['widgets:write', 42, ''] };
+      assert.deepEqual([...scopesOf(payload, ['scope', 'scp'])], ['widgets:read', 'gadgets:read', 'widgets:write']);
+      assert.deepEqual([...scopesOf({ scp: 'admin widgets:read' }, ['scp'])], ['admin', 'widgets:read'], 'Azure scp');
     });
 
     it('reads only the configured claims, and takes nothing from other shapes', () => {

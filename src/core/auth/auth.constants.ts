@@ -1,4 +1,4 @@
 export const REQUIRED_SCOPES = 'AUTH:REQUIRED_SCOPES';
 export const ANONYMOUS_SUBJECT = 'anonymous';
-/** The owner column's length (orders.owner, varchar(128)): a longer `sub` could not own an order. */
+/** The length an owner column is given (varchar(128)): a longer `sub` could not own a resource. */
 export const MAX_SUBJECT_LENGTH = 128;

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import type { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { authConfig } from '../config/index.js';
+import { authConfig } from './auth.config.js';
 import { PUBLIC_ROUTE } from '../common/index.js';
 import { ANONYMOUS_SUBJECT, REQUIRED_SCOPES } from './auth.constants.js';
 import { setPrincipal } from './auth.decorators.js';

@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { appConfig, authConfig } from '../config/index.js';
+import { authConfig } from './auth.config.js';
 import { AuthGuard } from './auth.guard.js';
 import { JwtVerifier } from './jwt.verifier.js';
 import { IssuerHttpClient } from './keys/issuer-http.client.js';
@@ -10,6 +10,7 @@ import { RefusalRecorder } from './refusal.recorder.js';
 
 /** Who may call: JWT bearer tokens with scopes (AUTH_MODE=jwt), or nobody checked (AUTH_MODE=none). */
 @Module({
+  imports: [ConfigModule.forFeature(authConfig)],
   providers: [
     IssuerHttpClient,
     IssuerKeys,
@@ -21,10 +22,7 @@ import { RefusalRecorder } from './refusal.recorder.js';
   exports: [AuthGuard],
 })
 export class AuthModule implements OnApplicationBootstrap {
-  constructor(
-    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
-  ) {}
+  constructor(@Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>) {}
 
   onApplicationBootstrap(): void {
     const logger = new Logger('Auth');
@@ -32,7 +30,7 @@ export class AuthModule implements OnApplicationBootstrap {
       logger.log(
         `JWT bearer tokens from ${this.auth.issuer}, audience ${this.auth.audience}, keys ${this.auth.jwksUrl ? 'from AUTH_JWKS_URL' : 'discovered'}`,
       );
-    else if (this.app.isProduction)
+    else if (this.auth.isProduction)
       logger.warn('AUTH_MODE=none in production: every caller is anonymous and holds every scope');
   }
 }

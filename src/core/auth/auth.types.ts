@@ -1,8 +1,8 @@
-/** The standard scopes of this service; a team adds its own strings. */
+/**
+ * The one scope the core itself checks. A module declares its own scope strings next to its
+ * routes and asks for them with @RequireScopes(...).
+ */
 export const SCOPES = {
-  ordersRead: 'orders:read',
-  ordersWrite: 'orders:write',
-  quotesRead: 'quotes:read',
   admin: 'admin',
 } as const;
 
@@ -10,7 +10,7 @@ export const SCOPES = {
 export interface Principal {
   sub: string;
   scopes: ReadonlySet<string>;
-  /** AUTH_MODE=none: every scope is granted, and every order belongs to `anonymous`. */
+  /** AUTH_MODE=none: every scope is granted, and every resource belongs to `anonymous`. */
   anonymous: boolean;
 }
 

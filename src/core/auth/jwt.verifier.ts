@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { jwtVerify, type JWTVerifyResult } from 'jose';
 import { AppError, ErrorCode } from '../common/index.js';
-import { authConfig } from '../config/index.js';
+import { authConfig } from './auth.config.js';
 import { lifetimeProblem, scopesOf, subjectProblem, typProblem } from './access-token.rules.js';
 import type { Principal } from './auth.types.js';
 import { KeysUnavailableError } from './keys/key-errors.js';
@@ -30,7 +30,7 @@ export class TokenRefusal extends Error {
  * Verifies `Authorization: Bearer` JWTs with jose against the issuer's keys (IssuerKeys:
  * discovered, kept while the issuer fails, refetched under a backoff): signature with an
  * asymmetric algorithm, `iss` as the issuer states it, `aud`, `exp`, `nbf`, the `typ` of an access
- * token (RFC 9068), a bounded lifetime, and a `sub` that can own an order.
+ * token (RFC 9068), a bounded lifetime, and a `sub` that can own a resource.
  */
 @Injectable()
 export class JwtVerifier {

@@ -12,13 +12,13 @@ describe(RefusalRecorder.name, () => {
     const recorder = new RefusalRecorder(metrics);
     let now = 10_000;
     recorder.now = () => now;
-    for (let i = 0; i < 50; i++) recorder.record('invalid', '/orders', `r${i}`, '127.0.0.1');
+    for (let i = 0; i < 50; i++) recorder.record('invalid', '/widgets', `r${i}`, '127.0.0.1');
     now += 999;
-    recorder.record('invalid', '/orders', 'late', '127.0.0.1');
+    recorder.record('invalid', '/widgets', 'late', '127.0.0.1');
     now += 1;
-    recorder.record('missing', '/orders', 'next', '127.0.0.1');
+    recorder.record('missing', '/widgets', 'next', '127.0.0.1');
     assert.equal(lines.length, 2, lines.join('\n'));
-    assert.match(lines[0], /refused invalid credentials on \/orders from 127\.0\.0\.1 \[requestId=r0\]$/);
+    assert.match(lines[0], /refused invalid credentials on \/widgets from 127\.0\.0\.1 \[requestId=r0\]$/);
     assert.match(lines[1], /\[requestId=next\] \(50 more refused in the last second\)$/);
     const text = await metrics.registry.getSingleMetricAsString('auth_refusals_total');
     assert.match(text, /auth_refusals_total\{reason="invalid"\} 51/);

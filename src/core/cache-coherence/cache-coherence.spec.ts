@@ -30,29 +30,29 @@ function harness() {
 describe(CacheCoherence.name, () => {
   it('relays the deletes of one turn in one NOTIFY, 100 keys at most, each key once', async () => {
     const h = harness();
-    const keys = Array.from({ length: 250 }, (_, i) => `order:${i}`);
-    await Promise.all([...keys.map((k) => h.relay([k])), h.relay(['order:0'])]);
+    const keys = Array.from({ length: 250 }, (_, i) => `item:${i}`);
+    await Promise.all([...keys.map((k) => h.relay([k])), h.relay(['item:0'])]);
     assert.deepEqual(
       h.sent.map((m) => m.keys.length),
       [100, 100, 50],
     );
     assert.deepEqual(h.sent.flatMap((m) => m.keys).sort(), [...keys].sort());
-    await h.relay(['order:next-turn']);
+    await h.relay(['item:next-turn']);
     assert.equal(h.sent.length, 4, 'a later turn gets its own NOTIFY');
   });
 
   it('invalidates what other instances relay, and ignores its own and malformed messages', () => {
     const h = harness();
-    h.hear(JSON.stringify({ origin: 'another-instance', keys: ['order:1'] }));
+    h.hear(JSON.stringify({ origin: 'another-instance', keys: ['item:1'] }));
     h.hear('not json');
-    h.hear(JSON.stringify({ origin: 'x', keys: 'order:2' }));
+    h.hear(JSON.stringify({ origin: 'x', keys: 'item:2' }));
     h.hear(JSON.stringify({ origin: 'x', keys: ['k'.repeat(600)] }));
-    assert.deepEqual(h.invalidated, [['order:1']]);
+    assert.deepEqual(h.invalidated, [['item:1']]);
   });
 
   it('does not invalidate its own relayed deletes when Postgres echoes them back', async () => {
     const h = harness();
-    await h.relay(['order:3']);
+    await h.relay(['item:3']);
     assert.equal(h.sent.length, 1);
     assert.deepEqual(h.invalidated, []);
   });

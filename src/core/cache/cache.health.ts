@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { cacheConfig } from '../config/index.js';
+import { cacheConfig } from './cache.config.js';
 import { HealthService } from '../health/index.js';
 import { FailoverStore } from './failover-store.js';
 

@@ -1,6 +1,8 @@
 import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
 import Keyv from 'keyv';
+import { ConfigModule } from '@nestjs/config';
+import { cacheConfig } from './cache.config.js';
 import { HealthModule } from '../health/index.js';
 import { CacheHealth } from './cache.health.js';
 import { cacheProviders } from './cache.providers.js';
@@ -10,7 +12,7 @@ import { SHARED_COUNTERS } from './shared-counters.js';
 import { KeyvFailoverStore } from './keyv-store.adapter.js';
 
 @Module({
-  imports: [HealthModule],
+  imports: [ConfigModule.forFeature(cacheConfig), HealthModule],
   providers: [...cacheProviders, CacheService, CacheHealth, { provide: SHARED_COUNTERS, useExisting: FailoverStore }],
   exports: [CacheService, SHARED_COUNTERS, FailoverStore],
 })

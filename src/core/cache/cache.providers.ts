@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { cacheConfig } from '../config/index.js';
+import { cacheConfig } from './cache.config.js';
 import { MetricsService } from '../monitoring/index.js';
 import { CacheMetrics } from './cache.metrics.js';
 import { FailoverStore } from './failover-store.js';

@@ -125,12 +125,12 @@ describe(FailoverStore.name, () => {
     };
     const store = new FailoverStore(options, redis);
     redis.mode = 'down';
-    await store.set('order:1', 'new', 30_000);
+    await store.set('item:1', 'new', 30_000);
     assert.equal(store.active, 'memory');
     now += 1000;
-    assert.equal(await store.get('order:1'), 'new', 'a whole fallbackTtlMs');
+    assert.equal(await store.get('item:1'), 'new', 'a whole fallbackTtlMs');
     now += 1;
-    assert.equal(await store.get('order:1'), undefined, 'gone after fallbackTtlMs, not after the 30 s asked');
+    assert.equal(await store.get('item:1'), undefined, 'gone after fallbackTtlMs, not after the 30 s asked');
   });
 
   it('asks Redis whether it is back only when recover() runs, and stays on memory while it is not', async () => {
@@ -154,14 +154,14 @@ describe(FailoverStore.name, () => {
       redis,
     );
     await onRedis(store);
-    await store.set('order:1', 'old');
+    await store.set('item:1', 'old');
     redis.mode = 'down';
-    await store.del('order:1');
+    await store.del('item:1');
     assert.equal(store.active, 'memory');
     redis.mode = 'up';
     await onRedis(store);
-    assert.deepEqual(redis.deleted, ['t:order:1']);
-    assert.equal(await store.get('order:1'), undefined, 'the old value is gone from Redis too');
+    assert.deepEqual(redis.deleted, ['t:item:1']);
+    assert.equal(await store.get('item:1'), undefined, 'the old value is gone from Redis too');
   });
 
   it('purges the whole prefix when too many keys were touched to remember them', async () => {
@@ -260,19 +260,19 @@ describe(`${FailoverStore.name}: when a connected Redis is left`, () => {
     const { redis, store } = await storeOnMockedClock(t);
     const relayed: string[][] = [];
     store.onUnpropagatedDelete(async (keys) => relayed.push(keys));
-    await store.set('order:1', 'old');
+    await store.set('item:1', 'old');
     redis.mode = 'hang';
-    await overrun(t, store.del('order:1'));
+    await overrun(t, store.del('item:1'));
     assert.equal(store.active, 'redis');
-    assert.deepEqual(relayed, [['order:1']], 'the other instances are told of the delete');
+    assert.deepEqual(relayed, [['item:1']], 'the other instances are told of the delete');
     // Redis answers again, and never applied that delete.
     redis.mode = 'up';
-    assert.equal(redis.data.get('t:order:1'), 'old');
-    assert.equal(await store.get('order:1'), undefined, 'the old value was served after its delete');
+    assert.equal(redis.data.get('t:item:1'), 'old');
+    assert.equal(await store.get('item:1'), undefined, 'the old value was served after its delete');
     await store.recover();
-    assert.equal(redis.data.has('t:order:1'), false, 'deleted again in the background');
-    await store.set('order:1', 'new');
-    assert.equal(await store.get('order:1'), 'new', 'read from Redis again once written');
+    assert.equal(redis.data.has('t:item:1'), false, 'deleted again in the background');
+    await store.set('item:1', 'new');
+    assert.equal(await store.get('item:1'), 'new', 'read from Redis again once written');
   });
 });
 
@@ -308,16 +308,12 @@ describe(CacheService.name, () => {
   it('does not cache a value loaded before the key was deleted', async () => {
     const service = cache();
     let release!: () => void;
-    const slow = service.wrap(
-      'order:1',
-      1000,
-      () => new Promise<string>((resolve) => (release = () => resolve('old'))),
-    );
+    const slow = service.wrap('item:1', 1000, () => new Promise<string>((resolve) => (release = () => resolve('old'))));
     await new Promise((r) => setImmediate(r));
-    await service.del('order:1');
+    await service.del('item:1');
     release();
     assert.equal(await slow, 'old');
-    assert.equal(await service.get('order:1'), undefined);
+    assert.equal(await service.get('item:1'), undefined);
   });
 
   it('answers a hit from Redis without running the loader', async () => {
@@ -327,10 +323,10 @@ describe(CacheService.name, () => {
       redis,
     );
     await onRedis(store);
-    redis.data.set('t:order:7', '{"status":"new"}');
+    redis.data.set('t:item:7', '{"status":"new"}');
     const service = new CacheService(store);
     let calls = 0;
-    const value = await service.wrap('order:7', 1000, async () => ((calls += 1), { status: 'loaded' }));
+    const value = await service.wrap('item:7', 1000, async () => ((calls += 1), { status: 'loaded' }));
     assert.deepEqual(value, { status: 'new' });
     assert.equal(calls, 0);
   });

@@ -6,6 +6,9 @@ import type { CircuitBreaker } from './circuit-breaker.js';
 import { CircuitBreakerRegistry } from './circuit-breaker.registry.js';
 import { OperatorTokenGuard } from './operator-token.guard.js';
 
+// No example: the core knows no module's breakers, and a made-up name would answer 404.
+const BREAKER_NAME = 'The name a module gave its breaker (GET /admin/circuit-breakers lists them)';
+
 type Action = 'force-open' | 'disable' | 'reset';
 
 function view(breaker: CircuitBreaker) {
@@ -55,7 +58,7 @@ export class CircuitBreakerController {
 
   @Get(':name')
   @ApiOperation({ summary: 'One breaker' })
-  @ApiParam({ name: 'name', example: 'marketData' })
+  @ApiParam({ name: 'name', description: BREAKER_NAME })
   @ApiOkResponse({ type: BreakerResponse })
   @ApiErrors(404)
   one(@Param('name') name: string) {
@@ -65,7 +68,7 @@ export class CircuitBreakerController {
   @Post(':name/:action')
   @HttpCode(200)
   @ApiOperation({ summary: 'Force a breaker open, disable it, or reset it (logged with the request id)' })
-  @ApiParam({ name: 'name', example: 'marketData' })
+  @ApiParam({ name: 'name', description: BREAKER_NAME })
   @ApiParam({ name: 'action', enum: ['force-open', 'disable', 'reset'] })
   @ApiOkResponse({ type: BreakerResponse })
   @ApiErrors(400, 404)

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { circuitBreakerConfig } from './circuit-breaker.config.js';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuthModule } from '../auth/index.js';
 import { HealthModule } from '../health/index.js';
@@ -8,7 +10,7 @@ import { CircuitBreakerRegistry } from './circuit-breaker.registry.js';
 import { OperatorTokenGuard } from './operator-token.guard.js';
 
 @Module({
-  imports: [DiscoveryModule, HealthModule, AuthModule],
+  imports: [ConfigModule.forFeature(circuitBreakerConfig), DiscoveryModule, HealthModule, AuthModule],
   controllers: [CircuitBreakerController],
   providers: [CircuitBreakerRegistry, CircuitBreakerExplorer, OperatorTokenGuard],
   exports: [CircuitBreakerRegistry],

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Listeners } from '../common/index.js';
-import { circuitBreakerConfig } from '../config/index.js';
+import { circuitBreakerConfig } from './circuit-breaker.config.js';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '../health/index.js';
 import { MetricsService } from '../monitoring/index.js';
@@ -12,7 +12,6 @@ import {
   DEFAULT_BREAKER_SETTINGS,
   type StateTransition,
 } from './circuit-breaker.types.js';
-import type { Severity } from './error-classification.js';
 import { BreakerMetrics } from './circuit-breaker.metrics.js';
 import { type PolicyOptions, ResiliencePolicy } from './resilience.policy.js';
 
@@ -58,7 +57,7 @@ export class CircuitBreakerRegistry {
       ...defaults,
       ...override,
       ...settings,
-      severity: { ...(severity as Record<string, Severity> | undefined), ...settings.severity },
+      severity: { ...severity, ...settings.severity },
     };
     const breaker = new CircuitBreaker(name, merged);
     breaker.onStateChange((t) => this.onTransition(t));

@@ -328,7 +328,7 @@ describe(`${CircuitBreaker.name} with tracing on`, () => {
       shutdown: () => provider.shutdown(),
     });
     try {
-      const cb = new CircuitBreaker('quotes', {
+      const cb = new CircuitBreaker('upstream', {
         ...DEFAULT_BREAKER_SETTINGS,
         minimumCalls: 1,
         failureRateThreshold: 50,
@@ -345,18 +345,18 @@ describe(`${CircuitBreaker.name} with tracing on`, () => {
       const recorded = exporter.getFinishedSpans().map((s) => [s.name, s.attributes]);
       assert.deepEqual(recorded, [
         [
-          'breaker quotes',
+          'breaker upstream',
           {
-            'breaker.name': 'quotes',
+            'breaker.name': 'upstream',
             'breaker.state': 'CLOSED',
             'breaker.outcome': 'success',
             'breaker.state.after': 'CLOSED',
           },
         ],
         [
-          'breaker quotes',
+          'breaker upstream',
           {
-            'breaker.name': 'quotes',
+            'breaker.name': 'upstream',
             'breaker.state': 'CLOSED',
             'error.type': 'Error',
             'breaker.outcome': 'failure',
@@ -364,9 +364,9 @@ describe(`${CircuitBreaker.name} with tracing on`, () => {
           },
         ],
         [
-          'breaker quotes',
+          'breaker upstream',
           {
-            'breaker.name': 'quotes',
+            'breaker.name': 'upstream',
             'breaker.state': 'OPEN',
             'error.type': 'CircuitOpenError',
             'breaker.outcome': 'rejected',

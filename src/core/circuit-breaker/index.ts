@@ -8,8 +8,10 @@ export {
   type StateTransition,
   type RecordedError,
 } from './circuit-breaker.types.js';
+export { BreakerTuning } from './breaker-tuning.js';
 export { CircuitOpenError } from './circuit-breaker.errors.js';
 export { CircuitBreakerProtected, type ProtectedMethodOptions } from './circuit-breaker.decorators.js';
 export { classifyError, type ErrorClass, type Severity, type ClassifiedError } from './error-classification.js';
 export { TimeWindow, type WindowSnapshot } from './sliding-window.js';
 export { BackpressureError, ResiliencePolicy, type PolicyOptions } from './resilience.policy.js';
+export { circuitBreakerConfig, CircuitBreakerEnv } from './circuit-breaker.config.js';

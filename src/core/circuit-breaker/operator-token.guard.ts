@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { AuthGuard, SCOPES } from '../auth/index.js';
-import { healthConfig } from '../config/index.js';
+import { healthConfig } from '../health/index.js';
 import { detailsAccess } from '../health/index.js';
 
 /**

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Listeners } from './listeners.js';
 
 describe(Listeners.name, () => {
-  it('calls every listener in order, and stops calling one once it is removed', () => {
+  it('calls every listener in turn, and stops calling one once it is removed', () => {
     const listeners = new Listeners<number>();
     const seen: string[] = [];
     listeners.add((n) => seen.push(`a${n}`));

@@ -1,28 +1,61 @@
+import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseEnv } from 'node:util';
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { IsDefined, IsInt, IsOptional, IsString, Min, ValidateIf } from 'class-validator';
+import { appConfig } from './app.config.js';
 import { ConfigValidationError } from './config-validation.error.js';
-import { envVarMeta, envVarNames } from './env.metadata.js';
+import { EnvVar } from './env.metadata.js';
 import { loadEnvironment, type RawEnvironment } from './env.loader.js';
-import { buildCacheConfig, buildCircuitBreakerConfig } from './namespaces.config.js';
-import { encryptSecret, generateMasterKey, parseMasterKey } from './secret-cipher.js';
-// Feature modules declare their own variables (ORDERS_CURSOR_KEY): load them as the CLI does.
-import '../../app.module.js';
+import { ToInt } from './env.transforms.js';
+import { featureConfig } from './feature-config.js';
+import { moduleConfigs } from './module-configs.js';
+import { profileOf } from './profile.js';
 
-const noFiles = {
-  readFile: (path: string): string => {
-    throw Object.assign(new Error(`no ${path}`), { code: 'ENOENT' });
-  },
-};
+// The loader's mechanics on two made-up modules; the app's own variables are specified in
+// test/config/app-config.spec.ts.
+class WidgetsEnv {
+  @EnvVar({ group: 'widgets', description: 'Widgets per box', example: '4' })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  WIDGETS_PER_BOX = 4;
 
-function load(raw: RawEnvironment, options = noFiles) {
-  return loadEnvironment(raw, options);
+  @EnvVar({ group: 'widgets', description: 'Signing key', secret: 'secret', example: 'change-me-widgets' })
+  @ValidateIf((env: WidgetsEnv) => profileOf(env).isProduction || env.WIDGETS_KEY !== undefined)
+  @IsDefined({ message: 'must be set in production' })
+  @IsString()
+  WIDGETS_KEY?: string;
 }
 
-function failure(raw: RawEnvironment, options = noFiles): ConfigValidationError {
+const widgetsConfig = featureConfig('widgets', WidgetsEnv, (e, profile) => ({
+  perBox: e.WIDGETS_PER_BOX,
+  strict: profile.isProduction,
+}));
+
+class GadgetsEnv {
+  @EnvVar({ group: 'gadgets', description: 'Gadgets per box, at most the widgets', example: '' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  GADGETS_PER_BOX?: number;
+}
+
+const gadgetsConfig = featureConfig('gadgets', GadgetsEnv, (e) => ({ perBox: e.GADGETS_PER_BOX }), {
+  // A rule across two modules: reads the other's validated variables through the context.
+  rules: (e, context) =>
+    e.GADGETS_PER_BOX !== undefined && e.GADGETS_PER_BOX > context.env(WidgetsEnv).WIDGETS_PER_BOX
+      ? [{ variable: 'GADGETS_PER_BOX', rule: 'range', message: 'must be at most WIDGETS_PER_BOX' }]
+      : [],
+});
+
+const noFiles = { readFile: () => '' };
+const configs = [appConfig, widgetsConfig, gadgetsConfig];
+
+function failure(raw: RawEnvironment, options = { ...noFiles, configs }): ConfigValidationError {
   try {
-    load(raw, options);
+    loadEnvironment(raw, options);
   } catch (error) {
     assert.ok(error instanceof ConfigValidationError, `expected ConfigValidationError, got ${String(error)}`);
     return error;
@@ -30,233 +63,60 @@ function failure(raw: RawEnvironment, options = noFiles): ConfigValidationError 
   assert.fail('configuration was accepted');
 }
 
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  DB_PRIMARY_URL: 'postgres://app:Real-Db-Pass-9@db.internal:5432/trading',
-  HEALTH_DETAILS_TOKEN: 'a-real-token-of-32-characters-xx',
-  AUTH_MODE: 'jwt',
-  AUTH_JWKS_URL: 'https://idp.internal/.well-known/jwks.json',
-  AUTH_ISSUER: 'https://idp.internal/',
-  AUTH_AUDIENCE: 'trading-api',
-  ORDERS_CURSOR_KEY: 'a-real-cursor-key-of-32-characters-xx',
-};
-
 describe('loadEnvironment', () => {
-  it('runs on defaults alone: development, port 3000, SQLite, memory cache', () => {
-    const { env } = load({});
-    assert.equal(env.NODE_ENV, 'development');
-    assert.equal(env.PORT, 3000);
-    assert.equal(env.DB_PRIMARY_URL, undefined);
-    assert.equal(env.DB_SQLITE_PATH, './data/app.sqlite');
-    assert.equal(env.REDIS_URL, undefined);
+  it('builds each config from its own validated variables and the profile', () => {
+    const loaded = loadEnvironment({ WIDGETS_PER_BOX: '6', NODE_ENV: 'test' }, { ...noFiles, configs });
+    assert.deepEqual(loaded.config(widgetsConfig), { perBox: 6, strict: false });
+    assert.equal(loaded.env(WidgetsEnv).WIDGETS_PER_BOX, 6);
+    assert.equal(loaded.profile.nodeEnv, 'test');
+    assert.equal('PORT' in loaded.env(WidgetsEnv), false, 'a schema sees its own variables only');
   });
 
-  it('converts numbers, booleans and lists', () => {
-    const { env } = load({
-      PORT: '8080',
-      METRICS_ENABLED: 'false',
-      DB_REPLICA_URLS: 'postgres://a/x, postgres://b/y',
-      TRADING_SYMBOLS: 'aapl, msft',
-    });
-    assert.equal(env.PORT, 8080);
-    assert.equal(env.METRICS_ENABLED, false);
-    assert.deepEqual(env.DB_REPLICA_URLS, ['postgres://a/x', 'postgres://b/y']);
-    assert.deepEqual(env.TRADING_SYMBOLS, ['AAPL', 'MSFT']);
+  it('names the problems of every module, class rules and rules across modules, at once', () => {
+    const error = failure({ PORT: 'abc', WIDGETS_PER_BOX: '2', GADGETS_PER_BOX: '3', NODE_ENV: 'production' });
+    assert.deepEqual(error.variables.sort(), ['GADGETS_PER_BOX', 'PORT', 'WIDGETS_KEY']);
+    assert.match(error.message, /WIDGETS_KEY=\(unset\): must be set in production \[isDefined\]/);
+    assert.match(error.message, /GADGETS_PER_BOX="3": must be at most WIDGETS_PER_BOX \[range\]/);
   });
 
-  it('treats an empty variable as unset', () => {
-    assert.equal(load({ PORT: '', REDIS_URL: '  ' }).env.PORT, 3000);
+  it('reads only the configs it is given: the variables of another module are not validated', () => {
+    assert.doesNotThrow(() => loadEnvironment({ WIDGETS_PER_BOX: '0' }, { ...noFiles, configs: [appConfig] }));
   });
 
-  it('names every invalid variable in one error, with the rule and the value', () => {
-    const error = failure({ PORT: 'abc', DB_POOL_MAX: '-1', LOG_LEVEL: 'loud', TRADING_SYMBOLS: 'AAPL,bad symbol!' });
-    assert.deepEqual(error.variables.sort(), ['DB_POOL_MAX', 'LOG_LEVEL', 'PORT', 'TRADING_SYMBOLS']);
-    assert.match(error.message, /PORT="abc": must be an integer number \[isInt\]/);
-    assert.match(error.message, /DB_POOL_MAX="-1": must not be less than 1 \[min\]/);
-    assert.match(error.message, /LOG_LEVEL="loud": .*\[isIn\]/);
+  it('refuses a placeholder secret in production, whichever module declares it', () => {
+    const error = failure({ NODE_ENV: 'production', WIDGETS_KEY: 'change-me-widgets' });
+    assert.deepEqual(error.variables, ['WIDGETS_KEY']);
+    assert.equal(error.problems[0].rule, 'production');
   });
 
-  it('rejects an unparsable REDIS_URL and sentinels without a master name', () => {
-    const error = failure({ REDIS_URL: 'not a url', DB_PRIMARY_URL: 'mysql://x/y' });
-    assert.deepEqual(error.variables.sort(), ['DB_PRIMARY_URL', 'REDIS_URL']);
-    assert.deepEqual(failure({ REDIS_SENTINELS: '127.0.0.1:26379' }).variables, ['REDIS_SENTINEL_MASTER']);
-    assert.deepEqual(failure({ REDIS_SENTINELS: 'nohost', REDIS_SENTINEL_MASTER: 'm' }).variables, ['REDIS_SENTINELS']);
-    assert.deepEqual(
-      failure({ REDIS_URL: 'redis://h:6379', REDIS_SENTINELS: 'h:1', REDIS_SENTINEL_MASTER: 'm' }).variables,
-      ['REDIS_SENTINELS'],
+  it('refuses two modules declaring one variable: a programming error, thrown as such', () => {
+    class Twin {
+      @EnvVar({ group: 'twin', description: 'again' })
+      @IsOptional()
+      WIDGETS_PER_BOX?: string;
+    }
+    const twin = featureConfig('twin', Twin, (e) => e);
+    assert.throws(
+      () => loadEnvironment({}, { ...noFiles, configs: [widgetsConfig, twin] }),
+      /WIDGETS_PER_BOX is declared by both/,
     );
   });
+});
 
-  it('parses sentinels into host and port', () => {
-    const { env } = load({ REDIS_SENTINELS: '10.0.0.1:26379,s2.local:26380', REDIS_SENTINEL_MASTER: 'mymaster' });
-    assert.deepEqual(buildCacheConfig(env).sentinels, [
-      { host: '10.0.0.1', port: 26379 },
-      { host: 's2.local', port: 26380 },
+describe('moduleConfigs', () => {
+  it('finds the configs declared with ConfigModule.forFeature through the imports, each once', () => {
+    @Module({ imports: [ConfigModule.forFeature(gadgetsConfig)] })
+    class GadgetsModule {}
+    @Module({ imports: [ConfigModule.forFeature(widgetsConfig), GadgetsModule] })
+    class WidgetsModule {}
+    @Module({})
+    class Unrelated {}
+    const found = moduleConfigs([
+      WidgetsModule,
+      { module: Unrelated, imports: [GadgetsModule] },
+      { forwardRef: () => WidgetsModule },
     ]);
-  });
-
-  it('requires CB_OVERRIDES to be a JSON object', () => {
-    assert.deepEqual(failure({ CB_OVERRIDES: '[1]' }).variables, ['CB_OVERRIDES']);
-    assert.deepEqual(failure({ CB_OVERRIDES: '{oops' }).variables, ['CB_OVERRIDES']);
-    const bad = failure({
-      CB_OVERRIDES: '{"quotes":{"windowSize":0,"colour":"red","severity":{"timeout":"panic"}},"x":3}',
-    });
-    assert.deepEqual(
-      bad.problems.map((p) => p.message),
-      [
-        'quotes.property colour should not exist',
-        'quotes.windowSize must not be less than 1',
-        'quotes.severity must map error classes (timeout, connection, rate-limited, upstream-5xx, caller-4xx, validation, unknown) to ignore | record | critical',
-        'x must be an object of settings',
-      ],
-    );
-    const { env } = load({ CB_OVERRIDES: '{"quotes":{"windowSize":20}}' });
-    assert.deepEqual(buildCircuitBreakerConfig(env).overrides, { quotes: { windowSize: 20 } });
-  });
-
-  it('masks secrets in messages: whole secrets, and the password of a URL', () => {
-    const error = failure({
-      HEALTH_DETAILS_TOKEN: 'short-secret',
-      DB_PRIMARY_URL: 'postgres://app:Pa55word@db/x',
-      DB_POOL_MAX: '0',
-      REDIS_URL: 'redis://:S3cretPw@',
-    });
-    assert.doesNotMatch(error.message, /short-secret|Pa55word|S3cretPw/);
-    assert.match(error.message, /HEALTH_DETAILS_TOKEN=\*\*\*/);
-    assert.match(error.message, /REDIS_URL=\*\*\*/);
-  });
-
-  describe('production profile', () => {
-    it('accepts a complete production environment', () => {
-      assert.equal(load(PRODUCTION).env.NODE_ENV, 'production');
-    });
-
-    it('refuses to run without a Postgres primary, a health token, an auth mode or a cursor key, naming each', () => {
-      assert.deepEqual(failure({ NODE_ENV: 'production' }).variables.sort(), [
-        'AUTH_MODE',
-        'DB_PRIMARY_URL',
-        'HEALTH_DETAILS_TOKEN',
-        'ORDERS_CURSOR_KEY',
-      ]);
-    });
-
-    it('takes AUTH_MODE=none when it is said explicitly', () => {
-      assert.equal(load({ ...PRODUCTION, AUTH_MODE: 'none' }).env.AUTH_MODE, 'none');
-    });
-
-    it('needs the issuer and audience with AUTH_MODE=jwt, the JWKS URL being discovered', () => {
-      assert.deepEqual(failure({ AUTH_MODE: 'jwt' }).variables.sort(), ['AUTH_AUDIENCE', 'AUTH_ISSUER']);
-    });
-
-    it('refuses a bound on stale keys shorter than their refresh age', () => {
-      assert.deepEqual(failure({ AUTH_JWKS_REFRESH_MS: '60000', AUTH_JWKS_MAX_STALE_MS: '59000' }).variables, [
-        'AUTH_JWKS_MAX_STALE_MS',
-      ]);
-    });
-
-    it('refuses secrets left at their .env.example placeholder', () => {
-      const error = failure({
-        ...PRODUCTION,
-        DB_PRIMARY_URL: envVarMeta('DB_PRIMARY_URL')?.hint,
-        HEALTH_DETAILS_TOKEN: envVarMeta('HEALTH_DETAILS_TOKEN')?.example,
-      });
-      assert.deepEqual(error.variables.sort(), ['DB_PRIMARY_URL', 'HEALTH_DETAILS_TOKEN']);
-      assert.match(error.message, /placeholder/);
-    });
-
-    it('allows the same placeholders in development', () => {
-      assert.doesNotThrow(() => load({ HEALTH_DETAILS_TOKEN: envVarMeta('HEALTH_DETAILS_TOKEN')?.example }));
-    });
-  });
-
-  describe('ENC(...) values', () => {
-    const keyText = generateMasterKey();
-    const key = parseMasterKey(keyText);
-
-    it('decrypts any variable with CONFIG_MASTER_KEY', () => {
-      const { env } = load({
-        CONFIG_MASTER_KEY: keyText,
-        PORT: encryptSecret('4000', key),
-        HEALTH_DETAILS_TOKEN: encryptSecret('token-0123456789abcdef', key),
-      });
-      assert.equal(env.PORT, 4000);
-      assert.equal(env.HEALTH_DETAILS_TOKEN, 'token-0123456789abcdef');
-    });
-
-    it('reads the key from CONFIG_MASTER_KEY_FILE', () => {
-      const files = { readFile: (path: string) => (path === '/run/secrets/key' ? `${keyText}\n` : '') };
-      const { env } = load(
-        { CONFIG_MASTER_KEY_FILE: '/run/secrets/key', MARKET_DATA_API_KEY: encryptSecret('k-123', key) },
-        files,
-      );
-      assert.equal(env.MARKET_DATA_API_KEY, 'k-123');
-    });
-
-    it('names the variable, never the value, when the key is wrong', () => {
-      const other = generateMasterKey();
-      const error = failure({
-        CONFIG_MASTER_KEY: other,
-        DB_PRIMARY_URL: encryptSecret('postgres://u:TopSecret1@h/db', key),
-      });
-      assert.deepEqual(error.variables, ['DB_PRIMARY_URL']);
-      assert.equal(error.problems[0].rule, 'decrypt');
-      assert.doesNotMatch(error.message, /TopSecret1|v1:/);
-    });
-
-    it('reports tampered and truncated values as well as a missing key, all at once', () => {
-      const good = encryptSecret('token-0123456789abcdef', key);
-      const error = failure({
-        CONFIG_MASTER_KEY: keyText,
-        // Flip one character well inside the payload (the last one may carry only padding bits).
-        HEALTH_DETAILS_TOKEN: good.slice(0, 20) + (good[20] === 'A' ? 'B' : 'A') + good.slice(21),
-        INFLUX_TOKEN: good.slice(0, 15) + ')',
-      });
-      assert.deepEqual(error.variables.sort(), ['HEALTH_DETAILS_TOKEN', 'INFLUX_TOKEN']);
-      assert.deepEqual(
-        failure({ INFLUX_TOKEN: good }).problems.map((p) => p.message),
-        ['holds ENC(...) but neither CONFIG_MASTER_KEY nor CONFIG_MASTER_KEY_FILE is set'],
-      );
-    });
-
-    it('rejects an unreadable key file, a malformed key, and both key settings at once', () => {
-      assert.deepEqual(failure({ CONFIG_MASTER_KEY_FILE: '/nope' }).variables, ['CONFIG_MASTER_KEY_FILE']);
-      assert.deepEqual(failure({ CONFIG_MASTER_KEY: 'too-short' }).variables, ['CONFIG_MASTER_KEY']);
-      assert.doesNotMatch(failure({ CONFIG_MASTER_KEY: 'too-short' }).message, /too-short/);
-      assert.deepEqual(failure({ CONFIG_MASTER_KEY: keyText, CONFIG_MASTER_KEY_FILE: '/k' }).variables, [
-        'CONFIG_MASTER_KEY_FILE',
-      ]);
-    });
-
-    it('lists the plain secrets, URL passwords included, for redaction', () => {
-      const { secrets } = load({
-        CONFIG_MASTER_KEY: keyText,
-        DB_PRIMARY_URL: encryptSecret('postgres://app:p%40ssWord9@db/x', key),
-        HEALTH_DETAILS_TOKEN: 'token-0123456789abcdef',
-      });
-      for (const s of ['p%40ssWord9', 'p@ssWord9', 'token-0123456789abcdef', keyText])
-        assert.ok(secrets.includes(s), s);
-    });
-  });
-
-  describe('.env.example', () => {
-    const example = parseEnv(readFileSync('.env.example', 'utf8'));
-
-    it('lists every variable with the example value declared in the schema', () => {
-      for (const name of envVarNames()) {
-        assert.ok(name in example, `${name} missing from .env.example`);
-        assert.equal(example[name], envVarMeta(name)?.example ?? '', `${name} differs from its schema example`);
-      }
-    });
-
-    it('lists nothing the schema does not know', () => {
-      assert.deepEqual(
-        Object.keys(example).filter((name) => !envVarNames().includes(name)),
-        [],
-      );
-    });
-
-    it('boots as it is in development', () => {
-      assert.doesNotThrow(() => load(example));
-    });
+    assert.deepEqual(found, [widgetsConfig, gadgetsConfig]);
+    assert.deepEqual(moduleConfigs([Unrelated]), [], 'a module left out leaves its variables out');
   });
 });

@@ -1,26 +1,44 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
-import { breakerOverrideProblems } from './breaker-overrides.js';
 import { type ConfigProblem, ConfigValidationError } from './config-validation.error.js';
-import { displayValue, envVarMeta, envVarNames, PLACEHOLDER_MARK } from './env.metadata.js';
-import { EnvironmentVariables } from './env.schema.js';
-import { ConfigSchemas } from './feature-config.js';
+import { displayValue, envVarMeta, PLACEHOLDER_MARK, schemaVariables } from './env.metadata.js';
+import {
+  type ConfigDefinition,
+  type ConfigSchema,
+  definitionOf,
+  type AnyModuleConfig,
+  type ModuleConfig,
+} from './feature-config.js';
+import { appConfig } from './app.config.js';
+import { MasterKeyEnv } from './master-key.env.js';
+import { attachProfile, type Profile, ProfileEnv, profileFrom } from './profile.js';
 import { decryptSecret, isEncrypted, parseMasterKey, SecretCipherError } from './secret-cipher.js';
 
 export type RawEnvironment = Readonly<Record<string, string | undefined>>;
 
 export interface LoadedEnvironment {
-  env: EnvironmentVariables;
-  /** Each feature module's validated config schema, by class. */
-  features: Map<unknown, object>;
+  profile: Profile;
+  /** Each module's validated config schema, by class. */
+  envs: ReadonlyMap<ConfigSchema, object>;
+  /** Every variable read: NODE_ENV, each module's in module order, then the master key's. */
+  variables: readonly string[];
   /** Every secret value in plain text, so that logs and errors can scrub them. */
   secrets: string[];
+  /** One module's validated variables. */
+  env<T extends object>(schema: ConfigSchema<T>): T;
+  /** One module's config as its namespace builds it, as it would be injected. */
+  config<R extends object>(config: ModuleConfig<R>): R;
 }
 
 export interface LoadOptions {
   /** Reads CONFIG_MASTER_KEY_FILE; injectable for tests. */
   readFile: (path: string) => string;
+  /**
+   * The module configs to read (`featureConfig` results), each validated against its schema and
+   * its rules; the profile (NODE_ENV), the app's HTTP settings and the master key are always read.
+   */
+  configs?: readonly AnyModuleConfig[];
 }
 
 class ProblemList {
@@ -37,9 +55,9 @@ function shown(name: string, raw: RawEnvironment): string {
 }
 
 /** Known variables only, with empty strings taken as unset. */
-function pickKnown(raw: RawEnvironment): Record<string, string> {
+function pickKnown(raw: RawEnvironment, names: readonly string[]): Record<string, string> {
   const picked: Record<string, string> = {};
-  for (const name of envVarNames()) {
+  for (const name of names) {
     const value = raw[name];
     if (value !== undefined && value.trim() !== '') picked[name] = value;
   }
@@ -127,84 +145,15 @@ function collectValidation(errors: ValidationError[], raw: RawEnvironment, probl
   }
 }
 
-function checkCombinations(env: EnvironmentVariables, raw: RawEnvironment, problems: ProblemList): void {
-  if (env.REDIS_URL && env.REDIS_SENTINELS.length > 0) {
-    problems.add(
-      'REDIS_SENTINELS',
-      'exclusive',
-      'set REDIS_URL or REDIS_SENTINELS, not both',
-      shown('REDIS_SENTINELS', raw),
-    );
-  }
-  if (env.REDIS_SENTINELS.length > 0 && !env.REDIS_SENTINEL_MASTER) {
-    problems.add('REDIS_SENTINEL_MASTER', 'required', 'must be set when REDIS_SENTINELS is set', '(unset)');
-  }
-  if (env.AUTH_MODE === 'jwt') {
-    // The JWKS URL is discovered from the issuer unless it is given.
-    for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
-      if (!env[name]) problems.add(name, 'required', 'must be set when AUTH_MODE=jwt', '(unset)');
-    }
-  }
-  if (env.AUTH_JWKS_MAX_STALE_MS < env.AUTH_JWKS_REFRESH_MS) {
-    problems.add(
-      'AUTH_JWKS_MAX_STALE_MS',
-      'range',
-      'must be at least AUTH_JWKS_REFRESH_MS',
-      shown('AUTH_JWKS_MAX_STALE_MS', raw),
-    );
-  }
-  if (env.MARKET_DATA_SOURCE === 'http' && !env.MARKET_DATA_URL) {
-    problems.add('MARKET_DATA_URL', 'required', 'must be set when MARKET_DATA_SOURCE=http', '(unset)');
-  }
-  if (env.MANAGEMENT_PORT !== undefined && env.MANAGEMENT_PORT === env.PORT) {
-    problems.add('MANAGEMENT_PORT', 'distinct', 'must differ from PORT', shown('MANAGEMENT_PORT', raw));
-  }
-  try {
-    const overrides: unknown = JSON.parse(env.CB_OVERRIDES);
-    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-      problems.add(
-        'CB_OVERRIDES',
-        'isObject',
-        'must be a JSON object of breaker name to settings',
-        shown('CB_OVERRIDES', raw),
-      );
-    } else {
-      for (const problem of breakerOverrideProblems(overrides as Record<string, unknown>)) {
-        problems.add('CB_OVERRIDES', 'breakerSettings', problem, shown('CB_OVERRIDES', raw));
-      }
-    }
-  } catch {
-    // reported by @IsJSON
-  }
-}
-
-function checkProduction(
-  env: EnvironmentVariables,
+function checkPlaceholders(
+  names: readonly string[],
+  profile: Profile,
   plain: Record<string, string>,
   raw: RawEnvironment,
   problems: ProblemList,
 ): void {
-  if (env.NODE_ENV !== 'production') return;
-  if (!env.DB_PRIMARY_URL) {
-    problems.add(
-      'DB_PRIMARY_URL',
-      'production',
-      'production needs a Postgres primary (SQLite alone is for development)',
-      '(unset)',
-    );
-  }
-  if (!env.AUTH_MODE) {
-    problems.add('AUTH_MODE', 'production', 'production needs AUTH_MODE set: jwt, or none said explicitly', '(unset)');
-  }
-  if (!env.HEALTH_DETAILS_TOKEN) {
-    problems.add(
-      'HEALTH_DETAILS_TOKEN',
-      'production',
-      'production needs a token to protect health details and operator endpoints',
-      '(unset)',
-    );
-  }
-  for (const name of envVarNames()) {
+  if (!profile.isProduction) return;
+  for (const name of names) {
     const meta = envVarMeta(name);
     const value = plain[name];
     if (!meta || meta.secret === 'none' || value === undefined) continue;
@@ -235,30 +184,90 @@ function secretValues(plain: Record<string, string>): string[] {
   return [...secrets].filter((s) => s.length > 0);
 }
 
+/** The profile, the app's, each module's schema once, then the master key; a variable belongs to one schema. */
+function definitionsOf(configs: readonly AnyModuleConfig[]): ConfigDefinition[] {
+  const profile: ConfigDefinition = { namespace: 'profile', schema: ProfileEnv, build: (e) => e };
+  const masterKey: ConfigDefinition = { namespace: 'masterKey', schema: MasterKeyEnv, build: (e) => e };
+  const definitions = new Map<ConfigSchema, ConfigDefinition>([[ProfileEnv, profile]]);
+  // The app's HTTP settings are read whatever the list: other modules' rules may compare with them.
+  for (const config of [appConfig, ...configs]) {
+    const definition = definitionOf(config);
+    if (!definition) throw new Error('a config passed to the loader was not made by featureConfig()');
+    definitions.set(definition.schema, definition);
+  }
+  definitions.set(MasterKeyEnv, masterKey);
+  const owners = new Map<string, string>();
+  for (const { schema } of definitions.values()) {
+    for (const name of schemaVariables(schema)) {
+      const owner = owners.get(name);
+      // A programming error, not a configuration one: two modules would read one variable two ways.
+      if (owner) throw new Error(`${name} is declared by both ${owner} and ${schema.name}`);
+      owners.set(name, schema.name);
+    }
+  }
+  return [...definitions.values()];
+}
+
+/** Every variable the configs read, in the order of `LoadedEnvironment.variables`. */
+export function configVariables(configs: readonly AnyModuleConfig[]): string[] {
+  return definitionsOf(configs).flatMap((d) => schemaVariables(d.schema));
+}
+
 /**
- * Reads, decrypts and validates the whole environment at once.
- * @throws ConfigValidationError naming every problem found.
+ * Reads, decrypts and validates the variables of every module given at once.
+ * @throws ConfigValidationError naming every problem found, whichever module it belongs to.
  */
 export function loadEnvironment(raw: RawEnvironment, options: LoadOptions): LoadedEnvironment {
+  const definitions = definitionsOf(options.configs ?? []);
+  const variables = definitions.flatMap((d) => schemaVariables(d.schema));
   const problems = new ProblemList();
-  const known = pickKnown(raw);
+  const known = pickKnown(raw, variables);
   const key = resolveMasterKey(known, problems, options);
   const plain = decryptAll(known, key, problems);
   // A value that could not be decrypted is still its ciphertext: its other rules say nothing useful.
   const undecrypted = new Set(problems.items.map((p) => p.variable));
-  const validated = <T extends object>(schema: new () => T): T => {
-    const instance = plainToInstance(schema, plain);
+  const profile = profileFrom(plain.NODE_ENV);
+  const envs = new Map<ConfigSchema, object>();
+  for (const { schema } of definitions) {
+    // Each schema sees its own variables only: a module reads another's through a rule's context.
+    const own = Object.fromEntries(schemaVariables(schema).flatMap((n) => (n in plain ? [[n, plain[n]]] : [])));
+    const instance = plainToInstance(schema, own);
+    attachProfile(instance, profile);
     collectValidation(
       validateSync(instance, { forbidUnknownValues: false }).filter((e) => !undecrypted.has(e.property)),
       raw,
       problems,
     );
-    return instance;
+    envs.set(schema, instance);
+  }
+  const context = {
+    profile,
+    env: <T extends object>(schema: ConfigSchema<T>): T => {
+      const env = envs.get(schema);
+      if (!env) throw new Error(`a config rule read ${schema.name}, which is not loaded`);
+      return env as T;
+    },
   };
-  const env = validated(EnvironmentVariables);
-  const features = new Map<unknown, object>(ConfigSchemas.all().map((schema) => [schema, validated(schema)]));
-  checkCombinations(env, raw, problems);
-  checkProduction(env, plain, raw, problems);
+  for (const { schema, rules } of definitions) {
+    for (const problem of rules?.(envs.get(schema) as object, context) ?? []) {
+      if (undecrypted.has(problem.variable)) continue;
+      // The variable may be another module's: its value is looked up by name, set or not.
+      const value = plain[problem.variable] === undefined ? '(unset)' : shown(problem.variable, raw);
+      problems.add(problem.variable, problem.rule, problem.message, value);
+    }
+  }
+  checkPlaceholders(variables, profile, plain, raw, problems);
   if (problems.items.length > 0) throw new ConfigValidationError(problems.items);
-  return { env, features, secrets: secretValues(plain) };
+  return {
+    profile,
+    envs,
+    variables,
+    secrets: secretValues(plain),
+    env: context.env,
+    config: <R extends object>(config: ModuleConfig<R>): R => {
+      const definition = definitionOf(config);
+      if (!definition) throw new Error('not a config made by featureConfig()');
+      return definition.build(context.env(definition.schema), profile) as R;
+    },
+  };
 }

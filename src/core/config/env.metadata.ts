@@ -15,17 +15,24 @@ export interface EnvVarMeta {
 /** Production refuses a secret containing this: it marks every placeholder we ship. */
 export const PLACEHOLDER_MARK = 'change-me';
 
+// By name, for masking: a name means one variable, whichever module declares it.
 const registry = new Map<string, EnvVarMeta>();
+// By schema class, in declaration order: what a module's schema reads, and nothing else.
+const bySchema = new Map<object, string[]>();
 
 /** Declares an environment variable: its group, its meaning and whether it is a secret. */
 export function EnvVar(meta: Omit<EnvVarMeta, 'secret'> & { secret?: SecretKind }): PropertyDecorator {
-  return (_target, property) => {
-    registry.set(String(property), { secret: 'none', ...meta });
+  return (target, property) => {
+    const name = String(property);
+    registry.set(name, { secret: 'none', ...meta });
+    const names = bySchema.get(target.constructor) ?? [];
+    bySchema.set(target.constructor, [...names, name]);
   };
 }
 
-export function envVarNames(): string[] {
-  return [...registry.keys()];
+/** The variables a schema class declares with @EnvVar, in declaration order. */
+export function schemaVariables(schema: object): string[] {
+  return bySchema.get(schema) ?? [];
 }
 
 export function envVarMeta(name: string): EnvVarMeta | undefined {

@@ -1,23 +1,21 @@
-export { AppConfigModule, type AppConfigOptions } from './config.module.js';
+export { AppConfigModule, appConfigs, type AppConfigOptions } from './config.module.js';
 export { ConfigValidationError, type ConfigProblem } from './config-validation.error.js';
-export { loadEnvironment, type RawEnvironment, type LoadedEnvironment } from './env.loader.js';
-export { EnvironmentVariables, type NodeEnv, type LogLevel } from './env.schema.js';
+export { loadEnvironment, type RawEnvironment, type LoadedEnvironment, type LoadOptions } from './env.loader.js';
+export { appConfig, AppEnv } from './app.config.js';
+export { type NodeEnv, type Profile, profileOf } from './profile.js';
 export {
-  appConfig,
-  databaseConfig,
-  authConfig,
-  cacheConfig,
-  influxConfig,
-  monitoringConfig,
-  loadSheddingConfig,
-  circuitBreakerConfig,
-  healthConfig,
-  tradingConfig,
-  marketDataConfig,
-} from './namespaces.config.js';
-export { featureConfig, type ConfigSchema } from './feature-config.js';
+  featureConfig,
+  type ConfigDefinition,
+  type ConfigRuleContext,
+  type ConfigRuleProblem,
+  type ConfigRules,
+  type ConfigSchema,
+  type AnyModuleConfig,
+  type ModuleConfig,
+} from './feature-config.js';
+export { moduleConfigs } from './module-configs.js';
+export { renderEnvExample } from './env-example.js';
 export { EnvVar } from './env.metadata.js';
-export { IsServiceUrl } from './env.validators.js';
-export { ToBoolean, ToInt, ToList, ToNumber } from './env.transforms.js';
+export { ToBoolean, ToInt, ToList, ToNumber, ToUpperList } from './env.transforms.js';
+export { IsHostPort, IsServiceUrl } from './env.validators.js';
 export { readKeyFile, readRawEnvironment } from './raw-environment.js';
-export { BreakerOverride } from './breaker-overrides.js';

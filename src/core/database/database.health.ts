@@ -11,7 +11,7 @@ const DEGRADED_MODES = new Set(['fallback', 'replica-read-only', 'replaying']);
  * Terminus indicators of the database layer, read from the background probes and the journal so
  * a frozen server never makes health wait:
  * - `database.<target>` per Postgres target (non-critical: a dead primary must not take the
- *   instance out of the load balancer while the journal takes orders);
+ *   instance out of the load balancer while the journal takes writes);
  * - `database.sqlite`, the journal file;
  * - `database` (critical): up in normal and embedded mode, degraded while failing over or
  *   replaying, down only when no write can be accepted.

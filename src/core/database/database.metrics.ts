@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { databaseConfig } from '../config/index.js';
+import { databaseConfig } from './database.config.js';
 import type { Counter } from 'prom-client';
 import { type BucketHistogram, type BucketRecorder, MetricsService } from '../monitoring/index.js';
 import type { DatabaseMode, DatabaseStatus } from './database.types.js';

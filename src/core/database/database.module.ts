@@ -1,8 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { ConfigType } from '@nestjs/config';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { databaseConfig } from '../config/index.js';
+import { databaseConfig } from './database.config.js';
 import { ErrorTranslators } from '../common/index.js';
 import { HealthModule } from '../health/index.js';
 import { translateDatabaseError } from './database.errors.js';
@@ -50,6 +50,7 @@ export interface DatabaseFeatureOptions {
  */
 @Module({
   imports: [
+    ConfigModule.forFeature(databaseConfig),
     HealthModule,
     DiscoveryModule,
     DatabaseCoreModule,

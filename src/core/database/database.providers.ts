@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { databaseConfig } from '../config/index.js';
+import { databaseConfig } from './database.config.js';
 import { DATABASE_TARGETS } from './database.constants.js';
 import { DatabaseState } from './database.state.js';
 import { FailoverMode } from './failover-mode.js';

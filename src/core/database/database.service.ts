@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ConfigType } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import { runDetached } from '../common/index.js';
-import { databaseConfig } from '../config/index.js';
+import { databaseConfig } from './database.config.js';
 import { CommandBus } from './commands/command-bus.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import { DatabaseState } from './database.state.js';

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 
 /** Where a command belongs: its idempotency key and the entity it creates or changes. */
 export interface WriteOptions {
-  /** Unique per logical write (an order's owner and clientOrderId). */
+  /** Unique per logical write (e.g. a caller and the idempotency key it chose). */
   key: string;
   /** The id of the entity the command creates or changes, so the journal can answer reads for it. */
   entityId: string;
@@ -27,7 +27,7 @@ export interface WriteCommand<P = unknown> extends WriteOptions {
  * JournalRejection for a command the database must refuse.
  */
 export interface CommandHandler<P = unknown, R = unknown> {
-  /** The stable name the journal keeps for each entry of this command (e.g. `order.create`). */
+  /** The stable name the journal keeps for each entry of this command (e.g. `position.open`). */
   type: string;
   /**
    * `events` writes the events of the change in the same transaction (`events.emit`), or in the

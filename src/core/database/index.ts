@@ -31,3 +31,4 @@ export {
   type DatabaseCliCommand,
 } from './cli/database-cli.js';
 export { withDetachedApp } from './cli/cli-app.js';
+export { databaseConfig, DatabaseEnv } from './database.config.js';

@@ -1,20 +1,35 @@
 import type { INestApplication } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { appConfig, authConfig, monitoringConfig } from '../config/index.js';
 import { applyContract } from './contract.js';
 import { allowDocsOrigin } from './docs-cors.js';
 
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
 
-const DESCRIPTION = [
-  'The core of a trading backend. Every error answers with one body (`ErrorResponseBody`) and an `x-request-id` header.',
-  'A 503 always carries `Retry-After`. Writes are idempotent: `POST /orders` on `clientOrderId`, cancels on the order id.',
-  'Amounts (`quantity`, `limitPrice`) have at most 8 decimals (`x-max-decimals`), whatever their JSON form.',
-].join(' ');
+// What holds for every route; the app adds what its own modules promise (OpenApiText).
+const CORE_DESCRIPTION =
+  'Every error answers with one body (`ErrorResponseBody`) and an `x-request-id` header. A 503 always carries `Retry-After`.';
+
+/**
+ * What the app tells the document: its own words around the core's (a summary first, then what
+ * its modules' routes promise), and the settings of other modules the document depends on. Given
+ * by the app (src/app.factory.ts), so that core/docs imports no other module.
+ */
+export interface OpenApiOptions {
+  summary?: string;
+  notes?: readonly string[];
+  /** AUTH_MODE=none: bearer auth is then optional in the document. */
+  authOptional?: boolean;
+}
+
+export interface ServeOpenApiOptions extends OpenApiOptions {
+  /** PORT, where "Try it out" sends requests when the document is served on the management port. */
+  mainPort: number;
+  /** MANAGEMENT_PORT, when the document is served there. */
+  managementPort?: number;
+}
 
 // Relative: right on whatever origin serves the document, behind any proxy.
 const SAME_ORIGIN = { url: '/', description: 'The origin that served this document' };
@@ -68,10 +83,14 @@ function serviceVersion(): string {
 }
 
 /** The OpenAPI 3 description of every route, from the controllers' DTOs and decorators. */
-export function buildOpenApiDocument(app: INestApplication, version = serviceVersion()): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: INestApplication,
+  options: OpenApiOptions = {},
+  version = serviceVersion(),
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('trading-service-core')
-    .setDescription(DESCRIPTION)
+    .setDescription([options.summary, CORE_DESCRIPTION, ...(options.notes ?? [])].filter(Boolean).join(' '))
     .setVersion(version)
     .addBearerAuth({
       type: 'http',
@@ -85,8 +104,7 @@ export function buildOpenApiDocument(app: INestApplication, version = serviceVer
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
   document.paths = { '/health/live': LIVENESS, ...document.paths };
-  const auth = app.get<ConfigType<typeof authConfig>>(authConfig.KEY);
-  return applyContract(document, { authOptional: auth.mode === 'none' });
+  return applyContract(document, { authOptional: options.authOptional === true });
 }
 
 /**
@@ -106,18 +124,17 @@ export function serverFor(request: FastifyRequest, mainPort: number): OpenAPIObj
 }
 
 /** Serves the description at /docs (Swagger UI) and /docs-json, built once on first request. */
-export function serveOpenApi(app: INestApplication): void {
+export function serveOpenApi(app: INestApplication, options: ServeOpenApiOptions): void {
   let document: OpenAPIObject | undefined;
-  const { port } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  const { managementPort } = app.get<ConfigType<typeof monitoringConfig>>(monitoringConfig.KEY);
+  const { mainPort, managementPort } = options;
   if (managementPort !== undefined) allowDocsOrigin(app, managementPort);
-  SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app)), {
+  SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app, options)), {
     jsonDocumentUrl: DOCS_JSON_PATH,
     raw: ['json'],
     ...(managementPort !== undefined && {
       patchDocumentOnRequest: <TRequest>(request: TRequest, _reply: unknown, built: OpenAPIObject) => ({
         ...built,
-        servers: serverFor(request as FastifyRequest, port),
+        servers: serverFor(request as FastifyRequest, mainPort),
       }),
     }),
   });

@@ -1,3 +1,4 @@
+import type { ConfigType } from '@nestjs/config';
 import { ArrayMaxSize, IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
 import { EnvVar, featureConfig, IsServiceUrl, ToBoolean, ToInt, ToList } from '../config/index.js';
 
@@ -25,7 +26,7 @@ export class EventsEnv {
 
   @EnvVar({
     group: 'events',
-    description: 'Subject prefix: an event of stream `order:<id>` goes to `<prefix>.order.<id>`',
+    description: 'Subject prefix: an event of stream `<family>:<id>` goes to `<prefix>.<family>.<id>`',
     example: 'events',
   })
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
@@ -133,4 +134,4 @@ export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
   consumersEnabled: env.EVENTS_CONSUMERS_ENABLED,
 }));
 
-export type EventsConfig = ReturnType<typeof eventsConfig>;
+export type EventsConfig = ConfigType<typeof eventsConfig>;

@@ -6,7 +6,7 @@ import { ApiErrors } from '../common/index.js';
 import { HealthCheckResponse } from './health.docs.js';
 import type { FastifyReply } from 'fastify';
 import { AppError, ErrorCode, Public } from '../common/index.js';
-import { healthConfig } from '../config/index.js';
+import { healthConfig } from './health.config.js';
 import { AvailabilityState } from './availability.state.js';
 import { detailsAccess } from './details-access.js';
 import { httpStatusFor } from './health.aggregator.js';

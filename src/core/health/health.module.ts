@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { healthConfig } from '../config/index.js';
+import { healthConfig } from './health.config.js';
 import { AvailabilityState } from './availability.state.js';
 import { EventLoopWatch } from './event-loop.watch.js';
 import { HealthController } from './health.controller.js';
@@ -13,7 +13,7 @@ import { LivenessRoute } from './liveness.route.js';
  * Terminus's HealthIndicatorService and ready-made indicators (TypeOrmHealthIndicator, ...).
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [ConfigModule.forFeature(healthConfig), TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [
     AvailabilityState,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { healthConfig } from '../config/index.js';
+import { healthConfig } from './health.config.js';
 import { ComponentStatusTracker, type StatusListener } from './component-status.tracker.js';
 import { HealthCheckRunner } from './health-check.runner.js';
 import type { HealthReport, IndicatorRegistration } from './health.types.js';

@@ -11,3 +11,4 @@ export type {
 } from './health.types.js';
 export { detailsAccess, type DetailsAccess } from './details-access.js';
 export { LIVENESS_PATH } from './liveness.route.js';
+export { healthConfig, HealthEnv } from './health.config.js';

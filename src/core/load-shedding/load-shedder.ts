@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '../common/index.js';
-import { loadSheddingConfig } from '../config/index.js';
+import { loadSheddingConfig } from './load-shedding.config.js';
 import { MetricsService } from '../monitoring/index.js';
 import { GradientLimit, type LimitClock } from './gradient-limit.js';
 import { isSheddable } from './load-shedding.policy.js';

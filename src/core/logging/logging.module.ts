@@ -1,16 +1,18 @@
 import { Global, Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { AppLogger, ErrorTranslators } from '../common/index.js';
-import { appConfig } from '../config/index.js';
+import { loggingConfig } from './logging.config.js';
 
 /** The service's logger (redacting, JSON or text) and the error translators, for every module. */
 @Global()
 @Module({
+  imports: [ConfigModule.forFeature(loggingConfig)],
   providers: [
     {
       provide: AppLogger,
-      inject: [appConfig.KEY],
-      useFactory: (app: ConfigType<typeof appConfig>) => new AppLogger({ format: app.logFormat, level: app.logLevel }),
+      inject: [loggingConfig.KEY],
+      useFactory: (logging: ConfigType<typeof loggingConfig>) =>
+        new AppLogger({ format: logging.format, level: logging.level }),
     },
     ErrorTranslators,
   ],

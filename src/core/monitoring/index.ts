@@ -4,3 +4,4 @@ export { InfluxPusher, type InfluxPusherOptions } from './influx/influx.pusher.j
 export { BucketHistogram, BucketRecorder } from './bucket-histogram.js';
 export { HttpMetrics } from './http-metrics.js';
 export { ManagementPort } from './management-port.js';
+export { influxConfig, InfluxEnv, monitoringConfig, MonitoringEnv } from './monitoring.config.js';

@@ -4,8 +4,8 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AppError, ErrorCode, Public } from '../common/index.js';
-import { monitoringConfig } from '../config/index.js';
-import { detailsAccess } from '../health/index.js';
+import { monitoringConfig } from './monitoring.config.js';
+import { detailsAccess, healthConfig } from '../health/index.js';
 
 /**
  * Prometheus exposition; 404 when METRICS_ENABLED=false. Production without a management port asks
@@ -16,7 +16,10 @@ import { detailsAccess } from '../health/index.js';
 @Controller()
 @Public()
 export class MetricsController extends PrometheusController {
-  constructor(@Inject(monitoringConfig.KEY) private readonly config: ConfigType<typeof monitoringConfig>) {
+  constructor(
+    @Inject(monitoringConfig.KEY) private readonly config: ConfigType<typeof monitoringConfig>,
+    @Inject(healthConfig.KEY) private readonly health: ConfigType<typeof healthConfig>,
+  ) {
     super();
   }
 
@@ -28,7 +31,7 @@ export class MetricsController extends PrometheusController {
     if (!this.config.metricsEnabled) throw new NotFoundException();
     // Read from the request rather than a @Headers() parameter, which the document would declare required.
     const authorization = response.request.headers.authorization;
-    if (this.config.metricsTokenRequired && detailsAccess(authorization, this.config.metricsToken) !== 'granted')
+    if (this.config.metricsTokenRequired && detailsAccess(authorization, this.health.detailsToken) !== 'granted')
       throw new AppError(ErrorCode.UNAUTHORIZED, '/metrics needs Authorization: Bearer <HEALTH_DETAILS_TOKEN> here');
     return super.index(response);
   }

@@ -1,4 +1,5 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HealthModule } from '../health/index.js';
 import { registerDefaultMetrics } from './default-metrics.js';
@@ -8,6 +9,7 @@ import { InfluxService } from './influx/influx.service.js';
 import { ManagementPort } from './management-port.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
+import { influxConfig, monitoringConfig } from './monitoring.config.js';
 
 /**
  * Prometheus metrics for everything (one registry, served at /metrics), HTTP request metrics
@@ -17,6 +19,8 @@ import { MetricsService } from './metrics.service.js';
 @Global()
 @Module({
   imports: [
+    ConfigModule.forFeature(monitoringConfig),
+    ConfigModule.forFeature(influxConfig),
     PrometheusModule.register({ controller: MetricsController, path: '/metrics', defaultMetrics: { enabled: false } }),
     HealthModule,
   ],

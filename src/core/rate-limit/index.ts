@@ -1,2 +1,2 @@
 export { RateLimitModule } from './rate-limit.module.js';
-export { RateBudget, SubjectThrottlerGuard, type RateBudgetName } from './subject-throttler.guard.js';
+export { RateBudget, SubjectThrottlerGuard, type RateBudgetSpec } from './subject-throttler.guard.js';

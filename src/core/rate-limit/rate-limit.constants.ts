@@ -1,4 +1,2 @@
-/** Limits per budget, per minute (0 = off): provided by RateLimitModule from the configuration. */
-export const RATE_BUDGETS = 'RATE_LIMIT:BUDGETS';
-/** Metadata key of `@RateBudget(name)`. */
+/** Metadata key of `@RateBudget(...)`. */
 export const RATE_BUDGET = 'RATE_LIMIT:BUDGET';

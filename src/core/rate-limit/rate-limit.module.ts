@@ -1,20 +1,20 @@
-import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Module, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CacheModule, SHARED_COUNTERS, type SharedCounters } from '../cache/index.js';
-import { authConfig } from '../config/index.js';
+import { routesWithoutBudget } from './budget-check.js';
 import { FailoverThrottlerStorage } from './failover-throttler.storage.js';
-import { RATE_BUDGETS } from './rate-limit.constants.js';
 import { SubjectThrottlerGuard } from './subject-throttler.guard.js';
 
 /**
  * @nestjs/throttler with its counters shared through Redis (memory while Redis is away). Routes
- * opt in with `@UseGuards(SubjectThrottlerGuard)` and draw on a budget (`@RateBudget`, default
- * `writes`): over RATE_LIMIT_ORDERS_PER_MINUTE order writes, or RATE_LIMIT_QUOTES_PER_MINUTE
- * quotes, a caller gets 429 with Retry-After. 0 turns a budget off.
+ * opt in with `@UseGuards(SubjectThrottlerGuard)` and name the budget they draw on with
+ * `@RateBudget(name, config, perMinute)`, its limit read from their own module's config: past it a
+ * caller gets 429 with Retry-After. A limit of 0 turns the budget off.
  */
 @Module({
   imports: [
+    DiscoveryModule,
     ThrottlerModule.forRootAsync({
       imports: [CacheModule],
       inject: [SHARED_COUNTERS],
@@ -26,17 +26,16 @@ import { SubjectThrottlerGuard } from './subject-throttler.guard.js';
       }),
     }),
   ],
-  providers: [
-    SubjectThrottlerGuard,
-    {
-      provide: RATE_BUDGETS,
-      inject: [authConfig.KEY],
-      useFactory: (auth: ConfigType<typeof authConfig>) => ({
-        writes: auth.ordersPerMinute,
-        quotes: auth.quotesPerMinute,
-      }),
-    },
-  ],
-  exports: [ThrottlerModule, SubjectThrottlerGuard, RATE_BUDGETS],
+  providers: [SubjectThrottlerGuard],
+  exports: [ThrottlerModule, SubjectThrottlerGuard],
 })
-export class RateLimitModule {}
+export class RateLimitModule implements OnApplicationBootstrap {
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onApplicationBootstrap(): void {
+    const controllers = this.discovery.getControllers().flatMap((c) => (c.metatype ? [c.metatype as Type] : []));
+    const missing = routesWithoutBudget(controllers);
+    if (missing.length > 0)
+      throw new Error(`SubjectThrottlerGuard without @RateBudget(name, config, perMinute) on ${missing.join(', ')}`);
+  }
+}

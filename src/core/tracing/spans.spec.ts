@@ -154,8 +154,8 @@ describe(RequestSpans.name, () => {
     const requests = new RequestSpans(spans);
     const started = requests.start({
       method: 'GET',
-      route: '/orders/:id',
-      url: '/orders/42?token=abc',
+      route: '/items/:id',
+      url: '/items/42?token=abc',
       headers: { authorization: 'Bearer x', traceparent: CALLER },
     });
     assert.ok(started);
@@ -165,12 +165,12 @@ describe(RequestSpans.name, () => {
     assert.ok(unmatched);
     requests.end(unmatched, 503, true);
     const [found, failed] = exporter.getFinishedSpans();
-    assert.equal(found.name, 'GET /orders/:id');
+    assert.equal(found.name, 'GET /items/:id');
     assert.deepEqual(found.attributes, {
       'http.request.method': 'GET',
-      'url.path': '/orders/42',
+      'url.path': '/items/42',
       'url.scheme': 'http',
-      'http.route': '/orders/:id',
+      'http.route': '/items/:id',
       'http.response.status_code': 404,
     });
     assert.equal(found.status.code, SpanStatusCode.UNSET, "a 4xx is the caller's");
@@ -226,12 +226,12 @@ describe(samplerFor.name, () => {
       const links = spans.linksTo(`${CALLER.slice(0, -2)}${flags}`);
       assert.equal(links.length, 1);
       await spans.run('journal.replay', { root: true, links }, async () =>
-        spans.run('command order.create', {}, async () => undefined),
+        spans.run('command item.create', {}, async () => undefined),
       );
       return exporter.getFinishedSpans().map((s) => s.name);
     };
     assert.deepEqual(await linked(samplerFor('parentbased_traceidratio', 0), '01'), [
-      'command order.create',
+      'command item.create',
       'journal.replay',
     ]);
     assert.deepEqual(

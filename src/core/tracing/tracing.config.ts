@@ -1,3 +1,4 @@
+import type { ConfigType } from '@nestjs/config';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { EnvVar, featureConfig, ToInt, ToNumber } from '../config/index.js';
 
@@ -139,4 +140,4 @@ export const tracingConfig = featureConfig('tracing', TracingEnv, (env) => ({
   shutdownFlushMs: env.TRACING_SHUTDOWN_FLUSH_MS,
 }));
 
-export type TracingConfig = ReturnType<typeof tracingConfig>;
+export type TracingConfig = ConfigType<typeof tracingConfig>;

@@ -70,3 +70,9 @@ export class OrderPageResponse implements OrderPage {
   })
   nextCursor: string | null;
 }
+
+/** What the orders routes promise, in the API description's own words (src/app.factory.ts). */
+export const ORDERS_API_NOTES = [
+  'Writes are idempotent: `POST /orders` on `clientOrderId`, cancels on the order id.',
+  'Amounts (`quantity`, `limitPrice`) have at most 8 decimals (`x-max-decimals`), whatever their JSON form.',
+];

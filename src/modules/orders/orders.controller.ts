@@ -1,4 +1,4 @@
-import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../core/auth/index.js';
+import { CurrentPrincipal, type Principal, RequireScopes } from '../../core/auth/index.js';
 import {
   Body,
   Controller,
@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
+import { RateBudget, SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -36,6 +36,11 @@ import type { OrderPage } from './order-cursor.js';
 import { OrderQueries } from './order.queries.js';
 import { TICKER, TICKER_MAX_LENGTH, TICKER_PATTERN } from './ticker.js';
 import { type CreatedOrder, OrdersService } from './orders.service.js';
+import { ordersConfig } from './orders.config.js';
+import { ORDER_SCOPES } from './orders.scopes.js';
+
+// Creates and cancels spend one budget per caller (RATE_LIMIT_ORDERS_PER_MINUTE); 'writes' keeps its counters' keys.
+const ORDER_WRITES = RateBudget('writes', ordersConfig, (c) => c.writesPerMinute);
 
 class ListOrdersQuery {
   @ApiPropertyOptional({ pattern: TICKER_PATTERN, maxLength: TICKER_MAX_LENGTH, example: 'AAPL' })
@@ -83,8 +88,9 @@ export class OrdersController {
     description: 'The clientOrderId was already used with the same terms: the stored order',
   })
   @ApiErrors(400, 409, 413, 429)
-  @RequireScopes(SCOPES.ordersWrite)
+  @RequireScopes(ORDER_SCOPES.write)
   @UseGuards(SubjectThrottlerGuard)
+  @ORDER_WRITES
   @ORDER_ANSWER
   async create(
     @Body() dto: CreateOrderDto,
@@ -106,8 +112,9 @@ export class OrdersController {
   @ApiParam({ name: 'id', format: 'uuid', example: '3f1c2a4e-8b7d-5e6f-9a0b-1c2d3e4f5a6b' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiErrors(400, 404, 409, 429)
-  @RequireScopes(SCOPES.ordersWrite)
+  @RequireScopes(ORDER_SCOPES.write)
   @UseGuards(SubjectThrottlerGuard)
+  @ORDER_WRITES
   @ORDER_ANSWER
   async cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
     const { order, journaled } = await this.orders.cancel(id.toLowerCase(), caller);
@@ -120,7 +127,7 @@ export class OrdersController {
   @ApiParam({ name: 'id', format: 'uuid', example: '3f1c2a4e-8b7d-5e6f-9a0b-1c2d3e4f5a6b' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiErrors(400, 404)
-  @RequireScopes(SCOPES.ordersRead)
+  @RequireScopes(ORDER_SCOPES.read)
   @ORDER_ANSWER
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<Order> {
     return this.queries.get(id.toLowerCase(), caller);
@@ -130,7 +137,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'Your orders, newest first, a page at a time' })
   @ApiOkResponse({ type: OrderPageResponse })
   @ApiErrors(400)
-  @RequireScopes(SCOPES.ordersRead)
+  @RequireScopes(ORDER_SCOPES.read)
   list(@Query() query: ListOrdersQuery, @CurrentPrincipal() caller: Principal): Promise<OrderPage> {
     return this.queries.list({ symbol: query.symbol, limit: query.limit ?? 50, cursor: query.cursor }, caller);
   }

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Principal } from '../../core/auth/index.js';
 import { AppError, ErrorCode } from '../../core/common/index.js';
-import { tradingConfig } from '../../core/config/index.js';
 import { DatabaseService, isCommandRejection } from '../../core/database/index.js';
-import { QuotesService } from '../quotes/index.js';
+import { QuotesService, tradingConfig } from '../quotes/index.js';
+import { ordersConfig } from './orders.config.js';
 import type { CreateOrderDto } from './create-order.dto.js';
 import { type NewOrder, type Order, orderIdFor } from './order.model.js';
 import { cancelOrder, createOrder, type CreateOutcome } from './orders.handlers.js';
@@ -25,7 +25,8 @@ export class OrdersService {
     private readonly database: DatabaseService,
     private readonly cache: CacheService,
     private readonly quotes: QuotesService,
-    @Inject(tradingConfig.KEY) private readonly trading: ConfigType<typeof tradingConfig>,
+    @Inject(tradingConfig.KEY) trading: ConfigType<typeof tradingConfig>,
+    @Inject(ordersConfig.KEY) private readonly config: ConfigType<typeof ordersConfig>,
     private readonly queries: OrderQueries,
   ) {
     this.symbols = new Set(trading.symbols);
@@ -74,8 +75,8 @@ export class OrdersService {
     const price = dto.type === 'limit' ? dto.limitPrice : this.quotes.lastKnownPrice(symbol);
     if (price === undefined && !problems.symbol)
       problems.type = `a market order needs a reference price and none is known for ${symbol}: send a limit order`;
-    if (price !== undefined && dto.quantity * price > this.trading.maxOrderNotional) {
-      problems.quantity = `notional ${dto.quantity * price} exceeds TRADING_MAX_ORDER_NOTIONAL ${this.trading.maxOrderNotional}`;
+    if (price !== undefined && dto.quantity * price > this.config.maxOrderNotional) {
+      problems.quantity = `notional ${dto.quantity * price} exceeds TRADING_MAX_ORDER_NOTIONAL ${this.config.maxOrderNotional}`;
     }
     if (Object.keys(problems).length > 0) {
       throw new AppError(ErrorCode.VALIDATION_FAILED, Object.values(problems).join('; '), { details: problems });

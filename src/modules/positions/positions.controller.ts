@@ -2,7 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { CurrentPrincipal, type Principal, RequireScopes, SCOPES } from '../../core/auth/index.js';
+import { CurrentPrincipal, type Principal, RequireScopes } from '../../core/auth/index.js';
+import { ORDER_SCOPES } from '../orders/index.js';
 import { PositionEntity } from './position.entity.js';
 
 class PositionResponse {
@@ -35,7 +36,7 @@ export class PositionsController {
     summary: "The caller's open exposure per symbol, projected from order events (empty while events are off)",
   })
   @ApiOkResponse({ type: PositionsResponse })
-  @RequireScopes(SCOPES.ordersRead)
+  @RequireScopes(ORDER_SCOPES.read)
   async list(@CurrentPrincipal() caller: Principal): Promise<PositionsResponse> {
     const rows = await this.positions.find({ where: { owner: caller.sub }, order: { symbol: 'ASC' }, take: 500 });
     return {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { marketDataConfig } from '../../core/config/index.js';
+import { marketDataConfig } from './quotes.config.js';
 import { type Span, SpanKind, spans } from '../../core/tracing/index.js';
 import type { MarketDataAdapter, Quote } from './market-data.adapter.js';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { tradingConfig } from '../../core/config/index.js';
+import { tradingConfig } from './quotes.config.js';
 import { HealthService } from '../../core/health/index.js';
 import { MARKET_DATA_ADAPTER, type MarketDataAdapter } from './market-data.adapter.js';
 

@@ -1,18 +1,20 @@
-import { RequireScopes, SCOPES } from '../../core/auth/index.js';
+import { RequireScopes } from '../../core/auth/index.js';
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../core/common/index.js';
 import { RateBudget, SubjectThrottlerGuard } from '../../core/rate-limit/index.js';
 import { QuoteResponse } from './quote.docs.js';
+import { marketDataConfig } from './quotes.config.js';
+import { QUOTE_SCOPES } from './quotes.scopes.js';
 import { type QuoteView, QuotesService } from './quotes.service.js';
 
 @ApiTags('quotes')
 @Controller('quotes')
-@RequireScopes(SCOPES.quotesRead)
+@RequireScopes(QUOTE_SCOPES.read)
 // Each caller has a quotes budget of its own (RATE_LIMIT_QUOTES_PER_MINUTE): one caller cannot
 // spend the provider's rate for everybody.
 @UseGuards(SubjectThrottlerGuard)
-@RateBudget('quotes')
+@RateBudget('quotes', marketDataConfig, (c) => c.quotesPerMinute)
 export class QuotesController {
   constructor(private readonly quotes: QuotesService) {}
 

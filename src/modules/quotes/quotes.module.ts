@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { marketDataConfig } from '../../core/config/index.js';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { CacheModule } from '../../core/cache/index.js';
 import { CircuitBreakerModule } from '../../core/circuit-breaker/index.js';
 import { HealthModule } from '../../core/health/index.js';
@@ -11,13 +10,21 @@ import { SimulatedMarketDataAdapter } from './simulated-market-data.adapter.js';
 import { MarketDataHealth } from './market-data.health.js';
 import { QuotesController } from './quotes.controller.js';
 import { QuotesService } from './quotes.service.js';
+import { marketDataConfig, tradingConfig } from './quotes.config.js';
 
 /**
  * Example domain module: prices from a market-data provider behind timeout, retry and a
  * circuit breaker. To plug a real feed, provide another MarketDataAdapter under MARKET_DATA_ADAPTER.
  */
 @Module({
-  imports: [CircuitBreakerModule, CacheModule, HealthModule, RateLimitModule],
+  imports: [
+    ConfigModule.forFeature(tradingConfig),
+    ConfigModule.forFeature(marketDataConfig),
+    CircuitBreakerModule,
+    CacheModule,
+    HealthModule,
+    RateLimitModule,
+  ],
   controllers: [QuotesController],
   providers: [
     QuotesService,

@@ -8,7 +8,7 @@ import {
 } from '../../core/circuit-breaker/index.js';
 import { CacheService } from '../../core/cache/index.js';
 import { AppError, ErrorCode } from '../../core/common/index.js';
-import { marketDataConfig, tradingConfig } from '../../core/config/index.js';
+import { marketDataConfig, tradingConfig } from './quotes.config.js';
 import { MARKET_DATA_ADAPTER, type MarketDataAdapter, type Quote } from './market-data.adapter.js';
 
 export const MARKET_DATA_BREAKER = 'marketData';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { authConfig } from '../../config/index.js';
+import { authConfig } from '../auth.config.js';
 import { KeyFetchError, shownUrl } from './key-errors.js';
 
 // A discovery document or a JWKS is a few KB; anything far larger is not one.

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { RemoteJWKSet } from 'jose';
-import { authConfig } from '../../config/index.js';
+import { authConfig } from '../auth.config.js';
 import { MetricsService } from '../../monitoring/index.js';
 import { IssuerDiscovery } from './issuer-discovery.js';
 import { IssuerHttpClient } from './issuer-http.client.js';

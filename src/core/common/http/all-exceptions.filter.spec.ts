@@ -13,7 +13,7 @@ function harness() {
     warn: (message: string) => lines.push({ level: 'warn', message }),
   } as unknown as Logger;
   const refusals = new RefusalLog(logger, 10_000, () => 0);
-  const request = { id: 'r-1', method: 'POST', routeOptions: { url: '/orders' } } as unknown as FastifyRequest;
+  const request = { id: 'r-1', method: 'POST', routeOptions: { url: '/widgets' } } as unknown as FastifyRequest;
   const sent: unknown[] = [];
   const reply = {
     sent: false,

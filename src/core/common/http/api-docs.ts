@@ -48,7 +48,7 @@ const WHY: Record<number, string> = {
   403: 'Valid credentials without the scope the route needs',
   404: 'No such resource (or not yours)',
   408: 'The request did not arrive whole within HTTP_REQUEST_TIMEOUT_MS (the connection is closed)',
-  409: 'Conflicts with stored data (e.g. a clientOrderId reused with other terms)',
+  409: 'Conflicts with stored data (e.g. an idempotency key reused with other terms)',
   413: 'Body larger than HTTP_BODY_LIMIT_BYTES',
   414: 'A path parameter longer than 100 characters',
   415: 'A body that is not application/json (it is not parsed)',

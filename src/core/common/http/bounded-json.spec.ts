@@ -6,7 +6,7 @@ const LIMITS = { maxDepth: 3, maxKeys: 3, maxArrayLength: 3, maxStringBytes: 10 
 const scan = (text: string) => jsonLimitViolation(Buffer.from(text), LIMITS);
 
 describe('bounded JSON', () => {
-  it('counts only structure: brackets, commas and quotes inside strings are text', () => {
+  it('counts only structure: brackets, commas and quotation marks inside strings are text', () => {
     assert.equal(scan('{"a":"[[[[,,,,","b":"\\"{{{"}'), undefined);
     assert.equal(scan('[1,2,3]'), undefined);
     assert.equal(scan('{"a":{"b":{"c":1}}}'), undefined);

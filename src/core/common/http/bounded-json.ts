@@ -17,7 +17,7 @@ export class JsonBodyError extends Error {
   }
 }
 
-const QUOTE = 0x22;
+const QUOTATION_MARK = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
@@ -39,9 +39,9 @@ export function jsonLimitViolation(body: Buffer, limits: JsonLimits): string | u
   let depth = 0;
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
-    if (c === QUOTE) {
+    if (c === QUOTATION_MARK) {
       const start = i;
-      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
+      for (i++; i < body.length && body[i] !== QUOTATION_MARK; i++) if (body[i] === BACKSLASH) i++;
       if (i - start - 1 > limits.maxStringBytes) return `a string is longer than ${limits.maxStringBytes} bytes`;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       depth += 1;

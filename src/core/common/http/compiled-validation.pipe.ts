@@ -29,7 +29,7 @@ type CompiledValidator = (body: Record<string, unknown>) => object | undefined;
  * property, the constraint objects class-validator itself would call. A body whose keys are all
  * known, whose values are all primitives and that passes every constraint becomes the DTO
  * (`new Dto()` plus the keys, what plainToInstance does for such a body) without class-transformer
- * and class-validator's executor, which cost about 65 us of CPU per POST /orders here.
+ * and class-validator's executor, which cost about 65 us of CPU per validated POST here.
  *
  * Anything else goes to ValidationPipe unchanged: an invalid body (so the 400 and its messages,
  * field by field, come from class-validator as before), an unknown key, a nested value, and every

@@ -39,10 +39,10 @@ async function refusalOf(pipe: ValidationPipe, body: unknown): Promise<unknown> 
 
 describe('toErrorResponse', () => {
   it('adds the trace id last when there is one (tracing on), and no traceId key otherwise', () => {
-    const traced = toErrorResponse(new NotFoundException('no order'), 'r', '4bf92f3577b34da6a3ce929d0e0e4736').body;
+    const traced = toErrorResponse(new NotFoundException('no such item'), 'r', '4bf92f3577b34da6a3ce929d0e0e4736').body;
     assert.deepEqual(Object.keys(traced), [...KEYS, 'traceId']);
     assert.equal(traced.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
-    assert.deepEqual(Object.keys(toErrorResponse(new NotFoundException('no order'), 'r').body), KEYS);
+    assert.deepEqual(Object.keys(toErrorResponse(new NotFoundException('no such item'), 'r').body), KEYS);
   });
 
   it('hides everything internal in a 5xx, keeping the request id, a code and a fixed message', () => {
@@ -69,27 +69,27 @@ describe('toErrorResponse', () => {
     assert.equal(response.status, 400);
     assert.equal(response.body.code, 'VALIDATION_FAILED');
     assert.equal(response.body.message, 'quantity must be positive; side must be buy or sell');
-    const notFound = toErrorResponse(new NotFoundException('order 7 not found'), 'r').body;
-    assert.deepEqual([notFound.code, notFound.message], ['NOT_FOUND', 'order 7 not found']);
+    const notFound = toErrorResponse(new NotFoundException('widget 7 not found'), 'r').body;
+    assert.deepEqual([notFound.code, notFound.message], ['NOT_FOUND', 'widget 7 not found']);
   });
 
   it('maps domain errors by code, with Retry-After on 503, and marks 503s of ours as expected', () => {
     const response = toErrorResponse(
-      new AppError(ErrorCode.CIRCUIT_OPEN, 'breaker quotes is open', { retryAfterSeconds: 4.2 }),
+      new AppError(ErrorCode.CIRCUIT_OPEN, 'breaker payments-provider is open', { retryAfterSeconds: 4.2 }),
       'r',
     );
     assert.equal(response.status, 503);
     assert.equal(response.body.code, 'CIRCUIT_OPEN');
-    assert.doesNotMatch(response.body.message, /quotes/);
+    assert.doesNotMatch(response.body.message, /payments-provider/);
     assert.deepEqual(response.headers, { 'retry-after': '5' });
     assert.ok(response.expected);
     const notFound = toErrorResponse(
-      new AppError(ErrorCode.NOT_FOUND, 'order 7 not found', { details: { id: 'unknown' } }),
+      new AppError(ErrorCode.NOT_FOUND, 'widget 7 not found', { details: { id: 'unknown' } }),
       'r',
     );
     assert.deepEqual(
       [notFound.status, notFound.body.message, notFound.body.details],
-      [404, 'order 7 not found', { id: 'unknown' }],
+      [404, 'widget 7 not found', { id: 'unknown' }],
     );
   });
 

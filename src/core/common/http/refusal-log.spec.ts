@@ -4,7 +4,7 @@ import { RefusalLog, type Refusal } from './refusal-log.js';
 
 const refusal = (overrides: Partial<Refusal> = {}): Refusal => ({
   method: 'POST',
-  route: '/orders',
+  route: '/widgets',
   status: 503,
   code: 'DEPENDENCY_UNAVAILABLE',
   message: 'the journal is full',
@@ -26,7 +26,7 @@ describe(RefusalLog.name, () => {
     assert.equal(lines.length, 1);
     assert.match(
       lines[0],
-      /^POST \/orders DEPENDENCY_UNAVAILABLE refused with 503: the journal is full \[requestId=r-0\]/,
+      /^POST \/widgets DEPENDENCY_UNAVAILABLE refused with 503: the journal is full \[requestId=r-0\]/,
     );
     advance(9_999);
     log.record(refusal());
@@ -44,7 +44,7 @@ describe(RefusalLog.name, () => {
     const { log, lines } = logWithClock();
     log.record(refusal());
     log.record(refusal({ code: 'CIRCUIT_OPEN' }));
-    log.record(refusal({ route: '/orders/:id', method: 'GET' }));
+    log.record(refusal({ route: '/widgets/:id', method: 'GET' }));
     log.record(refusal());
     assert.equal(lines.length, 3);
   });

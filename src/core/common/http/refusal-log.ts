@@ -7,7 +7,7 @@ export interface RefusalLogger {
 
 export interface Refusal {
   method: string;
-  /** The route's template (`/orders/:id`), never the raw URL: bounded, and no caller's text as a key. */
+  /** The route's template (`/positions/:id`), never the raw URL: bounded, and no caller's text as a key. */
   route: string;
   status: number;
   code: string;
@@ -20,7 +20,7 @@ export const REFUSAL_LOG_INTERVAL_MS = 10_000;
 /**
  * Expected refusals (a 503 or 504 of ours: Postgres down, the journal full, a breaker open) are
  * logged once per interval per (method, route, code): the first of an interval at once, without a
- * stack, and the next line says how many came in between. An outage of 17.6k refused orders is a
+ * stack, and the next line says how many came in between. An outage of 17.6k refused requests is a
  * few lines, not 15 MB. Unexpected 500s are not for this class: each keeps its line and stack.
  */
 export class RefusalLog {

@@ -2,11 +2,11 @@ import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { currentRequest } from './request-context.js';
 import { REDACTED, SECRET_FIELD_NAMES, type SecretRedactor, secretRedactor } from './secret-redactor.js';
 
-const ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** The levels at `level` and above, in Nest's terms. */
 export function levelsFrom(level: LogLevel): LogLevel[] {
-  return ORDER.slice(0, ORDER.indexOf(level) + 1);
+  return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
 }
 
 export interface AppLoggerOptions {
@@ -35,7 +35,7 @@ export class AppLogger extends ConsoleLogger {
 
   protected override formatMessage(...args: Parameters<ConsoleLogger['formatMessage']>): string {
     const request = currentRequest();
-    // The context part ("[Orders] ") gains the ids of the request being handled, if any.
+    // The context part ("[Positions] ") gains the ids of the request being handled, if any.
     if (request !== undefined) {
       const client = request.clientRequestId === undefined ? '' : ` clientRequestId=${request.clientRequestId}`;
       const trace = request.traceId === undefined ? '' : ` traceId=${request.traceId}`;

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvironment, readKeyFile, readRawEnvironment } from '../../config/index.js';
+import { databaseConfig } from '../database.config.js';
 import { DatabaseService } from '../database.service.js';
 import { Journal, type StoredDeadLetter } from '../journal/journal.js';
 import { withDetachedApp } from './cli-app.js';
@@ -40,7 +41,10 @@ export const deadLettersCommand: DatabaseCliCommand = {
       return 2;
     }
     const file = resolve(
-      values.file ?? loadEnvironment(readRawEnvironment(), { readFile: readKeyFile }).env.DB_SQLITE_PATH,
+      values.file ??
+        loadEnvironment(readRawEnvironment(), { readFile: readKeyFile, configs: [databaseConfig] }).config(
+          databaseConfig,
+        ).sqlitePath,
     );
     if (!existsSync(file)) {
       io.err(`${file}: no such file`);

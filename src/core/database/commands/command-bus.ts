@@ -9,7 +9,7 @@ import { FailoverMode } from '../failover-mode.js';
 import { Journal } from '../journal/journal.js';
 import { PoolBusyError } from '../postgres/pool-busy.js';
 import { PostgresTargets } from '../postgres/postgres-targets.js';
-import { shuffledReplicas } from '../postgres/replica-order.js';
+import { shuffledReplicas } from '../postgres/replica-rotation.js';
 import { findUnstorableText } from '../storable-text.validator.js';
 import { SerialQueue } from '../typeorm/serial-queue.js';
 import { CommandApplier } from './command-applier.js';

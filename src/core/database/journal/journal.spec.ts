@@ -41,8 +41,8 @@ describe(`${Journal.name} file`, () => {
     assert.doesNotThrow(() => new Journal(journalFile, { existing: true }).close());
   });
 
-  it('keeps journal entries in order across a reopen, with the backlog counted', async () => {
-    const path = join(dir, 'order.sqlite');
+  it('keeps journal entries in sequence across a reopen, with the backlog counted', async () => {
+    const path = join(dir, 'sequence.sqlite');
     const first = new Journal(path);
     await appendAll(first, ['a', 'b']);
     await appendAll(first, ['c']);

@@ -149,7 +149,7 @@ describe(electWriter.name, () => {
     systemId,
   });
 
-  it('gives the same answer whatever order the targets are listed in', () => {
+  it('gives the same answer however the targets are listed', () => {
     const targets = [t('a', 'writer', 3), t('b', 'writer', 4), t('c', 'replica', 4)];
     assert.equal(electWriter(targets).writer, 'b');
     assert.equal(electWriter([...targets].reverse()).writer, 'b');

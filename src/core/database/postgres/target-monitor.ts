@@ -100,7 +100,7 @@ export class TargetMonitor {
 
   /**
    * With replicas to fail over to, a writer that acknowledges commits before a standby has them can
-   * take the last acknowledged orders with it when it dies and a replica is promoted.
+   * take the last acknowledged writes with it when it dies and a replica is promoted.
    */
   private warnIfAsynchronous(): void {
     const writer = this.writer;
@@ -109,7 +109,7 @@ export class TargetMonitor {
     this.warnedAsynchronous = writer.name;
     this.logger.warn(
       `${writer.name} commits asynchronously (synchronous_standby_names is empty or synchronous_commit is off): ` +
-        'orders it acknowledged just before it dies can be missing on the replica promoted after it; ' +
+        'writes it acknowledged just before it dies can be missing on the replica promoted after it; ' +
         'see docs/database.md, "Durability across a failover"',
     );
   }

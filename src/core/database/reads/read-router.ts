@@ -8,7 +8,7 @@ import type { ReadSpec } from '../database.types.js';
 import { FailoverMode } from '../failover-mode.js';
 import { Journal } from '../journal/journal.js';
 import { PostgresTargets } from '../postgres/postgres-targets.js';
-import { shuffledReplicas } from '../postgres/replica-order.js';
+import { shuffledReplicas } from '../postgres/replica-rotation.js';
 import { pgSpan } from '../database.spans.js';
 
 /**

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { databaseConfig } from '../../config/index.js';
+import { databaseConfig } from '../database.config.js';
 import { CommandApplier } from '../commands/command-applier.js';
 import { CommandBus } from '../commands/command-bus.js';
 import { DatabaseMetrics } from '../database.metrics.js';

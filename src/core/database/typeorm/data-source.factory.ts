@@ -3,7 +3,7 @@ import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import type { databaseConfig } from '../../config/index.js';
+import type { databaseConfig } from '../database.config.js';
 import { MigrationStorage } from './migration.storage.js';
 import { ROUTE_URLS, routedPgDriver } from './routed-pg-driver.js';
 import { TypeOrmNestLogger } from './typeorm.logger.js';

@@ -27,8 +27,9 @@ export class ConsumerDeadLetters {
 
   async list(all = false): Promise<ConsumerDeadLetter[]> {
     return this.database.writeTransaction(async (m) => {
-      const rows = await m.find(EventDeadLetterEntity, { order: { deadAt: 'DESC' }, take: 1000 });
+      const rows = await m.find(EventDeadLetterEntity, { take: 1000 });
       return rows
+        .sort((a, b) => Number(b.deadAt) - Number(a.deadAt))
         .filter((r) => all || r.discardedBy === null)
         .map(({ consumer, eventId, stream, seq, type, reason, deadAt, discardedBy }) => ({
           consumer,

@@ -7,7 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { influxConfig } from '../../config/index.js';
+import { influxConfig } from '../monitoring.config.js';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '../../health/index.js';
 import { MetricsService } from '../metrics.service.js';

@@ -7,14 +7,14 @@ import { toLineProtocol } from './line-protocol.js';
 describe('toLineProtocol', () => {
   it('writes one point per series with escaped tags, and leaves histogram buckets out', async () => {
     const registry = new Registry();
-    new Counter({ name: 'orders_total', help: 'h', labelNames: ['side', 'venue'], registers: [registry] }).inc(
+    new Counter({ name: 'fills_total', help: 'h', labelNames: ['side', 'venue'], registers: [registry] }).inc(
       { side: 'buy', venue: 'NY SE,1' },
       3,
     );
     new Histogram({ name: 'latency_seconds', help: 'h', buckets: [0.1, 1], registers: [registry] }).observe(0.5);
     const lines = toLineProtocol(await registry.getMetricsAsJSON(), 1700000000000);
     assert.deepEqual(lines, [
-      'orders_total,side=buy,venue=NY\\ SE\\,1 value=3 1700000000000',
+      'fills_total,side=buy,venue=NY\\ SE\\,1 value=3 1700000000000',
       'latency_seconds_sum value=0.5 1700000000000',
       'latency_seconds_count value=1 1700000000000',
     ]);
