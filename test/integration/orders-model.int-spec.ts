@@ -123,7 +123,7 @@ describe('orders against a model of the rules, two owners, Postgres killed and r
   it('answers every command as the model predicts, and Postgres ends with exactly the acknowledged orders', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 4, maxLength: 16 }), async (commands) => {
-        await cluster.sql('primary', 'DROP TABLE IF EXISTS orders, migrations');
+        await cluster.sql('primary', 'DROP SCHEMA public CASCADE; CREATE SCHEMA public');
         const app = await boot();
         const database = app.get(DatabaseService);
         const model = new OrdersModel();
@@ -184,7 +184,7 @@ describe('orders against a model of the rules, two owners, Postgres killed and r
   });
 
   it("refuses on replay a journaled cancel whose owner is not the order's (an entry an older intake could write)", async () => {
-    await cluster.sql('primary', 'DROP TABLE IF EXISTS orders, migrations');
+    await cluster.sql('primary', 'DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     const app = await boot();
     const database = app.get(DatabaseService);
     try {
