@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import type { CacheService } from '../cache/index.js';
+import type { CacheCoherencePort } from '../cache/index.js';
 import type { PostgresNotifications } from '../database/index.js';
 import { MetricsService } from '../monitoring/index.js';
 import { CacheCoherence } from './cache-coherence.js';
@@ -15,7 +15,7 @@ function harness() {
   const cache = {
     onUnpropagatedDelete: (listener: typeof relay) => ((relay = listener), () => undefined),
     invalidate: async (keys: readonly string[]) => void invalidated.push([...keys]),
-  } as unknown as CacheService;
+  } satisfies CacheCoherencePort;
   // Postgres delivers a NOTIFY to every listener, the sender's own connection included.
   const notifications = {
     notify: async (_channel: string, payload: string) => (sent.push(JSON.parse(payload)), hear(payload), true),

@@ -1,7 +1,7 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
-import { CacheService } from '../cache/index.js';
+import { CACHE_COHERENCE, type CacheCoherencePort } from '../cache/index.js';
 import { PostgresNotifications } from '../database/index.js';
 import { MetricsService } from '../monitoring/index.js';
 
@@ -48,7 +48,7 @@ export class CacheCoherence implements OnModuleInit {
   private scheduled?: Promise<void>;
 
   constructor(
-    private readonly cache: CacheService,
+    @Inject(CACHE_COHERENCE) private readonly cache: CacheCoherencePort,
     private readonly notifications: PostgresNotifications,
     metrics: MetricsService,
   ) {

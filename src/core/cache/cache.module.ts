@@ -9,12 +9,25 @@ import { cacheProviders } from './cache.providers.js';
 import { CacheService } from './cache.service.js';
 import { FailoverStore } from './failover-store.js';
 import { SHARED_COUNTERS } from './shared-counters.js';
+import { CACHE_COHERENCE, StoreCoherence } from './cache-coherence.port.js';
+import { InflightLoads } from './inflight-loads.js';
 import { KeyvFailoverStore } from './keyv-store.adapter.js';
 
 @Module({
   imports: [ConfigModule.forFeature(cacheConfig), HealthModule],
-  providers: [...cacheProviders, CacheService, CacheHealth, { provide: SHARED_COUNTERS, useExisting: FailoverStore }],
-  exports: [CacheService, SHARED_COUNTERS, FailoverStore],
+  providers: [
+    ...cacheProviders,
+    CacheService,
+    CacheHealth,
+    { provide: InflightLoads, useFactory: () => new InflightLoads() },
+    { provide: SHARED_COUNTERS, useExisting: FailoverStore },
+    {
+      provide: CACHE_COHERENCE,
+      inject: [FailoverStore, InflightLoads],
+      useFactory: (store: FailoverStore, loads: InflightLoads) => new StoreCoherence(store, loads),
+    },
+  ],
+  exports: [CacheService, SHARED_COUNTERS, CACHE_COHERENCE, FailoverStore],
 })
 class CacheCoreModule {}
 

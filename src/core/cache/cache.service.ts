@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type CacheBackendName, FailoverStore } from './failover-store.js';
+import { type InflightLoad, InflightLoads } from './inflight-loads.js';
 
 // Module-level, so the hot path allocates no closure for it.
 const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
@@ -16,11 +17,11 @@ export interface WrapOptions<T> {
  */
 @Injectable()
 export class CacheService implements OnModuleInit, OnApplicationShutdown {
-  // One running load per key; `invalidated` when the key is deleted meanwhile, so that load's
-  // (older) value is returned to its callers but not cached.
-  private readonly inFlight = new Map<string, { promise: Promise<unknown>; invalidated: boolean }>();
-
-  constructor(private readonly store: FailoverStore) {}
+  constructor(
+    private readonly store: FailoverStore,
+    // Shared with the coherence port (CACHE_COHERENCE), which stops a load when another instance deletes its key.
+    private readonly inFlight: InflightLoads = new InflightLoads(),
+  ) {}
 
   /** Where the cache serves from now: Redis, or the memory fallback. */
   get backend(): CacheBackendName {
@@ -46,19 +47,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   /** Deletes `key`; a load of it already running will not cache its (older) value. */
   async del(key: string): Promise<void> {
-    this.stopLoad(key);
+    this.inFlight.stop(key);
     await this.store.del(key);
-  }
-
-  /** Deletes `keys` that another instance changed (relayed to this one), here and in Redis. */
-  async invalidate(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.stopLoad(key);
-    await this.store.invalidate(keys);
-  }
-
-  /** See FailoverStore.onUnpropagatedDelete: deletes that could not reach Redis, to tell other instances of. */
-  onUnpropagatedDelete(listener: (keys: string[]) => Promise<unknown>): () => void {
-    return this.store.onUnpropagatedDelete(listener);
   }
 
   /**
@@ -76,7 +66,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   private load<T>(key: string, ttlMs: number, loader: () => Promise<T>, options?: WrapOptions<T>): Promise<T> {
     const running = this.inFlight.get(key);
     if (running) return running.promise as Promise<T>;
-    const entry = { promise: Promise.resolve() as Promise<unknown>, invalidated: false };
+    const entry: InflightLoad = { promise: Promise.resolve(), invalidated: false };
     const load = (async (): Promise<T> => {
       try {
         const value = await loader();
@@ -84,20 +74,11 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
           await this.set(key, value, ttlMs);
         return value;
       } finally {
-        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+        this.inFlight.finished(key, entry);
       }
     })();
     entry.promise = load;
     this.inFlight.set(key, entry);
     return load;
-  }
-
-  // A load of `key` already running will not cache its (older) value.
-  private stopLoad(key: string): void {
-    const running = this.inFlight.get(key);
-    if (running) {
-      running.invalidated = true;
-      this.inFlight.delete(key);
-    }
   }
 }
