@@ -80,11 +80,7 @@ export class EventConsumer {
     if (batch.length > 1) {
       try {
         const events = batch.map((m) => parse(m.data));
-        const results = await this.database.writeTransaction(async (m) => {
-          const out: ConsumeResult[] = [];
-          for (const event of events) out.push(await this.apply(m, event));
-          return out;
-        });
+        const results = await this.database.writeTransaction((m) => this.applyAll(m, events));
         batch.forEach((message, i) => {
           message.ack();
           this.metrics.consumed(this.spec.name, results[i]);
@@ -151,6 +147,67 @@ export class EventConsumer {
     await this.handler.handle(m, event);
     await m.query(sql(m, ADVANCE), [consumer, event.stream, event.seq]);
     return 'applied';
+  }
+
+  /**
+   * The batch's inbox rows and stream positions in three statements whatever its size (the
+   * handler's own writes aside): inbox rows inserted at once (a conflict is a duplicate), the
+   * positions of its streams read at once, then moved at once. An early event throws: the caller
+   * undoes the batch and settles each event alone.
+   */
+  private async applyAll(m: EntityManager, events: EventEnvelope[]): Promise<ConsumeResult[]> {
+    const consumer = this.spec.name;
+    const now = String(this.now());
+    const rows = events.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ');
+    const inserted = (await m.query(
+      sql(
+        m,
+        `INSERT INTO event_inbox (consumer, event_id, applied_at) VALUES ${rows} ON CONFLICT DO NOTHING RETURNING event_id`,
+      ),
+      events.flatMap((e) => [consumer, e.id, now]),
+    )) as { event_id: string }[];
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    const streams = [...new Set(events.map((e) => e.stream))];
+    const positions = new Map<string, number>();
+    const known = (await m.query(
+      sql(
+        m,
+        `SELECT stream, last_seq FROM event_consumer_stream WHERE consumer = $1 AND stream IN (${streams.map((_, i) => `$${i + 2}`).join(', ')})`,
+      ),
+      [consumer, ...streams],
+    )) as { stream: string; last_seq: number }[];
+    for (const row of known) positions.set(row.stream, Number(row.last_seq));
+    const moved = new Set<string>();
+    const results: ConsumeResult[] = [];
+    for (const event of events) {
+      // The same event twice in one batch: its second copy found the first's inbox row.
+      if (!fresh.delete(event.id)) {
+        results.push('duplicate');
+        continue;
+      }
+      const last = positions.get(event.stream) ?? 0;
+      if (event.seq <= last) {
+        results.push('duplicate');
+        continue;
+      }
+      if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
+      await this.handler.handle(m, event);
+      positions.set(event.stream, event.seq);
+      moved.add(event.stream);
+      results.push('applied');
+    }
+    if (moved.size > 0) {
+      const list = [...moved];
+      await m.query(
+        sql(
+          m,
+          `INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ${list.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ')}
+          ON CONFLICT (consumer, stream) DO UPDATE SET last_seq = excluded.last_seq`,
+        ),
+        list.flatMap((stream) => [consumer, stream, positions.get(stream)]),
+      );
+    }
+    return results;
   }
 
   /** Kept with its reason, its stream moved past it: an operator redrives or discards it. */
