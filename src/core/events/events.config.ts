@@ -69,11 +69,17 @@ export class EventsEnv {
   @Max(86_400_000)
   EVENTS_DUPLICATE_WINDOW_MS = 120_000;
 
-  @EnvVar({ group: 'events', description: 'Relayed outbox rows are deleted after this age, ms', example: '86400000' })
+  @EnvVar({
+    group: 'events',
+    description:
+      'Relayed outbox rows are kept this long, ms; 0: deleted as the broker confirms them (its stream is the history)',
+    example: '0',
+  })
   @ToInt()
   @IsInt()
-  @Min(60_000)
-  EVENTS_RETENTION_MS = 86_400_000;
+  @Min(0)
+  @Max(30 * 86_400_000)
+  EVENTS_RETENTION_MS = 0;
 
   @EnvVar({
     group: 'events',

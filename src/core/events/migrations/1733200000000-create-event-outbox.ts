@@ -1,6 +1,10 @@
-import { type MigrationInterface, type QueryRunner, Table, TableIndex, TableUnique } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 
-/** The outbox and its stream counters, for Postgres and SQLite through TypeORM's schema API. */
+/**
+ * The outbox and its stream counters, for Postgres and SQLite through TypeORM's schema API. No
+ * unique (stream, seq): the counter row, taken by each event and held to its commit, numbers a
+ * stream; an index per event is a cost on every order.
+ */
 export class CreateEventOutbox1733200000000 implements MigrationInterface {
   name = 'CreateEventOutbox1733200000000';
 
@@ -27,7 +31,6 @@ export class CreateEventOutbox1733200000000 implements MigrationInterface {
           { name: 'data', type: 'text' },
           { name: 'published_at', type: 'bigint', isNullable: true },
         ],
-        uniques: [new TableUnique({ name: 'event_outbox_stream_seq', columnNames: ['stream', 'seq'] })],
       }),
       true,
     );

@@ -7,7 +7,7 @@ import type { EventsConfig } from '../events.config.js';
 import { type EventEnvelope, subjectFor } from '../event-envelope.js';
 import type { EventsMetrics } from '../events.metrics.js';
 
-interface OutboxRow {
+export interface OutboxRow {
   position: string;
   id: string;
   stream: string;
@@ -88,7 +88,7 @@ export class OutboxRelay {
     try {
       if (this.now() - this.lastStatsAt >= STATS_EVERY_MS) await this.count();
       const published = await this.round();
-      if (this.now() - this.lastPruneAt >= PRUNE_EVERY_MS) await this.prune();
+      if (this.config.retentionMs > 0 && this.now() - this.lastPruneAt >= PRUNE_EVERY_MS) await this.prune();
       this.failures = 0;
       this.current.lastError = undefined;
       // A full batch means more is waiting: straight on.
@@ -141,7 +141,7 @@ export class OutboxRelay {
     const messages: BrokerMessage[] = rows.map((r) => ({
       subject: subjectFor(this.config.subjectPrefix, r.stream),
       id: r.id,
-      data: Buffer.from(JSON.stringify(envelope(r))),
+      data: Buffer.from(envelopeJson(r)),
     }));
     const results: PublishResult[] = await this.broker.publish(messages, this.config.publishTimeoutMs);
     const sent: string[] = [];
@@ -160,8 +160,15 @@ export class OutboxRelay {
     return sent;
   }
 
+  /** Confirmed rows: deleted (no retention: a delete is the cheapest write), or marked sent and kept. */
   private async mark(m: EntityManager, positions: string[], sqlite: boolean): Promise<void> {
     const at = this.now();
+    if (this.config.retentionMs === 0) {
+      if (sqlite)
+        await m.query(`DELETE FROM event_outbox WHERE position IN (${positions.map(() => '?').join(',')})`, positions);
+      else await m.query('DELETE FROM event_outbox WHERE position = ANY($1::bigint[])', [positions]);
+      return;
+    }
     if (sqlite)
       await m.query(
         `UPDATE event_outbox SET published_at = ? WHERE position IN (${positions.map(() => '?').join(',')})`,
@@ -197,16 +204,20 @@ export class OutboxRelay {
   }
 }
 
-function envelope(r: OutboxRow): EventEnvelope {
-  return {
+/**
+ * The envelope's JSON (see EventEnvelope), its `data` spliced in as stored: the row already holds
+ * it as JSON, written by JSON.stringify, so it is not parsed and written again for each event.
+ */
+export function envelopeJson(r: OutboxRow): string {
+  const head: Omit<EventEnvelope, 'data'> = {
     id: r.id,
     stream: r.stream,
     seq: Number(r.seq),
     type: r.type,
     occurredAt: r.occurred_at,
     commandKey: r.command_key,
-    data: JSON.parse(r.data) as Record<string, unknown>,
   };
+  return `${JSON.stringify(head).slice(0, -1)},"data":${r.data}}`;
 }
 
 /** `order` of `order:<id>`: the bounded label the metrics use for a stream. */
