@@ -11,8 +11,6 @@ import ts from 'typescript';
 // marks the few fragments that are partial on purpose.
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const README_MAX_LINES = 200;
-// Written in other branches, merged later: links to them may point ahead.
-const PENDING_DOCS = ['cache-failover.md', 'commands.md', 'overload.md', 'api-contract.md'];
 
 export interface Snippet {
   /** The Markdown file, relative to the repository root. */
@@ -110,7 +108,6 @@ function brokenLinks(path: string): string[] {
     .map(([, target]) => target)
     .filter((target) => !/^[a-z]+:/.test(target))
     .filter((target) => !existsSync(resolve(dirname(path), target)))
-    .filter((target) => !PENDING_DOCS.some((pending) => target.endsWith(pending)))
     .map((target) => `${relative(ROOT, path)} links to ${target}`);
 }
 
