@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/index.js';
@@ -55,10 +55,17 @@ export class EventsModule {
    * A consumer of the events of `families` (e.g. `['order']`): `handler` (a provider of the
    * importing module's kind) runs once per event, in stream order, in the inbox's transaction.
    */
-  static forConsumer(spec: ConsumerSpec & { handler: Type<EventHandler> }): DynamicModule {
+  static forConsumer(
+    spec: ConsumerSpec & {
+      handler: Type<EventHandler>;
+      /** What the handler's own dependencies come from (e.g. `TypeOrmModule.forFeature([...])`). */
+      imports?: ModuleMetadata['imports'];
+    },
+  ): DynamicModule {
     const token = `events.consumer.${spec.name}`;
     return {
       module: EventsConsumerModule,
+      imports: spec.imports ?? [],
       providers: [
         spec.handler,
         {
