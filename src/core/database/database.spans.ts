@@ -2,7 +2,7 @@ import { SpanKind, spans } from '../tracing/index.js';
 import type { DatabaseMode, JournalEntry, WriteResult } from './database.types.js';
 
 /*
- * The database's spans, kept out of DatabaseService and the Replayer so each seam there is one
+ * The database's spans, kept out of the command bus, the read router and the replayer so each seam there is one
  * wrapper call. Every helper runs `fn` bare while tracing is off (callers check `spans.on` on the
  * hot path, so no closure is even made then).
  */
