@@ -63,7 +63,11 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     const cluster = await PostgresCluster.start({ replica: options.replica ?? true });
     cleanups.push(() => cluster.destroy());
     // Bursts of 100 concurrent writes test the database, not intake: nothing is shed here.
-    const env: Record<string, string> = { DB_PRIMARY_URL: cluster.primary.url, LOAD_SHEDDING_ENABLED: 'false' };
+    const env: Record<string, string> = {
+      DB_PRIMARY_URL: cluster.primary.url,
+      LOAD_SHEDDING_ENABLED: 'false',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    };
     if (cluster.replica) env.DB_REPLICA_URLS = cluster.replica.url;
     return { cluster, env };
   }
@@ -105,8 +109,16 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     const failures: number[] = [];
     let stop = false;
     let n = 0;
+    // The outage's share of the stream is bounded: how many orders the journal takes while
+    // Postgres restarts depends on how fast it restarts, and a replay of tens of thousands is not
+    // what this test is about (orders-journaled and db-failover in the bench are).
+    let cap = Number.POSITIVE_INFINITY;
     const worker = async (w: number) => {
       while (!stop) {
+        if (acknowledged.length >= cap) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          continue;
+        }
         const id = `k-${w}-${n++}`;
         const res = await post(app, order(id));
         if (res.statusCode === 201 || res.statusCode === 200) acknowledged.push(id);
@@ -118,12 +130,13 @@ describe('DatabaseModule against a real Postgres primary and streaming replica',
     await cluster.stop('primary', 'immediate');
     await app.until('fallback mode', () => mode(app) === 'fallback');
     const atKill = acknowledged.length;
+    cap = atKill + 2000;
     await app.until('orders journaled during the outage', () => acknowledged.length >= atKill + 20);
     await cluster.start('primary');
     await app.until('the primary back', () => mode(app) !== 'fallback');
     stop = true;
     await Promise.all(workers);
-    await app.until('the journal to drain', () => mode(app) === 'normal', 20_000);
+    await app.until('the journal to drain', () => mode(app) === 'normal', 60_000);
     assert.ok(
       failures.length <= 8,
       `at most the requests in flight at the kill may fail, got ${failures.length}: ${failures.join(',')}`,
