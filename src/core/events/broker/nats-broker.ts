@@ -42,6 +42,8 @@ export class NatsBroker extends EventBroker {
   private js?: JetStreamClient;
   private streamReady?: Promise<void>;
   private lastError?: string;
+  // Between a disconnect and the reconnect: kept apart from lastError, which any failure may overwrite.
+  private disconnected = false;
   private closed = false;
   private readonly subscriptions = new Set<{ stop(): void }>();
 
@@ -75,9 +77,11 @@ export class NatsBroker extends EventBroker {
   private async watch(connection: NatsConnection): Promise<void> {
     for await (const s of connection.status()) {
       if (s.type === 'disconnect') {
+        this.disconnected = true;
         this.lastError = 'disconnected';
         this.logger.warn('NATS disconnected; reconnecting');
       } else if (s.type === 'reconnect') {
+        this.disconnected = false;
         this.lastError = undefined;
         this.logger.log('NATS reconnected');
       }
@@ -85,7 +89,7 @@ export class NatsBroker extends EventBroker {
   }
 
   status(): BrokerStatus {
-    const connected = this.connection !== undefined && !this.connection.isClosed() && this.lastError !== 'disconnected';
+    const connected = this.connection !== undefined && !this.connection.isClosed() && !this.disconnected;
     return { connected, ...(this.lastError && { lastError: this.lastError }) };
   }
 

@@ -52,8 +52,9 @@ function fusedSql(insertSql: string, base: number, count: number): string {
   return `WITH ${parts.join(',\n')}\nSELECT count(*)::int AS inserted FROM ins`;
 }
 
-// Per (insert, event count): the fused text, built once.
-const fusedStatements = new Map<string, string>();
+// Per insert text (one string per entity, see insertIfAbsent) and event count: the fused text,
+// built once; no key is concatenated per order.
+const fusedStatements = new Map<string, string[]>();
 
 /** Writes a command's events to the outbox, in the command's own transaction. */
 export class OutboxRecorder extends CommandEventSink {
@@ -64,12 +65,9 @@ export class OutboxRecorder extends CommandEventSink {
   fuse(insert: Statement, command: AppliedCommand, events: readonly EventDraft[]): Statement | undefined {
     // Postgres's insert-if-absent only: SQLite has no data-modifying CTE.
     if (!insert.sql.startsWith('INSERT INTO ') || !insert.sql.endsWith(' ON CONFLICT DO NOTHING')) return undefined;
-    const cacheKey = `${events.length}:${insert.sql}`;
-    let sql = fusedStatements.get(cacheKey);
-    if (sql === undefined) {
-      sql = fusedSql(insert.sql, insert.parameters.length, events.length);
-      fusedStatements.set(cacheKey, sql);
-    }
+    let byCount = fusedStatements.get(insert.sql);
+    if (byCount === undefined) fusedStatements.set(insert.sql, (byCount = []));
+    const sql = (byCount[events.length] ??= fusedSql(insert.sql, insert.parameters.length, events.length));
     const occurredAt = isoMicros(this.now());
     const parameters = [...insert.parameters];
     for (const [index, event] of events.entries())
