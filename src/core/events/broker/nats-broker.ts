@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, headers, type Msg, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -29,6 +29,71 @@ export interface NatsBrokerOptions {
 
 const RESUBSCRIBE_MS = 1000;
 const BATCH_MAX = 256;
+const NO_RESPONDERS = 503;
+
+/** A JetStream PubAck (or its error) as the port's result. */
+function pubAck(msg: Msg): PublishResult {
+  if (msg.headers?.code === NO_RESPONDERS) return { ok: false, error: 'no responders: stream not found' };
+  try {
+    const ack = JSON.parse(new TextDecoder().decode(msg.data)) as {
+      stream?: string;
+      duplicate?: boolean;
+      error?: { description?: string };
+    };
+    if (ack.error) return { ok: false, error: ack.error.description ?? 'refused' };
+    if (!ack.stream) return { ok: false, error: 'invalid ack response' };
+    return { ok: true, duplicate: ack.duplicate === true };
+  } catch {
+    return { ok: false, error: 'invalid ack response' };
+  }
+}
+
+/**
+ * PubAcks for many publishes: one subscription on an inbox of its own, each publish's reply
+ * subject a token under it, and one timer per batch. A JetStream publish is a request to the
+ * stream's subject; the client's `js.publish` makes a request object, two errors (for their
+ * stacks) and a timer per message, most of the relay's cost per event here.
+ */
+class PubAcks {
+  private readonly prefix = createInbox();
+  private readonly waiting = new Map<string, (result: PublishResult) => void>();
+  private next = 0;
+
+  constructor(private readonly connection: NatsConnection) {
+    connection.subscribe(`${this.prefix}.*`, {
+      callback: (error, msg) => {
+        if (error) return;
+        const token = msg.subject.slice(this.prefix.length + 1);
+        const settle = this.waiting.get(token);
+        this.waiting.delete(token);
+        settle?.(pubAck(msg));
+      },
+    });
+  }
+
+  /** Publishes back to back, in order, each with its de-duplication id; every result by `timeoutMs`. */
+  publish(messages: readonly BrokerMessage[], timeoutMs: number): Promise<PublishResult[]> {
+    const tokens: string[] = [];
+    const results = messages.map((m) => {
+      const token = String(++this.next);
+      tokens.push(token);
+      const result = new Promise<PublishResult>((resolve) => this.waiting.set(token, resolve));
+      const h = headers();
+      h.set('Nats-Msg-Id', m.id);
+      this.connection.publish(m.subject, m.data, { headers: h, reply: `${this.prefix}.${token}` });
+      return result;
+    });
+    const timer = setTimeout(() => {
+      for (const token of tokens) {
+        const settle = this.waiting.get(token);
+        this.waiting.delete(token);
+        settle?.({ ok: false, error: 'timeout waiting for the PubAck' });
+      }
+    }, timeoutMs);
+    return Promise.all(results).finally(() => clearTimeout(timer));
+  }
+}
+
 const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
 
 /**
@@ -40,6 +105,7 @@ export class NatsBroker extends EventBroker {
   private readonly logger = new Logger('Events');
   private connection?: NatsConnection;
   private js?: JetStreamClient;
+  private acks?: PubAcks;
   private streamReady?: Promise<void>;
   private lastError?: string;
   // Between a disconnect and the reconnect: kept apart from lastError, which any failure may overwrite.
@@ -64,6 +130,7 @@ export class NatsBroker extends EventBroker {
         if (this.closed) return void connection.close();
         this.connection = connection;
         this.js = jetstream(connection);
+        this.acks = new PubAcks(connection);
         this.logger.log(`connected to NATS ${connection.getServer()}`);
         void this.watch(connection);
       },
@@ -102,17 +169,19 @@ export class NatsBroker extends EventBroker {
       return messages.map(() => ({ ok: false, error: message(error) }));
     }
     // Sent back to back on one connection, so the server stores them in this order.
-    const acks = await Promise.allSettled(
-      messages.map((m) => js.publish(m.subject, m.data, { msgID: m.id, timeout: timeoutMs })),
-    );
-    return acks.map((ack) => {
-      if (ack.status === 'fulfilled') return { ok: true, duplicate: ack.value.duplicate };
-      const error = message(ack.reason);
-      this.lastError = error;
+    let results: PublishResult[];
+    try {
+      results = await this.acks!.publish(messages, timeoutMs);
+    } catch (error) {
+      results = messages.map(() => ({ ok: false, error: message(error) }));
+    }
+    for (const result of results) {
+      if (result.ok) continue;
+      this.lastError = result.error;
       // A server that lost its storage lost the stream too: it is created again before the next round.
-      if (/no responders|stream not found/i.test(error)) this.streamReady = undefined;
-      return { ok: false, error };
-    });
+      if (/no responders|stream not found/i.test(result.error)) this.streamReady = undefined;
+    }
+    return results;
   }
 
   private ensureStream(): Promise<void> {
