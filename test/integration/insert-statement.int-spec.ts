@@ -1,8 +1,16 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AbstractLogger, Column, CreateDateColumn, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { AbstractLogger, Column, CreateDateColumn, DataSource, Entity, In, PrimaryColumn } from 'typeorm';
+import pg from 'pg';
 import { insertIfAbsent } from '../../src/core/database/index.js';
+import type { AppliedCommand, CommandEventSink } from '../../src/core/database/index.js';
+import { PgTarget } from '../../src/core/database/postgres/pg-target.js';
+import { createDataSource } from '../../src/core/database/typeorm/data-source.factory.js';
+import { ROUTE_URLS, routedPgDriver } from '../../src/core/database/typeorm/routed-pg-driver.js';
+import { TargetRouter } from '../../src/core/database/typeorm/target-router.js';
+import { EventStreamEntity, OutboxEventEntity } from '../../src/core/events/outbox/outbox.entities.js';
+import { OutboxRecorder } from '../../src/core/events/outbox/outbox.recorder.js';
 import { OrderEntity } from '../../src/modules/orders/order.entity.js';
 import type { Order } from '../../src/modules/orders/order.model.js';
 import { PostgresCluster } from '../harness/postgres.js';
@@ -209,4 +217,130 @@ describe('insertIfAbsent on SQLite', () => {
   after(() => ds?.destroy());
 
   behavesLikeTheQueryBuilder(() => ds, sqliteQueries, /^INSERT OR IGNORE INTO "orders" \("id", .*\?\)$/m);
+});
+
+describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)', () => {
+  const queries = new Recorder();
+  let cluster: PostgresCluster;
+  let target: PgTarget;
+  let ds: DataSource;
+  const sink: CommandEventSink = new OutboxRecorder(() => 1_764_745_058_123_456);
+  const command = (o: Order): AppliedCommand => ({
+    type: 'order.create',
+    key: `${o.owner}/${o.clientOrderId}`,
+    entityId: o.id,
+  });
+  const withEvent = (o: Order) => ({
+    sink,
+    command: command(o),
+    events: [{ stream: `order:${o.id}`, type: 'order.created', data: { order: o } }],
+  });
+  const grouped = () => queries.queries.filter((q) => q.includes('json_populate_recordset')).length;
+
+  before(async () => {
+    cluster = await PostgresCluster.start({ replica: false });
+    target = new PgTarget({
+      name: 'primary',
+      url: cluster.primary.url,
+      poolMax: 4,
+      connectTimeoutMs: 2000,
+      queryTimeoutMs: 5000,
+      statementTimeoutMs: 5000,
+      probeTimeoutMs: 1000,
+      insertGroupRows: 8,
+    });
+    const router = new TargetRouter({ writer: () => target, readableReplicas: () => [], retryAfterSeconds: 1 });
+    ds = await createDataSource({
+      logger: queries,
+      logging: ['query'],
+      type: 'postgres',
+      driver: routedPgDriver(router, pg),
+      replication: { master: { url: ROUTE_URLS.writer }, slaves: [{ url: ROUTE_URLS.reader }] },
+      installExtensions: false,
+      entities: [OrderEntity, Stamped, Flagged, OutboxEventEntity, EventStreamEntity],
+    });
+    await ds.synchronize();
+  });
+  after(async () => {
+    await ds?.destroy();
+    await target?.pool.end();
+    await cluster?.destroy();
+  });
+
+  behavesLikeTheQueryBuilder(() => ds, queries, /json_populate_recordset\(NULL::"orders", \$1::json\)/);
+
+  it('answers each of many concurrent inserts as it would alone, in fewer statements than rows', async () => {
+    queries.queries.length = 0;
+    const fresh = Array.from({ length: 40 }, (_, i) => order(1000 + i));
+    // Repeats within the burst: the same id, and the same (owner, clientOrderId) under another id.
+    const calls = [
+      ...fresh.map((o) => ({ o, expected: true })),
+      ...fresh.slice(0, 5).map((o) => ({ o, expected: false })),
+      ...fresh.slice(5, 10).map((o, i) => ({ o: { ...o, id: order(2000 + i).id }, expected: false })),
+    ];
+    const answers = await Promise.all(calls.map(({ o }) => insertIfAbsent(ds.manager, OrderEntity, o)));
+    const wrong = calls.flatMap((c, i) => (answers[i] === c.expected ? [] : [`${i}: ${c.o.id} ${c.o.clientOrderId}`]));
+    assert.deepEqual(wrong, [], 'answered otherwise than alone');
+    const stored = await ds.manager.findBy(OrderEntity, { clientOrderId: In(fresh.map((o) => o.clientOrderId)) });
+    assert.deepEqual(stored.map((r) => r.id).sort(), fresh.map((o) => o.id).sort(), 'each first row, and no other');
+    const statements = grouped();
+    assert.ok(statements < calls.length / 2, `${statements} statements for ${calls.length} inserts`);
+  });
+
+  it('fails only the row Postgres refuses, and inserts the rest of its group', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => order(3000 + i, i === 6 ? { symbol: 'TOO-LONG-SYMBOL' } : {}));
+    const outcomes = await Promise.allSettled(rows.map((o) => insertIfAbsent(ds.manager, OrderEntity, o)));
+    assert.deepEqual(
+      outcomes.map((r) => r.status),
+      rows.map((_, i) => (i === 6 ? 'rejected' : 'fulfilled')),
+    );
+    assert.match(String((outcomes[6] as PromiseRejectedResult).reason), /too long/);
+    assert.equal(await ds.manager.countBy(OrderEntity, { clientOrderId: rows[6].clientOrderId }), 0);
+    assert.equal(await ds.manager.countBy(OrderEntity, { clientOrderId: rows[7].clientOrderId }), 1);
+  });
+
+  it('writes the event of each row it inserted, and of no other, numbered 1 on its stream', async () => {
+    queries.queries.length = 0;
+    const fresh = Array.from({ length: 24 }, (_, i) => order(4000 + i));
+    const again = fresh.slice(0, 6).map((o) => ({ ...o, id: order(5000 + fresh.indexOf(o)).id }));
+    const answers = await Promise.all(
+      [...fresh, ...again].map((o) => insertIfAbsent(ds.manager, OrderEntity, o, withEvent(o))),
+    );
+    assert.deepEqual(answers, [...fresh.map(() => true), ...again.map(() => false)]);
+    assert.ok(grouped() < answers.length / 2, 'grouped');
+    const outbox = await ds.manager.find(OutboxEventEntity, { order: { position: 'ASC' } });
+    const mine = outbox.filter((e) => fresh.some((o) => e.stream === `order:${o.id}`));
+    assert.equal(mine.length, fresh.length);
+    assert.ok(mine.every((e) => e.seq === 1 && e.type === 'order.created'));
+    assert.ok(!outbox.some((e) => again.some((o) => e.stream === `order:${o.id}`)), 'no event for a row not inserted');
+    const byStream = new Map(mine.map((e) => [e.stream, e]));
+    for (const o of fresh) {
+      const e = byStream.get(`order:${o.id}`)!;
+      assert.equal(e.commandKey, command(o).key);
+      assert.deepEqual(JSON.parse(e.data), { order: o });
+    }
+  });
+
+  it("takes an emit's next number on the stream, and writes a repeated emit once", async () => {
+    const o = order(6000);
+    assert.equal(await insertIfAbsent(ds.manager, OrderEntity, o, withEvent(o)), true);
+    const cancel: AppliedCommand = { type: 'order.cancel', key: `cancel/${o.id}`, entityId: o.id };
+    const cancelled = [{ stream: `order:${o.id}`, type: 'order.cancelled', data: { id: o.id } }];
+    // Applied, then applied again (a replay after a crash): one event.
+    for (let i = 0; i < 2; i++) await ds.transaction((m) => sink.record(m, cancel, cancelled));
+    const other: AppliedCommand = { ...cancel, key: `note/${o.id}` };
+    await ds.transaction((m) => sink.record(m, other, [{ stream: `order:${o.id}`, type: 'order.noted', data: {} }]));
+    const events = await ds.manager.find(OutboxEventEntity, {
+      where: { stream: `order:${o.id}` },
+      order: { position: 'ASC' },
+    });
+    assert.deepEqual(
+      events.map((e) => [e.seq, e.type]),
+      [
+        [1, 'order.created'],
+        [2, 'order.cancelled'],
+        [3, 'order.noted'],
+      ],
+    );
+  });
 });

@@ -42,6 +42,18 @@ export class DatabaseEnv {
   @Max(1000)
   DB_POOL_MAX = 10;
 
+  @EnvVar({
+    group: 'database',
+    description:
+      'Most rows one insert statement takes: inserts of an entity that arrive while earlier ones are out go together (1: each on its own)',
+    example: '32',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DB_INSERT_GROUP_ROWS = 32;
+
   @EnvVar({ group: 'database', description: 'Connect timeout, ms', example: '2000' })
   @ToInt()
   @IsInt()
@@ -127,6 +139,7 @@ export const databaseConfig = featureConfig(
     replicaUrls: e.DB_REPLICA_URLS,
     sqlitePath: e.DB_SQLITE_PATH,
     poolMax: e.DB_POOL_MAX,
+    insertGroupRows: e.DB_INSERT_GROUP_ROWS,
     connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,

@@ -30,6 +30,7 @@ export const databaseProviders: Provider[] = [
             queryTimeoutMs: config.queryTimeoutMs,
             statementTimeoutMs: config.statementTimeoutMs,
             probeTimeoutMs: config.probeTimeoutMs,
+            insertGroupRows: config.insertGroupRows,
           }),
       );
     },

@@ -112,6 +112,30 @@ export abstract class CommandEventSink {
    * cannot (SQLite: then the insert and `record` run in one transaction).
    */
   abstract fuse(insert: Statement, command: AppliedCommand, events: readonly EventDraft[]): Statement | undefined;
+
+  /**
+   * For a grouped insert of many rows (one statement, see insertIfAbsent): CTEs that follow a
+   * `done(n)` CTE (the 1-based numbers of the rows the insert wrote) and write, for those rows
+   * only, one event each, with what they need as one parameter at `$<parameterIndex>`. Each
+   * row's event is on a stream of its own in the group. Undefined where the sink cannot: those
+   * rows are inserted one statement each, through `fuse`.
+   */
+  fuseGroup(_rows: readonly GroupedEvent[], _parameterIndex: number): GroupedEvents | undefined {
+    return undefined;
+  }
+}
+
+/** One row's event in a grouped insert: the row's 1-based number in the group. */
+export interface GroupedEvent {
+  n: number;
+  command: AppliedCommand;
+  event: EventDraft;
+}
+
+/** The CTEs (each preceded by a comma) and their one parameter. */
+export interface GroupedEvents {
+  ctes: string;
+  parameter: unknown;
 }
 
 export interface WriteResult<R> {

@@ -12,6 +12,8 @@ export type {
   CommandEvents,
   CommandHandler,
   EventDraft,
+  GroupedEvent,
+  GroupedEvents,
   InsertEvents,
   Statement,
   DatabaseMode,

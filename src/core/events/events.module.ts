@@ -10,7 +10,8 @@ import { EventsHealth } from './events.health.js';
 import { EventsRuntime } from './events.runtime.js';
 import { CreateEventOutbox1733200000000 } from './migrations/1733200000000-create-event-outbox.js';
 import { CreateEventInbox1733200000001 } from './migrations/1733200000001-create-event-inbox.js';
-import { EventStreamEntity, OutboxEventEntity } from './outbox/outbox.entities.js';
+import { OutboxPendingOnly1733200000002 } from './migrations/1733200000002-outbox-pending-only.js';
+import { EventStreamEntity, OutboxEventEntity, SentEventEntity } from './outbox/outbox.entities.js';
 import { OutboxRecorder } from './outbox/outbox.recorder.js';
 
 /** What `forConsumer()` returns: one consumer and its handler. */
@@ -29,12 +30,15 @@ class EventsConsumerModule {}
     ConfigModule.forFeature(eventsConfig),
     TypeOrmModule.forFeature([
       OutboxEventEntity,
+      SentEventEntity,
       EventStreamEntity,
       InboxEntity,
       ConsumerStreamEntity,
       EventDeadLetterEntity,
     ]),
-    DatabaseModule.forFeature({ migrations: [CreateEventOutbox1733200000000, CreateEventInbox1733200000001] }),
+    DatabaseModule.forFeature({
+      migrations: [CreateEventOutbox1733200000000, CreateEventInbox1733200000001, OutboxPendingOnly1733200000002],
+    }),
     HealthModule,
   ],
   providers: [

@@ -11,6 +11,8 @@ export interface TargetOptions {
   queryTimeoutMs: number;
   statementTimeoutMs: number;
   probeTimeoutMs: number;
+  /** Most rows one grouped insert takes (see insertIfAbsent); 1 inserts each row on its own. */
+  insertGroupRows: number;
 }
 
 export interface TargetStatus {

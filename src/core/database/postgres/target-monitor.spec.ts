@@ -24,6 +24,7 @@ function target(
     queryTimeoutMs: 100,
     statementTimeoutMs: 100,
     probeTimeoutMs: 100,
+    insertGroupRows: 1,
   });
   Object.assign(t.status, { role, reachable, lagMs, timeline, systemId: '7000' });
   targets.push(t);

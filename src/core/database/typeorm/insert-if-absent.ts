@@ -10,12 +10,30 @@ import {
 } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import type { InsertEvents } from '../database.types.js';
+import type { PgTarget } from '../postgres/pg-target.js';
+import type { GroupedEvent, InsertEvents } from '../database.types.js';
+import { GroupCommit } from './group-commit.js';
+import { type RoutedPoolView, routedWriterPool } from './routed-pg-driver.js';
 
 /** A parameterized INSERT for one entity, built once from TypeORM's metadata and driver. */
 interface InsertStatement {
   sql: string;
   columns: ColumnMetadata[];
+  /** Postgres, when every column's value can travel as JSON: the grouped form (see below). */
+  group?: GroupShape;
+}
+
+/** The grouped insert of an entity: its rows as one JSON array, read back by the table's row type. */
+interface GroupShape {
+  /** The statement, given the events' CTEs (or ''). */
+  sql(ctes: string): string;
+  /** Positions of the primary key's columns among `columns`. */
+  keyAt: number[];
+}
+
+interface GroupedRow {
+  parameters: unknown[];
+  events?: InsertEvents;
 }
 
 // Per entity: its statement, or null when the query builder must build each insert (see below).
@@ -46,6 +64,16 @@ export async function insertIfAbsent<E extends ObjectLiteral>(
 ): Promise<boolean> {
   const statement = statementFor(manager.connection, entity);
   const row = statement && prepare(manager.connection, statement, values);
+  // Outside a transaction on Postgres, concurrent inserts of the entity share a statement.
+  const pool = row && statement.group && !manager.queryRunner ? routedWriterPool(manager.connection.driver) : undefined;
+  if (pool && row && (!events || events.events.length === 1)) {
+    const target = pool.target();
+    if (target.options.insertGroupRows > 1)
+      return groupFor(manager.connection, pool, target, statement).submit(
+        { parameters: row, events },
+        groupKeys(statement, row, events),
+      );
+  }
   const [sql, parameters] = row
     ? [statement.sql, row]
     : manager.createQueryBuilder().insert().into(entity).values(values).orIgnore().getQueryAndParameters();
@@ -67,6 +95,84 @@ export async function insertIfAbsent<E extends ObjectLiteral>(
   } finally {
     if (!manager.queryRunner) await runner.release();
   }
+}
+
+// Per target and entity statement: its group commit. Rows for two targets never share a statement.
+const groups = new WeakMap<PgTarget, Map<InsertStatement, GroupCommit<GroupedRow, boolean>>>();
+/** Statements out at once per target and entity; the rows that come meanwhile wait and go together. */
+const GROUP_IN_FLIGHT = 2;
+// SQLSTATE classes of a statement refused for what a row holds (cardinality, data, integrity): its
+// group is tried again one row at a time, so only that row's command sees the refusal.
+const ROW_REFUSALS = new Set(['21', '22', '23']);
+
+function groupFor(connection: DataSource, pool: RoutedPoolView, target: PgTarget, statement: InsertStatement) {
+  let byStatement = groups.get(target);
+  if (!byStatement) groups.set(target, (byStatement = new Map()));
+  let group = byStatement.get(statement);
+  if (!group) {
+    const run = (rows: GroupedRow[]) => pool.pin(target, () => runGroup(connection, statement, rows));
+    group = new GroupCommit(run, target.options.insertGroupRows, GROUP_IN_FLIGHT);
+    byStatement.set(statement, group);
+  }
+  return group;
+}
+
+/** A row's primary key and its event's stream: what two rows of one statement must not share. */
+function groupKeys(statement: InsertStatement, row: unknown[], events: InsertEvents | undefined): string[] {
+  const key = `key:${JSON.stringify(statement.group!.keyAt.map((i) => row[i]))}`;
+  return events ? [key, `stream:${events.events[0].stream}`] : [key];
+}
+
+/** Inserts `rows` in one statement: which were inserted. A row the statement refuses fails alone. */
+async function runGroup(
+  connection: DataSource,
+  statement: InsertStatement,
+  rows: GroupedRow[],
+): Promise<PromiseSettledResult<boolean>[]> {
+  const runner = connection.createQueryRunner('master');
+  try {
+    try {
+      const inserted = await insertGroup(runner, statement, rows);
+      return rows.map((_, i) => ({ status: 'fulfilled', value: inserted.has(i + 1) }));
+    } catch (error) {
+      const code = String((error as { driverError?: { code?: unknown } }).driverError?.code ?? '');
+      if (rows.length === 1 || !ROW_REFUSALS.has(code.slice(0, 2))) throw error;
+    }
+    const outcomes: PromiseSettledResult<boolean>[] = [];
+    for (const row of rows)
+      outcomes.push(
+        await insertGroup(runner, statement, [row]).then(
+          (inserted): PromiseSettledResult<boolean> => ({ status: 'fulfilled', value: inserted.has(1) }),
+          (reason: unknown): PromiseSettledResult<boolean> => ({ status: 'rejected', reason }),
+        ),
+      );
+    return outcomes;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** One grouped statement: the 1-based numbers of the rows it inserted (their events written with them). */
+async function insertGroup(runner: QueryRunner, statement: InsertStatement, rows: GroupedRow[]): Promise<Set<number>> {
+  const objects = rows.map((row) => {
+    const object: Record<string, unknown> = {};
+    statement.columns.forEach((c, i) => (object[c.databaseName] = row.parameters[i]));
+    return object;
+  });
+  const parameters: unknown[] = [JSON.stringify(objects)];
+  const withEvents: GroupedEvent[] = [];
+  rows.forEach((row, i) => {
+    if (row.events) withEvents.push({ n: i + 1, command: row.events.command, event: row.events.events[0] });
+  });
+  let ctes = '';
+  if (withEvents.length > 0) {
+    const fused = rows.find((r) => r.events)!.events!.sink.fuseGroup(withEvents, 2);
+    if (!fused) throw new Error('the events sink cannot write the events of a grouped insert');
+    ctes = fused.ctes;
+    parameters.push(fused.parameter);
+  }
+  const { rows: done } = await prepared(runner, statement.group!.sql(ctes), parameters);
+  return new Set((done as { n: number }[]).map((r) => Number(r.n)));
 }
 
 /** The affected rows of `sql`: as a named prepared statement on Postgres when it is one of ours. */
@@ -175,5 +281,59 @@ function build(connection: DataSource, metadata: EntityMetadata): InsertStatemen
     type === 'postgres'
       ? `INSERT INTO ${table} (${names}) VALUES (${placeholders}) ON CONFLICT DO NOTHING`
       : `INSERT OR IGNORE INTO ${table} (${names}) VALUES (${placeholders})`;
-  return { sql, columns };
+  const group = type === 'postgres' ? groupShape(connection, metadata, columns, table, names) : undefined;
+  return { sql, columns, ...(group && { group }) };
+}
+
+// Column types whose prepared value JSON carries exactly and the row type reads back as it was
+// (strings, numbers as text or JSON numbers, booleans). Dates, binary, JSON and arrays are not grouped.
+const GROUPABLE_TYPES = new Set([
+  'character varying',
+  'varchar',
+  'character',
+  'char',
+  'text',
+  'uuid',
+  'numeric',
+  'decimal',
+  'smallint',
+  'integer',
+  'int',
+  'bigint',
+  'real',
+  'double precision',
+  'boolean',
+]);
+
+/**
+ * The grouped insert: the rows arrive as one JSON array read by the table's own row type
+ * (`json_populate_recordset`, so each value gets its column's type), numbered by ORDINALITY;
+ * `done` keeps the numbers of the rows the insert wrote (joined back on the primary key), which
+ * the events' CTEs follow and the statement answers. One text for any number of rows: prepared once.
+ */
+function groupShape(
+  connection: DataSource,
+  metadata: EntityMetadata,
+  columns: ColumnMetadata[],
+  table: string,
+  names: string,
+): GroupShape | undefined {
+  const driver = connection.driver;
+  const keyAt = metadata.primaryColumns.map((p) => columns.indexOf(p));
+  const groupable =
+    keyAt.length > 0 &&
+    !keyAt.includes(-1) &&
+    columns.every((c) => c.databaseName !== 'ordinality' && GROUPABLE_TYPES.has(driver.normalizeType(c)));
+  if (!groupable) return undefined;
+  const key = keyAt.map((i) => driver.escape(columns[i].databaseName)).join(', ');
+  const head = `WITH r AS (SELECT * FROM json_populate_recordset(NULL::${table}, $1::json) WITH ORDINALITY),
+ins AS (INSERT INTO ${table} (${names}) SELECT ${names} FROM r ORDER BY ordinality ON CONFLICT DO NOTHING RETURNING ${key}),
+done AS (SELECT r.ordinality AS n FROM r JOIN ins USING (${key}))`;
+  const texts = new Map<string, string>();
+  const sql = (ctes: string) => {
+    let text = texts.get(ctes);
+    if (text === undefined) texts.set(ctes, (text = `${head}${ctes}\nSELECT n::int AS n FROM done`));
+    return text;
+  };
+  return { sql, keyAt };
 }

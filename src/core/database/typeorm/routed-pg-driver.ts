@@ -10,6 +10,22 @@ export const ROUTE_URLS: Record<Route, string> = {
   reader: 'postgres://routed/reader',
 };
 
+/** What insertIfAbsent's grouped inserts need of a routed pool: where a connection goes, and pinning one there. */
+export interface RoutedPoolView {
+  /** Where a connection taken now would go (the caller's pinned target, else the router's pick), or a NoTargetError. */
+  target(): PgTarget;
+  /** Runs `fn` with every connection it takes going to `target`. */
+  pin<T>(target: PgTarget, fn: () => Promise<T>): Promise<T>;
+}
+
+const ROUTED = Symbol('routed pool');
+
+/** The DataSource's writer pool when it is routed (Postgres), else undefined (SQLite). */
+export function routedWriterPool(driver: unknown): RoutedPoolView | undefined {
+  const master = (driver as { master?: { [ROUTED]?: true } }).master;
+  return master?.[ROUTED] ? (master as unknown as RoutedPoolView) : undefined;
+}
+
 type ConnectCallback = (
   error: Error | undefined,
   client?: pg.PoolClient,
@@ -33,7 +49,8 @@ const BOOT_CLIENT = {
 export function routedPgDriver(router: TargetRouter, real: typeof pg): typeof pg & { booting: boolean } {
   const module = { ...real, booting: true } as typeof pg & { booting: boolean };
 
-  class RoutedPool extends EventEmitter {
+  class RoutedPool extends EventEmitter implements RoutedPoolView {
+    readonly [ROUTED] = true;
     private readonly route: Route;
 
     constructor(options: { connectionString?: string }) {
@@ -56,6 +73,14 @@ export function routedPgDriver(router: TargetRouter, real: typeof pg): typeof pg
         if (error) return callback(poolSideError(target.name, pool, error));
         callback(undefined, client, release);
       });
+    }
+
+    target(): PgTarget {
+      return router.target(this.route);
+    }
+
+    pin<T>(target: PgTarget, fn: () => Promise<T>): Promise<T> {
+      return router.on(target, fn);
     }
 
     end(callback?: (error?: Error) => void): Promise<void> {

@@ -1,9 +1,11 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * One event, written in the transaction of the command that emitted it, relayed to the broker in
- * `position` order. `position` is assigned at insert: events of one stream commit one after the
- * other (each takes its stream's counter row), so a stream's events appear in position order too.
+ * One event waiting to be relayed, written in the transaction of the command that emitted it and
+ * relayed to the broker in `position` order. `position` is assigned at insert: events of one
+ * stream commit one after the other (each takes its stream's counter row), so a stream's events
+ * appear in position order too. The table holds waiting events only, with its primary key as its
+ * one index: a relayed row is deleted, or moved to `event_outbox_sent` while retention lasts.
  */
 @Entity('event_outbox')
 export class OutboxEventEntity {
@@ -11,7 +13,6 @@ export class OutboxEventEntity {
   position!: string;
 
   /** Deterministic (from the command and the event's place in it): the broker's de-duplication id. */
-  @Index('event_outbox_id', { unique: true })
   @Column({ type: 'varchar', length: 40 })
   id!: string;
 
@@ -33,10 +34,38 @@ export class OutboxEventEntity {
 
   @Column({ type: 'text' })
   data!: string;
+}
 
-  /** Epoch ms of the broker's acknowledgement; null while waiting to be relayed. */
-  @Column({ name: 'published_at', type: 'bigint', nullable: true })
-  publishedAt!: string | null;
+/** A relayed event, kept for EVENTS_RETENTION_MS after the broker's acknowledgement (none kept by default). */
+@Entity('event_outbox_sent')
+export class SentEventEntity {
+  @PrimaryColumn({ type: 'bigint' })
+  position!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 160 })
+  stream!: string;
+
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  type!: string;
+
+  @Column({ name: 'command_key', type: 'text' })
+  commandKey!: string;
+
+  @Column({ name: 'occurred_at', type: 'varchar', length: 27 })
+  occurredAt!: string;
+
+  @Column({ type: 'text' })
+  data!: string;
+
+  /** Epoch ms of the broker's acknowledgement. */
+  @Column({ name: 'published_at', type: 'bigint' })
+  publishedAt!: string;
 }
 
 /** Each stream's last sequence number: the counter that numbers its events with no gaps. */
@@ -47,4 +76,11 @@ export class EventStreamEntity {
 
   @Column({ name: 'last_seq', type: 'integer' })
   lastSeq!: number;
+
+  /**
+   * The id of the stream's last event when it was emitted by `events.emit` (null after an
+   * insert's event): an emit that repeats it (a replayed refusal) is not written again.
+   */
+  @Column({ name: 'last_event_id', type: 'varchar', length: 40, nullable: true })
+  lastEventId!: string | null;
 }

@@ -1,6 +1,13 @@
 import { hash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { type AppliedCommand, CommandEventSink, type EventDraft, type Statement } from '../../database/index.js';
+import {
+  type AppliedCommand,
+  CommandEventSink,
+  type EventDraft,
+  type GroupedEvent,
+  type GroupedEvents,
+  type Statement,
+} from '../../database/index.js';
 
 /** Epoch microseconds now: wall-clock ms with the monotonic clock's fraction. */
 export type MicrosClock = () => number;
@@ -18,20 +25,26 @@ export function eventId(command: AppliedCommand, index: number, type: string): s
 }
 
 // Postgres: one statement per event. The stream's counter row is taken (and held to the commit), so
-// the events of a stream are numbered in commit order with no gaps; an event already written (the
-// refusal of an entry replayed again after a crash) takes no number.
-const PG_RECORD = `WITH fresh AS (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM event_outbox WHERE id = $1)),
-  counter AS (INSERT INTO event_stream (stream, last_seq) SELECT $2, 1 FROM fresh
-    ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq)
+// the events of a stream are numbered in commit order with no gaps. An event whose stream's last
+// event is it, or one the same command emits after it ($3: their ids), is a repeat (the refusal of
+// an entry replayed again after a crash): the counter is left alone and nothing is written.
+const PG_RECORD = `WITH counter AS (INSERT INTO event_stream (stream, last_seq, last_event_id) VALUES ($2, 1, $1)
+    ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1, last_event_id = EXCLUDED.last_event_id
+    WHERE event_stream.last_event_id IS NULL OR event_stream.last_event_id <> ALL ($3::varchar[])
+    RETURNING last_seq)
 INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
-  SELECT $1, $2, last_seq, $3, $4, $5, $6 FROM counter`;
+  SELECT $1, $2, last_seq, $4, $5, $6, $7 FROM counter`;
 
-// SQLite has no data-modifying CTE: the same three steps, in the caller's transaction on one connection.
-const SQLITE_EXISTS = 'SELECT 1 AS found FROM event_outbox WHERE id = ?';
-const SQLITE_NEXT = `INSERT INTO event_stream (stream, last_seq) VALUES (?, 1)
-  ON CONFLICT (stream) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`;
+// SQLite has no data-modifying CTE: the same steps, in the caller's transaction on one connection.
+const SQLITE_REPEAT = 'SELECT last_event_id AS last FROM event_stream WHERE stream = ?';
+const SQLITE_NEXT = `INSERT INTO event_stream (stream, last_seq, last_event_id) VALUES (?, 1, ?)
+  ON CONFLICT (stream) DO UPDATE SET last_seq = last_seq + 1, last_event_id = excluded.last_event_id RETURNING last_seq`;
 const SQLITE_INSERT = `INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
   VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
+// An insert's event takes the counter and clears last_event_id: it can never be repeated (the
+// insert is not), and an emit before it is no longer the stream's last event.
+const NEXT_AFTER_INSERT = `ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1, last_event_id = NULL`;
 
 /**
  * The insert as a CTE, then per event its counter and its row, fed by the insert's RETURNING: an
@@ -44,13 +57,27 @@ function fusedSql(insertSql: string, base: number, count: number): string {
     const p = (k: number) => `$${base + i * 6 + k}`;
     parts.push(
       `c${i} AS (INSERT INTO event_stream (stream, last_seq) SELECT ${p(2)}::varchar, 1 FROM ins
-        ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq)`,
+        ${NEXT_AFTER_INSERT} RETURNING last_seq)`,
       `e${i} AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
         SELECT ${p(1)}, ${p(2)}, last_seq, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)} FROM c${i})`,
     );
   }
   return `WITH ${parts.join(',\n')}\nSELECT count(*)::int AS inserted FROM ins`;
 }
+
+/**
+ * A grouped insert's events (see CommandEventSink.fuseGroup): the rows' events as one JSON array,
+ * kept to the rows `done` says were inserted, each numbered by its stream's counter row and
+ * written in the rows' order. Streams are distinct within a group, so no counter row is taken twice.
+ */
+const groupCtes = (p: number) => `,
+ev AS (SELECT e.* FROM json_to_recordset($${p}::json) AS e(n bigint, id text, stream text, type text,
+    command_key text, occurred_at text, data text) JOIN done USING (n)),
+counter AS (INSERT INTO event_stream (stream, last_seq) SELECT stream, 1 FROM ev
+  ${NEXT_AFTER_INSERT} RETURNING stream, last_seq),
+outbox AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
+  SELECT ev.id, ev.stream, counter.last_seq, ev.type, ev.command_key, ev.occurred_at, ev.data
+  FROM ev JOIN counter USING (stream) ORDER BY ev.n)`;
 
 // Per insert text (one string per entity, see insertIfAbsent) and event count: the fused text,
 // built once; no key is concatenated per order.
@@ -82,19 +109,37 @@ export class OutboxRecorder extends CommandEventSink {
     return { sql, parameters };
   }
 
+  override fuseGroup(rows: readonly GroupedEvent[], parameterIndex: number): GroupedEvents {
+    const occurredAt = isoMicros(this.now());
+    const events = rows.map(({ n, command, event }) => ({
+      n,
+      id: eventId(command, 0, event.type),
+      stream: event.stream,
+      type: event.type,
+      command_key: command.key,
+      occurred_at: occurredAt,
+      data: JSON.stringify(event.data),
+    }));
+    return { ctes: groupCtes(parameterIndex), parameter: JSON.stringify(events) };
+  }
+
   async record(manager: EntityManager, command: AppliedCommand, events: readonly EventDraft[]): Promise<void> {
     const occurredAt = isoMicros(this.now());
     const sqlite = manager.connection.driver.options.type === 'better-sqlite3';
+    const ids = events.map((event, index) => eventId(command, index, event.type));
     for (const [index, event] of events.entries()) {
-      const id = eventId(command, index, event.type);
+      const id = ids[index];
+      // This event and the ones the command emits after it on its stream: a stream whose last
+      // event is one of them has seen this command already.
+      const repeats = ids.filter((_, j) => j >= index && events[j].stream === event.stream);
       const data = JSON.stringify(event.data);
       if (!sqlite) {
-        await manager.query(PG_RECORD, [id, event.stream, event.type, command.key, occurredAt, data]);
+        await manager.query(PG_RECORD, [id, event.stream, repeats, event.type, command.key, occurredAt, data]);
         continue;
       }
-      const found = (await manager.query(SQLITE_EXISTS, [id])) as unknown[];
-      if (found.length > 0) continue;
-      const [{ last_seq: seq }] = (await manager.query(SQLITE_NEXT, [event.stream])) as { last_seq: number }[];
+      const [prior] = (await manager.query(SQLITE_REPEAT, [event.stream])) as { last: string | null }[];
+      if (prior?.last && repeats.includes(prior.last)) continue;
+      const [{ last_seq: seq }] = (await manager.query(SQLITE_NEXT, [event.stream, id])) as { last_seq: number }[];
       await manager.query(SQLITE_INSERT, [id, event.stream, seq, event.type, command.key, occurredAt, data]);
     }
   }

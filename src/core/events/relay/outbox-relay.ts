@@ -21,11 +21,12 @@ export interface OutboxRow {
 // One relay at a time across the fleet: a transaction-scoped advisory lock on the writer, so it
 // follows the writer through a failover and is let go when its holder dies.
 const PG_LOCK = 'SELECT pg_try_advisory_xact_lock(20631203, 1) AS locked';
+// The outbox holds waiting rows only (relayed ones are deleted, or moved to event_outbox_sent).
+const COLUMNS = 'position, id, stream, seq, type, command_key, occurred_at, data';
 const SELECT_PENDING = (sqlite: boolean) =>
-  `SELECT position, id, stream, seq, type, command_key, occurred_at, data FROM event_outbox
-   WHERE published_at IS NULL ORDER BY position LIMIT ${sqlite ? '?' : '$1'}`;
-const ANY_PENDING = 'SELECT 1 AS found FROM event_outbox WHERE published_at IS NULL LIMIT 1';
-const BACKLOG = 'SELECT count(*) AS n, min(occurred_at) AS oldest FROM event_outbox WHERE published_at IS NULL';
+  `SELECT ${COLUMNS} FROM event_outbox ORDER BY position LIMIT ${sqlite ? '?' : '$1'}`;
+const ANY_PENDING = 'SELECT 1 AS found FROM event_outbox ORDER BY position LIMIT 1';
+const BACKLOG = 'SELECT count(*) AS n, min(occurred_at) AS oldest FROM event_outbox';
 const PRUNE_BATCH = 5000;
 const STATS_EVERY_MS = 1000;
 const PRUNE_EVERY_MS = 60_000;
@@ -160,21 +161,17 @@ export class OutboxRelay {
     return sent;
   }
 
-  /** Confirmed rows: deleted (no retention: a delete is the cheapest write), or marked sent and kept. */
+  /** Confirmed rows leave the outbox: deleted (no retention), or moved to event_outbox_sent and kept. */
   private async mark(m: EntityManager, positions: string[], sqlite: boolean): Promise<void> {
     const at = this.now();
-    if (this.config.retentionMs === 0) {
-      if (sqlite)
-        await m.query(`DELETE FROM event_outbox WHERE position IN (${positions.map(() => '?').join(',')})`, positions);
-      else await m.query('DELETE FROM event_outbox WHERE position = ANY($1::bigint[])', [positions]);
-      return;
-    }
-    if (sqlite)
+    const list = sqlite ? `IN (${positions.map(() => '?').join(',')})` : '= ANY($1::bigint[])';
+    if (this.config.retentionMs > 0)
       await m.query(
-        `UPDATE event_outbox SET published_at = ? WHERE position IN (${positions.map(() => '?').join(',')})`,
-        [at, ...positions],
+        `INSERT INTO event_outbox_sent (${COLUMNS}, published_at)
+         SELECT ${COLUMNS}, ${sqlite ? '?' : '$2'} FROM event_outbox WHERE position ${list}`,
+        sqlite ? [at, ...positions] : [positions, at],
       );
-    else await m.query('UPDATE event_outbox SET published_at = $1 WHERE position = ANY($2::bigint[])', [at, positions]);
+    await m.query(`DELETE FROM event_outbox WHERE position ${list}`, sqlite ? positions : [positions]);
   }
 
   private async count(): Promise<void> {
@@ -195,8 +192,8 @@ export class OutboxRelay {
     const p = sqlite ? ['?', '?'] : ['$1', '$2'];
     await this.database.writeTransaction((m) =>
       m.query(
-        `DELETE FROM event_outbox WHERE position IN (SELECT position FROM event_outbox
-         WHERE published_at IS NOT NULL AND published_at < ${p[0]} ORDER BY position LIMIT ${p[1]})`,
+        `DELETE FROM event_outbox_sent WHERE position IN (SELECT position FROM event_outbox_sent
+         WHERE published_at < ${p[0]} ORDER BY position LIMIT ${p[1]})`,
         [cutoff, PRUNE_BATCH],
       ),
     );
