@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { CLI_COMMANDS } from '../../src/cli.js';
 import { readRawEnvironment } from '../../src/core/config/index.js';
@@ -310,5 +311,43 @@ describe('order events on the embedded SQLite store', () => {
         JSON.stringify([{ symbol: 'AAPL', openBuy: 0, openSell: 1, openOrders: 1 }]),
       10_000,
     );
+  });
+});
+
+describe('relayed events kept for EVENTS_RETENTION_MS', () => {
+  let nats: NatsServer;
+  let app: InProcessApp;
+
+  before(async () => {
+    nats = await NatsServer.start();
+    app = await InProcessApp.start({
+      EVENTS_NATS_URL: nats.url,
+      EVENTS_RELAY_INTERVAL_MS: '20',
+      EVENTS_RETENTION_MS: '1500',
+    });
+  });
+
+  after(async () => {
+    await app?.close();
+    await nats?.destroy();
+  });
+
+  it('leave the outbox once confirmed, are kept as sent, and are pruned after the retention', async () => {
+    const rows = (table: string) =>
+      app
+        .get(DataSource)
+        .query(
+          `SELECT id, stream, seq, type${table === 'event_outbox_sent' ? ', published_at' : ''} FROM ${table}`,
+        ) as Promise<{ id: string; stream: string; seq: number; type: string; published_at: number | null }[]>;
+    const created = await app.request({ method: 'POST', url: '/orders', payload: limitOrder('kept-1') });
+    assert.equal(created.statusCode, 201);
+    await waitFor('the event relayed', async () => (await brokerEvents(nats.url)).length === 1, 10_000);
+    await waitFor('the outbox empty', async () => (await rows('event_outbox')).length === 0, 5_000);
+    const [sent] = await rows('event_outbox_sent');
+    const [event] = await brokerEvents(nats.url);
+    assert.deepEqual([sent.id, sent.stream, Number(sent.seq), sent.type], [event.id, event.stream, 1, 'order.created']);
+    assert.ok(Number(sent.published_at) > Date.now() - 10_000, 'stamped with the broker acknowledgement');
+    await waitFor('pruned after the retention', async () => (await rows('event_outbox_sent')).length === 0, 10_000);
+    assert.equal((await brokerEvents(nats.url)).length, 1, 'the broker keeps its history');
   });
 });

@@ -89,7 +89,8 @@ export class OutboxRelay {
     try {
       if (this.now() - this.lastStatsAt >= STATS_EVERY_MS) await this.count();
       const published = await this.round();
-      if (this.config.retentionMs > 0 && this.now() - this.lastPruneAt >= PRUNE_EVERY_MS) await this.prune();
+      const pruneEvery = Math.min(PRUNE_EVERY_MS, this.config.retentionMs);
+      if (this.config.retentionMs > 0 && this.now() - this.lastPruneAt >= pruneEvery) await this.prune();
       this.failures = 0;
       this.current.lastError = undefined;
       // A full batch means more is waiting: straight on.

@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { CreateEventOutbox1733200000000 } from '../../src/core/events/migrations/1733200000000-create-event-outbox.js';
+import { OutboxPendingOnly1733200000002 } from '../../src/core/events/migrations/1733200000002-outbox-pending-only.js';
+import { join } from 'node:path';
+import { PostgresCluster } from '../harness/postgres.js';
+import { makeTempDir, removeDir } from '../harness/system.js';
+
+const ROW = "'s', 1, 'order.created', 'k', '2026-12-03T00:00:00.000000Z', '{}'";
+
+/** An outbox of the first schema, one row relayed and one waiting, taken through the migration. */
+async function migrates(options: DataSourceOptions, p: (n: number) => string): Promise<void> {
+  const ds = new DataSource({ ...options, migrations: [CreateEventOutbox1733200000000], migrationsRun: false });
+  await ds.initialize();
+  try {
+    await ds.runMigrations();
+    await ds.query(`INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data, published_at)
+      VALUES ('sent-1', ${ROW}, 1764720000000), ('waiting-1', ${ROW}, NULL)`);
+    await ds.query('INSERT INTO event_stream (stream, last_seq) VALUES (' + p(1) + ', 1)', ['s']);
+    ds.setOptions({ migrations: [CreateEventOutbox1733200000000, OutboxPendingOnly1733200000002] });
+    await ds.destroy();
+    await ds.initialize();
+    await ds.runMigrations();
+    assert.deepEqual(
+      (await ds.query('SELECT id FROM event_outbox')).map((r: { id: string }) => r.id),
+      ['waiting-1'],
+      'the waiting row stays',
+    );
+    const sent = (await ds.query('SELECT id, published_at FROM event_outbox_sent')) as {
+      id: string;
+      published_at: unknown;
+    }[];
+    assert.deepEqual(
+      sent.map((r) => [r.id, Number(r.published_at)]),
+      [['sent-1', 1764720000000]],
+      'the relayed row kept as sent',
+    );
+    assert.deepEqual(
+      (await ds.query('SELECT stream, last_seq, last_event_id FROM event_stream')).map(
+        (r: { stream: string; last_seq: number; last_event_id: string | null }) => [
+          r.stream,
+          Number(r.last_seq),
+          r.last_event_id,
+        ],
+      ),
+      [['s', 1, null]],
+    );
+    // The outbox is left with its primary key as its one index.
+    const outbox = ds.createQueryRunner();
+    const table = await outbox.getTable('event_outbox');
+    await outbox.release();
+    assert.deepEqual(
+      table?.indices.map((i) => i.name),
+      [],
+    );
+    assert.equal(table?.findColumnByName('published_at'), undefined);
+    await ds.undoLastMigration();
+    assert.equal((await ds.query('SELECT count(*) AS n FROM event_outbox'))[0].n == 2, true, 'down brings both back');
+  } finally {
+    await ds.destroy();
+  }
+}
+
+describe('the outbox migration to waiting rows only', () => {
+  let cluster: PostgresCluster | undefined;
+  const dir = makeTempDir('outbox-migration');
+  after(async () => {
+    await cluster?.destroy();
+    removeDir(dir);
+  });
+
+  it('keeps waiting rows, moves relayed ones to event_outbox_sent, and drops the indexes on SQLite', () =>
+    migrates({ type: 'better-sqlite3', database: join(dir, 'app.sqlite') }, () => '?'));
+
+  it('does the same on Postgres', async () => {
+    cluster = await PostgresCluster.start({ replica: false });
+    await migrates({ type: 'postgres', url: cluster.primary.url }, (n) => `$${n}`);
+  });
+});
