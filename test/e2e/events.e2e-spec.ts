@@ -271,6 +271,33 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
       await client.end();
     }
   });
+
+  it('an intake-only instance (EVENTS_RELAY_ENABLED=false) takes orders, counts the backlog and relays nothing', async () => {
+    const intake = await InProcessApp.start({
+      ...appEnv,
+      EVENTS_RELAY_ENABLED: 'false',
+      EVENTS_CONSUMERS_ENABLED: 'false',
+    });
+    const relay = app.get(EventsRuntime).relay!;
+    try {
+      await intake.until('a writer', () => intake.get(DatabaseService).currentMode === 'normal');
+      relay.stop();
+      const before = (await brokerEvents(nats.url)).length;
+      for (let i = 0; i < 5; i++) {
+        const r = await intake.request({ method: 'POST', url: '/orders', payload: limitOrder(`intake-${i}`) });
+        assert.equal(r.statusCode, 201, r.body);
+      }
+      await waitFor('the backlog counted', async () => intake.get(EventsRuntime).relayStats()!.pending === 5, 5_000);
+      assert.equal(intake.get(EventsRuntime).relayStats()!.relaying, false);
+      assert.equal((await brokerEvents(nats.url)).length, before, 'nothing relayed by the intake-only instance');
+      relay.start();
+      await waitFor('relayed by the other', async () => (await brokerEvents(nats.url)).length === before + 5, 10_000);
+      assertStreamsWhole(await brokerEvents(nats.url));
+    } finally {
+      relay.start();
+      await intake.close();
+    }
+  });
 });
 
 describe('order events on the embedded SQLite store', () => {

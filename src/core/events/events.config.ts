@@ -105,6 +105,16 @@ export class EventsEnv {
 
   @EnvVar({
     group: 'events',
+    description:
+      'Relay the outbox to the broker from this instance (one relays at a time); false: intake only, the backlog still counted',
+    example: 'true',
+  })
+  @ToBoolean()
+  @IsBoolean()
+  EVENTS_RELAY_ENABLED = true;
+
+  @EnvVar({
+    group: 'events',
     description: "Run this app's consumers (EventsModule.forConsumer) in this instance; false: relay only",
     example: 'true',
   })
@@ -137,6 +147,7 @@ export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
   consumerMaxDeliver: env.EVENTS_CONSUMER_MAX_DELIVER,
   consumerRetryMs: env.EVENTS_CONSUMER_RETRY_MS,
   consumerAckWaitMs: env.EVENTS_CONSUMER_ACK_WAIT_MS,
+  relayEnabled: env.EVENTS_RELAY_ENABLED,
   consumersEnabled: env.EVENTS_CONSUMERS_ENABLED,
 }));
 

@@ -66,6 +66,7 @@ export class OutboxRelay {
   ) {}
 
   start(): void {
+    this.stopped = false;
     this.schedule(0);
   }
 
@@ -88,6 +89,8 @@ export class OutboxRelay {
     let next = this.config.relayIntervalMs;
     try {
       if (this.now() - this.lastStatsAt >= STATS_EVERY_MS) await this.count();
+      // An intake-only instance (EVENTS_RELAY_ENABLED=false) still counts the backlog for its health and metrics.
+      if (!this.config.relayEnabled) return this.schedule(STATS_EVERY_MS);
       const published = await this.round();
       const pruneEvery = Math.min(PRUNE_EVERY_MS, this.config.retentionMs);
       if (this.config.retentionMs > 0 && this.now() - this.lastPruneAt >= pruneEvery) await this.prune();
