@@ -140,6 +140,36 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
       );
   });
 
+  it('the broker frozen: orders are answered while it is, and its events arrive once after it thaws', async () => {
+    const before = (await brokerEvents(nats.url)).length;
+    nats.freeze();
+    try {
+      // Every order is answered before the broker is let go: intake never waits for it.
+      const ids = [];
+      for (let i = 0; i < 20; i++) ids.push((await post(limitOrder(`frozen-${i}`))).id);
+      assert.equal(new Set(ids).size, 20);
+      // And its round waits no longer than the publish timeout: it gives up, to publish again later.
+      await waitFor(
+        'the relay round timed out',
+        async () => app.get(EventsRuntime).relayStats()!.lastError !== undefined,
+        15_000,
+      );
+    } finally {
+      nats.thaw();
+    }
+    await waitFor(
+      'the events after the thaw',
+      async () => (await brokerEvents(nats.url)).length >= before + 20,
+      30_000,
+    );
+    const events = await brokerEvents(nats.url);
+    assertStreamsWhole(events);
+    const frozen = events.filter((e) =>
+      (e.data as { order?: { clientOrderId?: string } }).order?.clientOrderId?.startsWith('frozen-'),
+    );
+    assert.equal(frozen.length, 20, 'one event per order answered while the broker was frozen');
+  });
+
   it('a journaled order emits only when replayed; one refused on replay emits order.rejected', async () => {
     // A row the service does not know of takes key dl-1 with other terms: its journaled create will be refused.
     const client = new pg.Client({ connectionString: cluster.primary.url });

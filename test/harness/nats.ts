@@ -36,6 +36,16 @@ export class NatsServer {
     await waitFor(`nats-server on ${this.port}`, () => this.accepts(), 10_000, 50);
   }
 
+  /** SIGSTOP: the sockets stay open and nothing answers (a frozen host). */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after freeze(). */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** SIGKILL: no goodbye to its clients. */
   async kill(): Promise<void> {
     if (this.process) await killProcess(this.process, 'SIGKILL');

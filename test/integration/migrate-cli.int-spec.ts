@@ -48,6 +48,7 @@ describe('npm run migration:run', () => {
         'CreateEventOutbox1733200000000',
         'CreateEventInbox1733200000001',
         'CreateOrderPositions1733200000002',
+        'OutboxPendingOnly1733300000000',
       ].join(','),
       "TypeORM's migrations table",
     );

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateEventOutbox1733200000000 } from '../../src/core/events/migrations/1733200000000-create-event-outbox.js';
-import { OutboxPendingOnly1733200000002 } from '../../src/core/events/migrations/1733200000002-outbox-pending-only.js';
+import { OutboxPendingOnly1733300000000 } from '../../src/core/events/migrations/1733300000000-outbox-pending-only.js';
 import { join } from 'node:path';
 import { PostgresCluster } from '../harness/postgres.js';
 import { makeTempDir, removeDir } from '../harness/system.js';
@@ -19,7 +19,7 @@ async function migrates(options: DataSourceOptions, p: (n: number) => string): P
     await ds.query(`INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data, published_at)
       VALUES ('sent-1', ${ROW}, 1764720000000), ('waiting-1', ${ROW}, NULL)`);
     await ds.query('INSERT INTO event_stream (stream, last_seq) VALUES (' + p(1) + ', 1)', ['s']);
-    ds.setOptions({ migrations: [CreateEventOutbox1733200000000, OutboxPendingOnly1733200000002] });
+    ds.setOptions({ migrations: [CreateEventOutbox1733200000000, OutboxPendingOnly1733300000000] });
     await ds.destroy();
     await ds.initialize();
     await ds.runMigrations();

@@ -10,7 +10,7 @@ import { EventsHealth } from './events.health.js';
 import { EventsRuntime } from './events.runtime.js';
 import { CreateEventOutbox1733200000000 } from './migrations/1733200000000-create-event-outbox.js';
 import { CreateEventInbox1733200000001 } from './migrations/1733200000001-create-event-inbox.js';
-import { OutboxPendingOnly1733200000002 } from './migrations/1733200000002-outbox-pending-only.js';
+import { OutboxPendingOnly1733300000000 } from './migrations/1733300000000-outbox-pending-only.js';
 import { EventStreamEntity, OutboxEventEntity, SentEventEntity } from './outbox/outbox.entities.js';
 import { OutboxRecorder } from './outbox/outbox.recorder.js';
 
@@ -37,7 +37,7 @@ class EventsConsumerModule {}
       EventDeadLetterEntity,
     ]),
     DatabaseModule.forFeature({
-      migrations: [CreateEventOutbox1733200000000, CreateEventInbox1733200000001, OutboxPendingOnly1733200000002],
+      migrations: [CreateEventOutbox1733200000000, CreateEventInbox1733200000001, OutboxPendingOnly1733300000000],
     }),
     HealthModule,
   ],

@@ -9,8 +9,8 @@ const EVENT_COLUMNS = 'position, id, stream, seq, type, command_key, occurred_at
  * the partial indexes that told waiting rows from relayed ones: relayed rows kept for retention
  * move to `event_outbox_sent`.
  */
-export class OutboxPendingOnly1733200000002 implements MigrationInterface {
-  name = 'OutboxPendingOnly1733200000002';
+export class OutboxPendingOnly1733300000000 implements MigrationInterface {
+  name = 'OutboxPendingOnly1733300000000';
 
   async up(runner: QueryRunner): Promise<void> {
     await runner.createTable(
