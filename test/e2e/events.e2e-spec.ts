@@ -270,6 +270,58 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
     assert.match(kept.reason, /discarded: test poison/);
   });
 
+  it('Postgres down alone: the consumer holds its events, never dead-letters them, and applies each once when it is back', async () => {
+    await cluster.stop('primary', 'immediate');
+    await app.until('no writer', () => app.get(DatabaseService).currentMode !== 'normal');
+    const nc = await connect({ servers: nats.url, timeout: 2000 });
+    try {
+      const js = jetstream(nc);
+      for (let seq = 1; seq <= 3; seq++) {
+        const id = `00000000-0000-5000-8000-${String(seq).padStart(12, 'd')}`;
+        const order = {
+          ...limitOrder(`pgdown-${seq}`),
+          id,
+          owner: 'pg-down',
+          status: 'new',
+          createdAt: '2026-12-03T00:00:00.000Z',
+        };
+        const event = {
+          id: `pgdown-${seq}`,
+          stream: `order:${id}`,
+          seq: 1,
+          type: 'order.created',
+          occurredAt: '2026-12-03T00:00:00.000000Z',
+          commandKey: `pg-down/pgdown-${seq}`,
+          data: { order },
+        };
+        await js.publish(`events.order.${id}`, JSON.stringify(event), { msgID: event.id });
+      }
+    } finally {
+      await nc.close();
+    }
+    // Delivered well past EVENTS_CONSUMER_MAX_DELIVER (3, every EVENTS_CONSUMER_RETRY_MS) while Postgres is away.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await cluster.start('primary');
+    await app.until('a writer again', () => app.get(DatabaseService).currentMode === 'normal', 30_000);
+    const client = new pg.Client({ connectionString: cluster.primary.url });
+    await client.connect();
+    try {
+      const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0].n);
+      await waitFor(
+        'the three applied',
+        async () => (await count(`SELECT count(*) AS n FROM event_inbox WHERE event_id LIKE 'pgdown-%'`)) === 3,
+        30_000,
+      );
+      assert.equal(await count(`SELECT count(*) AS n FROM event_dead_letter WHERE event_id LIKE 'pgdown-%'`), 0);
+      const [row] = (
+        await client.query<{ n: number }>(`SELECT open_orders AS n FROM order_positions WHERE owner = 'pg-down'`)
+      ).rows;
+      assert.equal(Number(row.n), 3, 'each applied once');
+    } finally {
+      await client.end();
+    }
+  });
+
   it('the positions projection equals a recomputation from Postgres, each event applied once', async () => {
     const brokered = (await brokerEvents(nats.url)).filter((e) => !e.id.startsWith('poison-'));
     const client = new pg.Client({ connectionString: cluster.primary.url });
