@@ -7,6 +7,7 @@ import type { EventEnvelope } from '../event-envelope.js';
 import type { EventsConfig } from '../events.config.js';
 import type { ConsumeResult, EventsMetrics } from '../events.metrics.js';
 import { EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
+import { consumeBatchSpan } from '../events.spans.js';
 
 /** A team's reaction to events: runs in the transaction that records the event in the inbox. */
 export interface EventHandler {
@@ -80,7 +81,9 @@ export class EventConsumer {
     if (batch.length > 1) {
       try {
         const events = batch.map((m) => parse(m.data));
-        const results = await this.database.writeTransaction((m) => this.applyAll(m, events));
+        const results = await consumeBatchSpan(this.spec.name, events.length, () =>
+          this.database.writeTransaction((m) => this.applyAll(m, events)),
+        );
         batch.forEach((message, i) => {
           message.ack();
           this.metrics.consumed(this.spec.name, results[i]);

@@ -6,6 +6,7 @@ import type { EventBroker, BrokerMessage, PublishResult } from '../broker/event-
 import type { EventsConfig } from '../events.config.js';
 import { type EventEnvelope, subjectFor } from '../event-envelope.js';
 import type { EventsMetrics } from '../events.metrics.js';
+import { relayRoundSpan } from '../events.spans.js';
 
 export interface OutboxRow {
   position: string;
@@ -121,19 +122,26 @@ export class OutboxRelay {
     if (!any || any.length === 0) return 0;
     if (sqlite) {
       // One process, one relay; the broker's round trip is not spent inside SQLite's one write slot.
-      const rows = await this.database.writeTransaction((m) => this.pending(m, true));
-      const sent = await this.publish(rows);
-      if (sent.length > 0) await this.database.writeTransaction((m) => this.mark(m, sent, true));
-      return sent.length;
+      return relayRoundSpan(async (traced) => {
+        const rows = await this.database.writeTransaction((m) => this.pending(m, true));
+        const sent = await this.publish(rows);
+        if (sent.length > 0) await this.database.writeTransaction((m) => this.mark(m, sent, true));
+        traced(rows.length, sent.length);
+        return sent.length;
+      });
     }
-    return this.database.writeTransaction(async (m) => {
-      const [{ locked }] = (await m.query(PG_LOCK)) as { locked: boolean }[];
-      this.current.relaying = locked;
-      if (!locked) return 0;
-      const sent = await this.publish(await this.pending(m, false));
-      if (sent.length > 0) await this.mark(m, sent, false);
-      return sent.length;
-    });
+    return relayRoundSpan((traced) =>
+      this.database.writeTransaction(async (m) => {
+        const [{ locked }] = (await m.query(PG_LOCK)) as { locked: boolean }[];
+        this.current.relaying = locked;
+        if (!locked) return 0;
+        const rows = await this.pending(m, false);
+        const sent = await this.publish(rows);
+        if (sent.length > 0) await this.mark(m, sent, false);
+        traced(rows.length, sent.length);
+        return sent.length;
+      }),
+    );
   }
 
   private pending(m: EntityManager, sqlite: boolean): Promise<OutboxRow[]> {
