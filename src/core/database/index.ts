@@ -33,4 +33,5 @@ export {
   type DatabaseCliCommand,
 } from './cli/database-cli.js';
 export { withDetachedApp } from './cli/cli-app.js';
+export { deadLetterArgs, type DeadLetterArgs } from './cli/dead-letter-args.js';
 export { databaseConfig, DatabaseEnv } from './database.config.js';

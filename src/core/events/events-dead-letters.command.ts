@@ -1,6 +1,4 @@
-import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
-import { type DatabaseCliCommand, DatabaseService, withDetachedApp } from '../database/index.js';
+import { type DatabaseCliCommand, DatabaseService, deadLetterArgs, withDetachedApp } from '../database/index.js';
 import { EventsRuntime } from './events.runtime.js';
 
 const USAGE =
@@ -13,36 +11,22 @@ export const eventsDeadLettersCommand: DatabaseCliCommand = {
   name: 'events:dead-letters',
   usage: USAGE,
   async run(build, args, io) {
-    const { positionals, values } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        all: { type: 'boolean', default: false },
-        reason: { type: 'string' },
-        by: { type: 'string' },
-        'wait-seconds': { type: 'string', default: '60' },
-      },
+    const parsed = deadLetterArgs(args, USAGE, io, (action, id) => {
+      const [consumer, eventId] = (id ?? '').split('/');
+      return ['list', 'redrive', 'discard'].includes(action) && (action === 'list' || Boolean(consumer && eventId));
     });
-    const [action, id] = positionals;
-    const [consumer, eventId] = (id ?? '').split('/');
-    if (!['list', 'redrive', 'discard'].includes(action) || (action !== 'list' && (!consumer || !eventId))) {
-      io.err(`usage: ${USAGE}`);
-      return 2;
-    }
-    if (action === 'discard' && !values.reason?.trim()) {
-      io.err('discard needs --reason TEXT: what was decided, and why');
-      return 2;
-    }
+    if (!parsed) return 2;
+    const { action, waitSeconds } = parsed;
+    const [consumer, eventId] = (parsed.id ?? '').split('/');
     return withDetachedApp(build, async (app) => {
       // They live in Postgres: the detached app finds its writer in the background.
-      const waitSeconds = Number(values['wait-seconds']);
       if (!(await app.get(DatabaseService).waitForWriter(waitSeconds * 1000))) {
         io.err(`no Postgres writer within ${waitSeconds} s: nothing done`);
         return 1;
       }
       const letters = app.get(EventsRuntime).deadLetters;
       if (action === 'list') {
-        const list = await letters.list(values.all);
+        const list = await letters.list(parsed.all);
         for (const d of list)
           io.out(
             `${d.consumer}/${d.eventId}\t${d.type}\t${d.stream}#${d.seq}\t${d.deadAt}\t${d.discardedBy ? `discarded by ${d.discardedBy}: ` : ''}${d.reason}`,
@@ -55,9 +39,8 @@ export const eventsDeadLettersCommand: DatabaseCliCommand = {
         io.out(`${consumer}/${eventId} (${event.type} ${event.stream}#${event.seq}) applied`);
         return 0;
       }
-      const by = values.by ?? userInfo().username;
-      await letters.discard(consumer, eventId, by, values.reason!);
-      io.out(`${consumer}/${eventId} discarded by ${by}: ${values.reason}`);
+      await letters.discard(consumer, eventId, parsed.by, parsed.reason!);
+      io.out(`${consumer}/${eventId} discarded by ${parsed.by}: ${parsed.reason}`);
       return 0;
     });
   },

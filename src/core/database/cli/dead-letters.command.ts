@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadEnvironment, readKeyFile, readRawEnvironment } from '../../config/index.js';
 import { databaseConfig } from '../database.config.js';
 import { DatabaseService } from '../database.service.js';
 import { Journal, type StoredDeadLetter } from '../journal/journal.js';
 import { withDetachedApp } from './cli-app.js';
+import { deadLetterArgs } from './dead-letter-args.js';
 import type { CliIo, DatabaseCliCommand } from './database-cli.js';
 
 const USAGE =
@@ -22,26 +21,18 @@ export const deadLettersCommand: DatabaseCliCommand = {
   name: 'journal:dead-letters',
   usage: USAGE,
   async run(build, args, io) {
-    const { positionals, values } = parseArgs({
+    const parsed = deadLetterArgs(
       args,
-      allowPositionals: true,
-      options: {
-        file: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        reason: { type: 'string' },
-        by: { type: 'string' },
-        'wait-seconds': { type: 'string', default: '60' },
-      },
-    });
-    const [action, id] = positionals;
-    const seq = Number(id);
-    const needsId = action !== 'list';
-    if (!['list', 'show', 'redrive', 'discard'].includes(action) || (needsId && !Number.isInteger(seq))) {
-      io.err(`usage: ${USAGE}`);
-      return 2;
-    }
+      USAGE,
+      io,
+      (action, id) =>
+        ['list', 'show', 'redrive', 'discard'].includes(action) && (action === 'list' || Number.isInteger(Number(id))),
+    );
+    if (!parsed) return 2;
+    const { action } = parsed;
+    const seq = Number(parsed.id);
     const file = resolve(
-      values.file ??
+      parsed.file ??
         loadEnvironment(readRawEnvironment(), { readFile: readKeyFile, configs: [databaseConfig] }).config(
           databaseConfig,
         ).sqlitePath,
@@ -50,11 +41,11 @@ export const deadLettersCommand: DatabaseCliCommand = {
       io.err(`${file}: no such file`);
       return 1;
     }
-    if (action === 'redrive') return redrive(build, file, seq, Number(values['wait-seconds']), io);
+    if (action === 'redrive') return redrive(build, file, seq, parsed.waitSeconds, io);
     const journal = new Journal(file, { existing: true });
     try {
       if (action === 'list') {
-        const letters = journal.deadLetters(Number.MAX_SAFE_INTEGER, values.all);
+        const letters = journal.deadLetters(Number.MAX_SAFE_INTEGER, parsed.all);
         for (const d of letters) io.out(line(d));
         io.out(`${letters.length} dead letter(s) in ${file}`);
         return 0;
@@ -68,16 +59,12 @@ export const deadLettersCommand: DatabaseCliCommand = {
         io.out(JSON.stringify(dead, null, 2));
         return 0;
       }
-      if (!values.reason?.trim()) {
-        io.err('discard needs --reason TEXT: what was decided, and why');
-        return 2;
-      }
-      const by = values.by ?? userInfo().username;
-      if (!journal.discardDeadLetter(seq, by, values.reason)) {
+      const { by, reason } = parsed as Required<typeof parsed>;
+      if (!journal.discardDeadLetter(seq, by, reason)) {
         io.err(`dead letter ${seq} was already discarded`);
         return 1;
       }
-      io.out(`dead letter ${seq} (${dead.type} ${dead.key}) discarded by ${by}: ${values.reason}`);
+      io.out(`dead letter ${seq} (${dead.type} ${dead.key}) discarded by ${by}: ${reason}`);
       return 0;
     } finally {
       journal.close();
