@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AbstractLogger, Column, CreateDateColumn, DataSource, Entity, In, PrimaryColumn } from 'typeorm';
 import pg from 'pg';
-import { insertIfAbsent } from '../../src/core/database/index.js';
+import { insertIfAbsent, isTargetFailure } from '../../src/core/database/index.js';
 import type { AppliedCommand, CommandEventSink } from '../../src/core/database/index.js';
 import { PgTarget } from '../../src/core/database/postgres/pg-target.js';
 import { createDataSource } from '../../src/core/database/typeorm/data-source.factory.js';
@@ -244,8 +244,8 @@ describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)
       url: cluster.primary.url,
       poolMax: 4,
       connectTimeoutMs: 2000,
-      queryTimeoutMs: 5000,
-      statementTimeoutMs: 5000,
+      queryTimeoutMs: 1500,
+      statementTimeoutMs: 1500,
       probeTimeoutMs: 1000,
       insertGroupRows: 8,
     });
@@ -342,5 +342,28 @@ describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)
         [3, 'order.noted'],
       ],
     );
+  });
+
+  it('a frozen primary: the rows behind a statement that timed out fail with it, none sent a statement of its own', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => order(7000 + i));
+    // Connections ready first, so that the statements, not the connects, meet the freeze.
+    await Promise.all(rows.slice(0, 2).map(() => ds.query('SELECT 1')));
+    queries.queries.length = 0;
+    cluster.freeze('primary');
+    try {
+      const outcomes = await Promise.allSettled(rows.map((o) => insertIfAbsent(ds.manager, OrderEntity, o)));
+      assert.ok(
+        outcomes.every((o) => o.status === 'rejected'),
+        'each fails',
+      );
+      assert.ok(
+        outcomes.every((o) => isTargetFailure((o as PromiseRejectedResult).reason)),
+        'as a target failure',
+      );
+      assert.ok(grouped() <= 2, `${grouped()} statements: at most the two that were out`);
+    } finally {
+      cluster.freeze('primary', false);
+    }
+    assert.equal(await insertIfAbsent(ds.manager, OrderEntity, order(7100)), true, 'and on once it thaws');
   });
 });

@@ -94,4 +94,23 @@ describe('GroupCommit', () => {
       ['fulfilled', 'rejected', 'fulfilled'],
     );
   });
+
+  it('fails the waiting items with a run that failed for their store, and only for such a failure', async () => {
+    const { runs, run } = heldRuns();
+    const group = new GroupCommit(run, 8, 1, (error) => (error as Error).message === 'store down');
+    const first = group.submit('a', ['a']);
+    const waiting = ['b', 'c'].map((i) => group.submit(i, [i]));
+    runs[0].release(new Error('store down'));
+    await assert.rejects(first, /store down/);
+    for (const w of waiting) await assert.rejects(w, /store down/);
+    assert.equal(runs.length, 1, 'no run for the waiting ones');
+    const second = group.submit('d', ['d']);
+    const behind = group.submit('e', ['e']);
+    runs[1].release(new Error('something else'));
+    await assert.rejects(second, /something else/);
+    await tick();
+    assert.deepEqual(runs[2].items, ['e'], 'run on its own');
+    runs[2].release();
+    assert.equal(await behind, 'ok e');
+  });
 });

@@ -11,7 +11,8 @@ interface Waiting<I, R> {
  * and the next run takes up to `maxItems` of them in submission order. Two items with a key in
  * common are never out at once, the later one waiting for the earlier one's run to end: a run never
  * holds two writes of one row or one stream, and writes of one key are applied in the order they
- * were submitted. A run that fails as a whole fails each of its items with its error.
+ * were submitted. A run that fails as a whole fails each of its items with its error, and the
+ * waiting ones too when `failsWaiting` says they would meet it.
  */
 export class GroupCommit<I, R> {
   private readonly queue: Waiting<I, R>[] = [];
@@ -24,6 +25,11 @@ export class GroupCommit<I, R> {
     private readonly run: (items: I[]) => Promise<PromiseSettledResult<R>[]>,
     private readonly maxItems: number,
     private readonly maxInFlight: number,
+    /**
+     * A run's failure that the items waiting behind it would meet too (their store is down or
+     * frozen): they fail with it at once rather than each waiting out a run of its own.
+     */
+    private readonly failsWaiting: (error: unknown) => boolean = () => false,
   ) {}
 
   submit(item: I, keys: readonly string[]): Promise<R> {
@@ -81,6 +87,7 @@ export class GroupCommit<I, R> {
       });
     } catch (error) {
       for (const w of batch) w.reject(error);
+      if (this.failsWaiting(error)) for (const w of this.queue.splice(0)) w.reject(error);
     } finally {
       this.inFlight--;
       for (const w of batch) for (const k of w.keys) this.busy.delete(k);

@@ -10,6 +10,7 @@ import {
 } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { isTargetFailure } from '../database.errors.js';
 import type { PgTarget } from '../postgres/pg-target.js';
 import type { GroupedEvent, InsertEvents } from '../database.types.js';
 import { GroupCommit } from './group-commit.js';
@@ -111,7 +112,9 @@ function groupFor(connection: DataSource, pool: RoutedPoolView, target: PgTarget
   let group = byStatement.get(statement);
   if (!group) {
     const run = (rows: GroupedRow[]) => pool.pin(target, () => runGroup(connection, statement, rows));
-    group = new GroupCommit(run, target.options.insertGroupRows, GROUP_IN_FLIGHT);
+    // A statement lost with its target (timed out, connection gone): the rows behind it are each
+    // command's to handle now (journal or 503), not after a statement of their own times out too.
+    group = new GroupCommit(run, target.options.insertGroupRows, GROUP_IN_FLIGHT, isTargetFailure);
     byStatement.set(statement, group);
   }
   return group;
