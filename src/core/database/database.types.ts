@@ -117,11 +117,16 @@ export abstract class CommandEventSink {
    * For a grouped insert of many rows (one statement, see insertIfAbsent): CTEs that follow a
    * `done(n)` CTE (the 1-based numbers of the rows the insert wrote) and write, for those rows
    * only, one event each, with what they need as one parameter at `$<parameterIndex>`. Each
-   * row's event is on a stream of its own in the group. Undefined where the sink cannot: those
-   * rows are inserted one statement each, through `fuse`.
+   * row's event is on a stream of its own in the group. A sink that does overrides `fusesGroups`
+   * too; otherwise rows with events are inserted one statement each, through `fuse`.
    */
   fuseGroup(_rows: readonly GroupedEvent[], _parameterIndex: number): GroupedEvents | undefined {
     return undefined;
+  }
+
+  /** True when `fuseGroup` writes events (a sink that keeps the default inserts their rows one statement each). */
+  get fusesGroups(): boolean {
+    return false;
   }
 }
 

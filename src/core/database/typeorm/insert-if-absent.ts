@@ -28,8 +28,8 @@ interface InsertStatement {
 interface GroupShape {
   /** The statement, given the events' CTEs (or ''). */
   sql(ctes: string): string;
-  /** Positions of the primary key's columns among `columns`. */
-  keyAt: number[];
+  /** Positions among `columns` of the primary key's columns, then of each unique constraint's. */
+  keysAt: number[][];
 }
 
 interface GroupedRow {
@@ -67,7 +67,7 @@ export async function insertIfAbsent<E extends ObjectLiteral>(
   const row = statement && prepare(manager.connection, statement, values);
   // Outside a transaction on Postgres, concurrent inserts of the entity share a statement.
   const pool = row && statement.group && !manager.queryRunner ? routedWriterPool(manager.connection.driver) : undefined;
-  if (pool && row && (!events || events.events.length === 1)) {
+  if (pool && row && (!events || (events.events.length === 1 && events.sink.fusesGroups))) {
     const target = pool.target();
     if (target.options.insertGroupRows > 1)
       return groupFor(manager.connection, pool, target, statement).submit(
@@ -120,10 +120,14 @@ function groupFor(connection: DataSource, pool: RoutedPoolView, target: PgTarget
   return group;
 }
 
-/** A row's primary key and its event's stream: what two rows of one statement must not share. */
+/**
+ * A row's primary key, its unique keys and its event's stream: rows sharing one are never out at
+ * once, so the first submitted is the one written, as it would be alone.
+ */
 function groupKeys(statement: InsertStatement, row: unknown[], events: InsertEvents | undefined): string[] {
-  const key = `key:${JSON.stringify(statement.group!.keyAt.map((i) => row[i]))}`;
-  return events ? [key, `stream:${events.events[0].stream}`] : [key];
+  const keys = statement.group!.keysAt.map((at, k) => `${k}:${JSON.stringify(at.map((i) => row[i]))}`);
+  if (events) keys.push(`stream:${events.events[0].stream}`);
+  return keys;
 }
 
 /** Inserts `rows` in one statement: which were inserted. A row the statement refuses fails alone. */
@@ -170,7 +174,7 @@ async function insertGroup(runner: QueryRunner, statement: InsertStatement, rows
   let ctes = '';
   if (withEvents.length > 0) {
     const fused = rows.find((r) => r.events)!.events!.sink.fuseGroup(withEvents, 2);
-    if (!fused) throw new Error('the events sink cannot write the events of a grouped insert');
+    if (!fused) throw new Error('the events sink said it writes grouped events (fusesGroups) and wrote none');
     ctes = fused.ctes;
     parameters.push(fused.parameter);
   }
@@ -323,9 +327,14 @@ function groupShape(
 ): GroupShape | undefined {
   const driver = connection.driver;
   const keyAt = metadata.primaryColumns.map((p) => columns.indexOf(p));
+  const uniques = [
+    ...metadata.uniques.map((u) => u.columns),
+    ...metadata.indices.filter((i) => i.isUnique).map((i) => i.columns),
+  ].map((cs) => cs.map((c) => columns.indexOf(c)));
   const groupable =
     keyAt.length > 0 &&
     !keyAt.includes(-1) &&
+    !uniques.some((at) => at.includes(-1)) &&
     columns.every((c) => c.databaseName !== 'ordinality' && GROUPABLE_TYPES.has(driver.normalizeType(c)));
   if (!groupable) return undefined;
   const key = keyAt.map((i) => driver.escape(columns[i].databaseName)).join(', ');
@@ -338,5 +347,5 @@ done AS (SELECT r.ordinality AS n FROM r JOIN ins USING (${key}))`;
     if (text === undefined) texts.set(ctes, (text = `${head}${ctes}\nSELECT n::int AS n FROM done`));
     return text;
   };
-  return { sql, keyAt };
+  return { sql, keysAt: [keyAt, ...uniques] };
 }

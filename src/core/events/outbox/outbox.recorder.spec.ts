@@ -46,4 +46,39 @@ describe('outbox recorder', () => {
       undefined,
     );
   });
+
+  it("writes a grouped insert's events for the rows `done` names, with the ids the single statement gives", () => {
+    const recorder = new OutboxRecorder(() => 1_764_745_058_123_456);
+    assert.equal(recorder.fusesGroups, true);
+    const other = { ...command, key: 'k-2', entityId: 'e-2' };
+    const group = recorder.fuseGroup(
+      [
+        { n: 1, command, event: { stream: 'item:e-1', type: 'item.added', data: { id: 'e-1' } } },
+        { n: 3, command: other, event: { stream: 'item:e-2', type: 'item.added', data: { id: 'e-2' } } },
+      ],
+      2,
+    );
+    assert.match(group.ctes, /json_to_recordset\(\$2::json\)/);
+    assert.match(group.ctes, /JOIN done USING \(n\)/);
+    assert.deepEqual(JSON.parse(group.parameter as string), [
+      {
+        n: 1,
+        id: eventId(command, 0, 'item.added'),
+        stream: 'item:e-1',
+        type: 'item.added',
+        command_key: 'k-1',
+        occurred_at: '2025-12-03T06:57:38.123456Z',
+        data: '{"id":"e-1"}',
+      },
+      {
+        n: 3,
+        id: eventId(other, 0, 'item.added'),
+        stream: 'item:e-2',
+        type: 'item.added',
+        command_key: 'k-2',
+        occurred_at: '2025-12-03T06:57:38.123456Z',
+        data: '{"id":"e-2"}',
+      },
+    ]);
+  });
 });

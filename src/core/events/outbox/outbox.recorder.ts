@@ -109,6 +109,10 @@ export class OutboxRecorder extends CommandEventSink {
     return { sql, parameters };
   }
 
+  override get fusesGroups(): boolean {
+    return true;
+  }
+
   override fuseGroup(rows: readonly GroupedEvent[], parameterIndex: number): GroupedEvents {
     const occurredAt = isoMicros(this.now());
     const events = rows.map(({ n, command, event }) => ({
