@@ -10,8 +10,10 @@ import {
 import { CircuitOpenError } from './circuit-breaker.errors.js';
 import { classifyError } from './error-classification.js';
 import { TaskCancelledError } from 'cockatiel';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { spans } from '../tracing/index.js';
-import { inMemoryTracing } from '../tracing/tracing.testing.js';
 
 class FakeClock {
   t = 1_000_000;
@@ -317,7 +319,14 @@ describe('CircuitBreaker minimum calls', () => {
 
 describe(`${CircuitBreaker.name} with tracing on`, () => {
   it('puts each call in a `breaker <name>` span: the state it met, its outcome and the state it left', async () => {
-    const { exporter, stop } = inMemoryTracing(spans);
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    spans.enable({
+      tracer: provider.getTracer('spec'),
+      contexts: new AsyncLocalStorageContextManager(),
+      propagator: new W3CTraceContextPropagator(),
+      shutdown: () => provider.shutdown(),
+    });
     try {
       const cb = new CircuitBreaker('upstream', {
         ...DEFAULT_BREAKER_SETTINGS,
@@ -366,7 +375,7 @@ describe(`${CircuitBreaker.name} with tracing on`, () => {
         ],
       ]);
     } finally {
-      await stop();
+      spans.disable();
     }
   });
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { spans } from '../tracing/index.js';
-import { inMemoryTracing } from '../tracing/tracing.testing.js';
 import { consumeBatchSpan, relayRoundSpan } from './events.spans.js';
 
 describe('events spans', () => {
@@ -13,7 +15,14 @@ describe('events spans', () => {
   });
 
   it('on: a relay round and a consumed batch are traces of their own, with their counts and failures', async () => {
-    const { exporter, stop } = inMemoryTracing(spans);
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    spans.enable({
+      tracer: provider.getTracer('spec'),
+      contexts: new AsyncLocalStorageContextManager(),
+      propagator: new W3CTraceContextPropagator(),
+      shutdown: () => provider.shutdown(),
+    });
     try {
       // Started inside a request's span, as a request may wake them: still roots.
       await spans.run('POST /orders', {}, async () => {
@@ -41,7 +50,8 @@ describe('events spans', () => {
         assert.equal(span.parentSpanContext, undefined);
       }
     } finally {
-      await stop();
+      spans.disable();
+      await provider.shutdown();
     }
   });
 });

@@ -1,17 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { InMemorySpanExporter, Sampler } from '@opentelemetry/sdk-trace';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, type Sampler, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { secretRedactor } from '../common/index.js';
 import { RequestSpans } from './request-spans.js';
 import { samplerFor } from './sampler.js';
 import { Spans } from './spans.js';
-import { inMemoryTracing } from './tracing.testing.js';
 
-/** The real SDK with an in-memory exporter, on a Spans of its own. */
+/** The real SDK with an in-memory exporter: what otel-sdk.ts builds, minus the network. */
 function traced(sampler?: Sampler): { spans: Spans; exporter: InMemorySpanExporter } {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const spans = new Spans();
-  return { spans, exporter: inMemoryTracing(spans, sampler).exporter };
+  spans.enable({
+    tracer: provider.getTracer('spec'),
+    contexts: new AsyncLocalStorageContextManager(),
+    propagator: new W3CTraceContextPropagator(),
+    shutdown: () => provider.shutdown(),
+  });
+  return { spans, exporter };
 }
 
 const CALLER = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
