@@ -25,7 +25,7 @@ describe('events spans', () => {
     });
     try {
       // Started inside a request's span, as a request may wake them: still roots.
-      await spans.run('POST /orders', {}, async () => {
+      await spans.run('POST /items', {}, async () => {
         assert.equal(await relayRoundSpan(async (traced) => (traced(5, 4), 4)), 4);
         await assert.rejects(
           consumeBatchSpan('positions', 7, () => Promise.reject(new Error('no writer'))),
@@ -35,7 +35,7 @@ describe('events spans', () => {
       const finished = exporter.getFinishedSpans();
       const relay = finished.find((s) => s.name === 'events.relay')!;
       const consume = finished.find((s) => s.name === 'events.consume positions')!;
-      const request = finished.find((s) => s.name === 'POST /orders')!;
+      const request = finished.find((s) => s.name === 'POST /items')!;
       assert.equal(relay.kind, SpanKind.PRODUCER);
       assert.deepEqual(relay.attributes, { 'events.taken': 5, 'events.confirmed': 4 });
       assert.equal(consume.kind, SpanKind.CONSUMER);
