@@ -9,7 +9,11 @@ import { PgTarget } from '../../src/core/database/postgres/pg-target.js';
 import { createDataSource } from '../../src/core/database/typeorm/data-source.factory.js';
 import { ROUTE_URLS, routedPgDriver } from '../../src/core/database/typeorm/routed-pg-driver.js';
 import { TargetRouter } from '../../src/core/database/typeorm/target-router.js';
-import { EventStreamEntity, OutboxEventEntity } from '../../src/core/events/outbox/outbox.entities.js';
+import {
+  EmittedEventEntity,
+  EventStreamEntity,
+  OutboxEventEntity,
+} from '../../src/core/events/outbox/outbox.entities.js';
 import { OutboxRecorder } from '../../src/core/events/outbox/outbox.recorder.js';
 import { OrderEntity } from '../../src/modules/orders/order.entity.js';
 import type { Order } from '../../src/modules/orders/order.model.js';
@@ -257,7 +261,7 @@ describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)
       driver: routedPgDriver(router, pg),
       replication: { master: { url: ROUTE_URLS.writer }, slaves: [{ url: ROUTE_URLS.reader }] },
       installExtensions: false,
-      entities: [OrderEntity, Stamped, Flagged, OutboxEventEntity, EventStreamEntity],
+      entities: [OrderEntity, Stamped, Flagged, OutboxEventEntity, EventStreamEntity, EmittedEventEntity],
     });
     await ds.synchronize();
   });
@@ -330,6 +334,8 @@ describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)
     for (let i = 0; i < 2; i++) await ds.transaction((m) => sink.record(m, cancel, cancelled));
     const other: AppliedCommand = { ...cancel, key: `note/${o.id}` };
     await ds.transaction((m) => sink.record(m, other, [{ stream: `order:${o.id}`, type: 'order.noted', data: {} }]));
+    // The cancel again, now that it is not the stream's last event: still not written again.
+    await ds.transaction((m) => sink.record(m, cancel, cancelled));
     const events = await ds.manager.find(OutboxEventEntity, {
       where: { stream: `order:${o.id}` },
       order: { position: 'ASC' },

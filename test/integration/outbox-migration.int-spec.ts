@@ -10,14 +10,14 @@ import { makeTempDir, removeDir } from '../harness/system.js';
 
 const ROW = "'s', 1, 'order.created', 'k', '2026-12-03T00:00:00.000000Z', '{}'";
 
-/** An outbox of the first schema, one row relayed and one waiting, taken through the migration. */
+/** An outbox of the first schema, one row waiting and a later one relayed, taken through the migration. */
 async function migrates(options: DataSourceOptions, p: (n: number) => string): Promise<void> {
   const ds = new DataSource({ ...options, migrations: [CreateEventOutbox1733200000000], migrationsRun: false });
   await ds.initialize();
   try {
     await ds.runMigrations();
     await ds.query(`INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data, published_at)
-      VALUES ('sent-1', ${ROW}, 1764720000000), ('waiting-1', ${ROW}, NULL)`);
+      VALUES ('waiting-1', ${ROW}, NULL), ('sent-1', ${ROW}, 1764720000000)`);
     await ds.query('INSERT INTO event_stream (stream, last_seq) VALUES (' + p(1) + ', 1)', ['s']);
     ds.setOptions({ migrations: [CreateEventOutbox1733200000000, OutboxPendingOnly1733300000000] });
     await ds.destroy();
@@ -38,15 +38,25 @@ async function migrates(options: DataSourceOptions, p: (n: number) => string): P
       'the relayed row kept as sent',
     );
     assert.deepEqual(
-      (await ds.query('SELECT stream, last_seq, last_event_id FROM event_stream')).map(
-        (r: { stream: string; last_seq: number; last_event_id: string | null }) => [
-          r.stream,
-          Number(r.last_seq),
-          r.last_event_id,
-        ],
-      ),
-      [['s', 1, null]],
+      ((await ds.query('SELECT id FROM event_emitted ORDER BY id')) as { id: string }[]).map((r) => r.id),
+      ['sent-1', 'waiting-1'],
+      'a repeat of an event written before is still caught',
     );
+    // A new event takes a position past every one given before (SQLite copied the table to drop a column).
+    await ds.query(
+      `INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data) VALUES ('new-1', ${ROW})`,
+    );
+    const positions = (await ds.query(
+      "SELECT position FROM event_outbox_sent UNION ALL SELECT position FROM event_outbox WHERE id <> 'new-1'",
+    )) as { position: string | number }[];
+    const newest = (await ds.query("SELECT position FROM event_outbox WHERE id = 'new-1'")) as {
+      position: string | number;
+    }[];
+    assert.ok(
+      positions.every((p) => Number(p.position) < Number(newest[0].position)),
+      `new-1 at ${newest[0].position}, after ${positions.map((p) => p.position).join(',')}`,
+    );
+    await ds.query("DELETE FROM event_outbox WHERE id = 'new-1'");
     // The outbox is left with its primary key as its one index.
     const outbox = ds.createQueryRunner();
     const table = await outbox.getTable('event_outbox');

@@ -11,7 +11,7 @@ import { EventsRuntime } from './events.runtime.js';
 import { CreateEventOutbox1733200000000 } from './migrations/1733200000000-create-event-outbox.js';
 import { CreateEventInbox1733200000001 } from './migrations/1733200000001-create-event-inbox.js';
 import { OutboxPendingOnly1733300000000 } from './migrations/1733300000000-outbox-pending-only.js';
-import { EventStreamEntity, OutboxEventEntity, SentEventEntity } from './outbox/outbox.entities.js';
+import { EmittedEventEntity, EventStreamEntity, OutboxEventEntity, SentEventEntity } from './outbox/outbox.entities.js';
 import { OutboxRecorder } from './outbox/outbox.recorder.js';
 
 /** What `forConsumer()` returns: one consumer and its handler. */
@@ -31,6 +31,7 @@ class EventsConsumerModule {}
     TypeOrmModule.forFeature([
       OutboxEventEntity,
       SentEventEntity,
+      EmittedEventEntity,
       EventStreamEntity,
       InboxEntity,
       ConsumerStreamEntity,

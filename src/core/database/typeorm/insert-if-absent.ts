@@ -114,11 +114,20 @@ function groupFor(connection: DataSource, pool: RoutedPoolView, target: PgTarget
     const run = (rows: GroupedRow[]) => pool.pin(target, () => runGroup(connection, statement, rows));
     // A statement lost with its target (timed out, connection gone): the rows behind it are each
     // command's to handle now (journal or 503), not after a statement of their own times out too.
-    group = new GroupCommit(run, target.options.insertGroupRows, GROUP_IN_FLIGHT, isTargetFailure);
+    group = new GroupCommit(run, target.options.insertGroupRows, GROUP_IN_FLIGHT, lostWithTarget);
     byStatement.set(statement, group);
   }
   return group;
 }
+
+/**
+ * The target is gone or frozen for the rows behind too: not a statement the server itself
+ * cancelled (57014, statement_timeout: one row's lock wait, say), which says nothing of the next.
+ */
+function lostWithTarget(error: unknown): boolean {
+  return isTargetFailure(error) && (error as { code?: unknown }).code !== STATEMENT_CANCELLED;
+}
+const STATEMENT_CANCELLED = '57014';
 
 /**
  * A row's primary key, its unique keys and its event's stream: rows sharing one are never out at
@@ -145,11 +154,13 @@ async function runGroup(
       const code = String((error as { driverError?: { code?: unknown } }).driverError?.code ?? '');
       if (rows.length === 1 || !ROW_REFUSALS.has(code.slice(0, 2))) throw error;
     }
+    // One row at a time, each as it would go alone (ADR 0007's statement, its events fused in):
+    // a row refused here is refused as it would be alone, with the same error.
     const outcomes: PromiseSettledResult<boolean>[] = [];
     for (const row of rows)
       outcomes.push(
-        await insertGroup(runner, statement, [row]).then(
-          (inserted): PromiseSettledResult<boolean> => ({ status: 'fulfilled', value: inserted.has(1) }),
+        await insertOne(runner, statement, row).then(
+          (inserted): PromiseSettledResult<boolean> => ({ status: 'fulfilled', value: inserted }),
           (reason: unknown): PromiseSettledResult<boolean> => ({ status: 'rejected', reason }),
         ),
       );
@@ -157,6 +168,18 @@ async function runGroup(
   } finally {
     await runner.release();
   }
+}
+
+/** One row in the single statement, its events fused in: true when it was inserted. */
+async function insertOne(runner: QueryRunner, statement: InsertStatement, row: GroupedRow): Promise<boolean> {
+  const insert = { sql: statement.sql, parameters: row.parameters };
+  const fused = row.events && row.events.sink.fuse(insert, row.events.command, row.events.events);
+  if (fused) {
+    const { rows } = await prepared(runner, fused.sql, fused.parameters);
+    return Number((rows[0] as { inserted?: number } | undefined)?.inserted) === 1;
+  }
+  if (row.events) throw new Error('the events sink cannot write an insert and its events in one statement');
+  return ((await prepared(runner, insert.sql, insert.parameters)).rowCount ?? 0) === 1;
 }
 
 /** One grouped statement: the 1-based numbers of the rows it inserted (their events written with them). */
@@ -315,8 +338,9 @@ const GROUPABLE_TYPES = new Set([
 /**
  * The grouped insert: the rows arrive as one JSON array read by the table's own row type
  * (`json_populate_recordset`, so each value gets its column's type), numbered by ORDINALITY;
- * `done` keeps the numbers of the rows the insert wrote (joined back on the primary key), which
- * the events' CTEs follow and the statement answers. One text for any number of rows: prepared once.
+ * `done` keeps the numbers of the rows the insert wrote (joined back on the primary key; of two
+ * the database takes for one key, the first, which is the one it wrote), which the events' CTEs
+ * follow and the statement answers. One text for any number of rows: prepared once.
  */
 function groupShape(
   connection: DataSource,
@@ -340,7 +364,7 @@ function groupShape(
   const key = keyAt.map((i) => driver.escape(columns[i].databaseName)).join(', ');
   const head = `WITH r AS (SELECT * FROM json_populate_recordset(NULL::${table}, $1::json) WITH ORDINALITY),
 ins AS (INSERT INTO ${table} (${names}) SELECT ${names} FROM r ORDER BY ordinality ON CONFLICT DO NOTHING RETURNING ${key}),
-done AS (SELECT r.ordinality AS n FROM r JOIN ins USING (${key}))`;
+done AS (SELECT min(r.ordinality) AS n FROM r JOIN ins USING (${key}) GROUP BY ${key})`;
   const texts = new Map<string, string>();
   const sql = (ctes: string) => {
     let text = texts.get(ctes);

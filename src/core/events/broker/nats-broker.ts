@@ -29,6 +29,7 @@ export interface NatsBrokerOptions {
 
 const RESUBSCRIBE_MS = 1000;
 const BATCH_MAX = 256;
+const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
 const NO_RESPONDERS = 503;
 
 /** A JetStream PubAck (or its error) as the port's result. */
@@ -74,27 +75,33 @@ class PubAcks {
   /** Publishes back to back, in order, each with its de-duplication id; every result by `timeoutMs`. */
   publish(messages: readonly BrokerMessage[], timeoutMs: number): Promise<PublishResult[]> {
     const tokens: string[] = [];
+    const settleAll = (result: PublishResult) => {
+      for (const token of tokens) {
+        const settle = this.waiting.get(token);
+        this.waiting.delete(token);
+        settle?.(result);
+      }
+    };
+    const timer = setTimeout(() => settleAll({ ok: false, error: 'timeout waiting for the PubAck' }), timeoutMs);
+    timer.unref();
     const results = messages.map((m) => {
       const token = String(++this.next);
       tokens.push(token);
       const result = new Promise<PublishResult>((resolve) => this.waiting.set(token, resolve));
       const h = headers();
       h.set('Nats-Msg-Id', m.id);
-      this.connection.publish(m.subject, m.data, { headers: h, reply: `${this.prefix}.${token}` });
+      try {
+        this.connection.publish(m.subject, m.data, { headers: h, reply: `${this.prefix}.${token}` });
+      } catch (error) {
+        // This message only (too large, the connection closing): the others keep their PubAcks.
+        this.waiting.delete(token);
+        return Promise.resolve<PublishResult>({ ok: false, error: message(error) });
+      }
       return result;
     });
-    const timer = setTimeout(() => {
-      for (const token of tokens) {
-        const settle = this.waiting.get(token);
-        this.waiting.delete(token);
-        settle?.({ ok: false, error: 'timeout waiting for the PubAck' });
-      }
-    }, timeoutMs);
     return Promise.all(results).finally(() => clearTimeout(timer));
   }
 }
-
-const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
 
 /**
  * NATS JetStream: a file-backed stream over `<prefix>.>` that de-duplicates on `Nats-Msg-Id`

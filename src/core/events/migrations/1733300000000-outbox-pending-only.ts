@@ -5,7 +5,7 @@ const EVENT_COLUMNS = 'position, id, stream, seq, type, command_key, occurred_at
 /**
  * The outbox holds waiting events only, under its primary key alone: every index is a cost on
  * every order. The unique event id went (the broker and the consumers' inbox de-duplicate on it;
- * a repeated emit is caught by its stream's counter row, `event_stream.last_event_id`), and so did
+ * a repeated emit is caught by `event_emitted`, which only emits write), and so did
  * the partial indexes that told waiting rows from relayed ones: relayed rows kept for retention
  * move to `event_outbox_sent`.
  */
@@ -37,15 +37,36 @@ export class OutboxPendingOnly1733300000000 implements MigrationInterface {
     await runner.query('DELETE FROM event_outbox WHERE published_at IS NOT NULL');
     for (const index of ['event_outbox_id', 'event_outbox_pending', 'event_outbox_published'])
       await runner.dropIndex('event_outbox', index);
+    // SQLite drops a column by copying the table, and its AUTOINCREMENT counter with it: the
+    // counter is set back past every position given, or a new event would take a relayed one's.
+    const sqlite = runner.connection.driver.options.type === 'better-sqlite3';
+    const [{ top }] = (await runner.query(
+      'SELECT max(position) AS top FROM (SELECT position FROM event_outbox UNION ALL SELECT position FROM event_outbox_sent) AS given',
+    )) as { top: number | string | null }[];
+    const given = sqlite
+      ? Number(
+          ((await runner.query("SELECT seq FROM sqlite_sequence WHERE name = 'event_outbox'")) as { seq: number }[])[0]
+            ?.seq ?? 0,
+        )
+      : 0;
     await runner.dropColumn('event_outbox', 'published_at');
-    await runner.addColumn(
-      'event_stream',
-      new TableColumn({ name: 'last_event_id', type: 'varchar', length: '40', isNullable: true }),
+    if (sqlite) {
+      const next = Math.max(given, Number(top ?? 0));
+      await runner.query("DELETE FROM sqlite_sequence WHERE name = 'event_outbox'");
+      await runner.query("INSERT INTO sqlite_sequence (name, seq) VALUES ('event_outbox', ?)", [next]);
+    }
+    await runner.createTable(
+      new Table({ name: 'event_emitted', columns: [{ name: 'id', type: 'varchar', length: '40', isPrimary: true }] }),
+      true,
+    );
+    // Emitted events the outbox still holds: a repeat of one of them is caught as before.
+    await runner.query(
+      'INSERT INTO event_emitted (id) SELECT id FROM event_outbox UNION SELECT id FROM event_outbox_sent',
     );
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.dropColumn('event_stream', 'last_event_id');
+    await runner.dropTable('event_emitted');
     await runner.addColumn('event_outbox', new TableColumn({ name: 'published_at', type: 'bigint', isNullable: true }));
     await runner.createIndex(
       'event_outbox',

@@ -58,11 +58,14 @@ export class EventStreamEntity {
 
   @Column({ name: 'last_seq', type: 'integer' })
   lastSeq!: number;
+}
 
-  /**
-   * The id of the stream's last event when it was emitted by `events.emit` (null after an
-   * insert's event): an emit that repeats it (a replayed refusal) is not written again.
-   */
-  @Column({ name: 'last_event_id', type: 'varchar', length: 40, nullable: true })
-  lastEventId!: string | null;
+/**
+ * The id of each event written by `events.emit` (not by an insert, which is never repeated): an
+ * emit repeated after a crash (a journal entry replayed again and refused again) writes nothing.
+ */
+@Entity('event_emitted')
+export class EmittedEventEntity {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id!: string;
 }

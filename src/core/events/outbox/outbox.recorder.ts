@@ -24,27 +24,24 @@ export function eventId(command: AppliedCommand, index: number, type: string): s
   return hash('sha256', JSON.stringify([command.type, command.key, command.entityId, index, type])).slice(0, 40);
 }
 
-// Postgres: one statement per event. The stream's counter row is taken (and held to the commit), so
-// the events of a stream are numbered in commit order with no gaps. An event whose stream's last
-// event is it, or one the same command emits after it ($3: their ids), is a repeat (the refusal of
-// an entry replayed again after a crash): the counter is left alone and nothing is written.
-const PG_RECORD = `WITH counter AS (INSERT INTO event_stream (stream, last_seq, last_event_id) VALUES ($2, 1, $1)
-    ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1, last_event_id = EXCLUDED.last_event_id
-    WHERE event_stream.last_event_id IS NULL OR event_stream.last_event_id <> ALL ($3::varchar[])
-    RETURNING last_seq)
+// Postgres: one statement per event. An event whose id is in event_emitted already (the refusal of
+// an entry replayed again after a crash) writes nothing; else its stream's counter row is taken
+// (and held to the commit), so the events of a stream are numbered in commit order with no gaps.
+const PG_RECORD = `WITH fresh AS (INSERT INTO event_emitted (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id),
+  counter AS (INSERT INTO event_stream (stream, last_seq) SELECT $2, 1 FROM fresh
+    ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq)
 INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
-  SELECT $1, $2, last_seq, $4, $5, $6, $7 FROM counter`;
+  SELECT $1, $2, last_seq, $3, $4, $5, $6 FROM counter`;
 
 // SQLite has no data-modifying CTE: the same steps, in the caller's transaction on one connection.
-const SQLITE_REPEAT = 'SELECT last_event_id AS last FROM event_stream WHERE stream = ?';
-const SQLITE_NEXT = `INSERT INTO event_stream (stream, last_seq, last_event_id) VALUES (?, 1, ?)
-  ON CONFLICT (stream) DO UPDATE SET last_seq = last_seq + 1, last_event_id = excluded.last_event_id RETURNING last_seq`;
+const SQLITE_FRESH = 'INSERT INTO event_emitted (id) VALUES (?) ON CONFLICT DO NOTHING RETURNING id';
+const SQLITE_NEXT = `INSERT INTO event_stream (stream, last_seq) VALUES (?, 1)
+  ON CONFLICT (stream) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`;
 const SQLITE_INSERT = `INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
   VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
-// An insert's event takes the counter and clears last_event_id: it can never be repeated (the
-// insert is not), and an emit before it is no longer the stream's last event.
-const NEXT_AFTER_INSERT = `ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1, last_event_id = NULL`;
+// An insert's event takes the counter; it needs no event_emitted row: the insert itself is never repeated.
+const NEXT_AFTER_INSERT = `ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1`;
 
 /**
  * The insert as a CTE, then per event its counter and its row, fed by the insert's RETURNING: an
@@ -68,12 +65,13 @@ function fusedSql(insertSql: string, base: number, count: number): string {
 /**
  * A grouped insert's events (see CommandEventSink.fuseGroup): the rows' events as one JSON array,
  * kept to the rows `done` says were inserted, each numbered by its stream's counter row and
- * written in the rows' order. Streams are distinct within a group, so no counter row is taken twice.
+ * written in the rows' order. Streams are distinct within a group, so no counter row is taken twice;
+ * they are taken in stream order, so two statements sharing streams cannot deadlock.
  */
 const groupCtes = (p: number) => `,
 ev AS (SELECT e.* FROM json_to_recordset($${p}::json) AS e(n bigint, id text, stream text, type text,
     command_key text, occurred_at text, data text) JOIN done USING (n)),
-counter AS (INSERT INTO event_stream (stream, last_seq) SELECT stream, 1 FROM ev
+counter AS (INSERT INTO event_stream (stream, last_seq) SELECT stream, 1 FROM ev ORDER BY stream
   ${NEXT_AFTER_INSERT} RETURNING stream, last_seq),
 outbox AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
   SELECT ev.id, ev.stream, counter.last_seq, ev.type, ev.command_key, ev.occurred_at, ev.data
@@ -130,20 +128,16 @@ export class OutboxRecorder extends CommandEventSink {
   async record(manager: EntityManager, command: AppliedCommand, events: readonly EventDraft[]): Promise<void> {
     const occurredAt = isoMicros(this.now());
     const sqlite = manager.connection.driver.options.type === 'better-sqlite3';
-    const ids = events.map((event, index) => eventId(command, index, event.type));
     for (const [index, event] of events.entries()) {
-      const id = ids[index];
-      // This event and the ones the command emits after it on its stream: a stream whose last
-      // event is one of them has seen this command already.
-      const repeats = ids.filter((_, j) => j >= index && events[j].stream === event.stream);
+      const id = eventId(command, index, event.type);
       const data = JSON.stringify(event.data);
       if (!sqlite) {
-        await manager.query(PG_RECORD, [id, event.stream, repeats, event.type, command.key, occurredAt, data]);
+        await manager.query(PG_RECORD, [id, event.stream, event.type, command.key, occurredAt, data]);
         continue;
       }
-      const [prior] = (await manager.query(SQLITE_REPEAT, [event.stream])) as { last: string | null }[];
-      if (prior?.last && repeats.includes(prior.last)) continue;
-      const [{ last_seq: seq }] = (await manager.query(SQLITE_NEXT, [event.stream, id])) as { last_seq: number }[];
+      const fresh = (await manager.query(SQLITE_FRESH, [id])) as unknown[];
+      if (fresh.length === 0) continue;
+      const [{ last_seq: seq }] = (await manager.query(SQLITE_NEXT, [event.stream])) as { last_seq: number }[];
       await manager.query(SQLITE_INSERT, [id, event.stream, seq, event.type, command.key, occurredAt, data]);
     }
   }
