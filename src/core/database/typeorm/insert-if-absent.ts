@@ -82,10 +82,7 @@ export async function insertIfAbsent<E extends ObjectLiteral>(
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner('master');
   try {
     // Ours (a statement built here, possibly with its events) runs prepared; the query builder's, as TypeORM runs it.
-    if (fused) {
-      const { rows } = await prepared(runner, fused.sql, fused.parameters);
-      return Number((rows[0] as { inserted?: number } | undefined)?.inserted) === 1;
-    }
+    if (fused) return await fusedInserted(runner, fused);
     if (events && !runner.isTransactionActive)
       throw new Error(
         'insertIfAbsent with events outside a transaction: this store cannot write both in one statement',
@@ -174,12 +171,15 @@ async function runGroup(
 async function insertOne(runner: QueryRunner, statement: InsertStatement, row: GroupedRow): Promise<boolean> {
   const insert = { sql: statement.sql, parameters: row.parameters };
   const fused = row.events && row.events.sink.fuse(insert, row.events.command, row.events.events);
-  if (fused) {
-    const { rows } = await prepared(runner, fused.sql, fused.parameters);
-    return Number((rows[0] as { inserted?: number } | undefined)?.inserted) === 1;
-  }
+  if (fused) return fusedInserted(runner, fused);
   if (row.events) throw new Error('the events sink cannot write an insert and its events in one statement');
   return ((await prepared(runner, insert.sql, insert.parameters)).rowCount ?? 0) === 1;
+}
+
+/** Runs an insert fused with its events (CommandEventSink.fuse): true when the row was inserted. */
+async function fusedInserted(runner: QueryRunner, fused: { sql: string; parameters: unknown[] }): Promise<boolean> {
+  const { rows } = await prepared(runner, fused.sql, fused.parameters);
+  return Number((rows[0] as { inserted?: number } | undefined)?.inserted) === 1;
 }
 
 /** One grouped statement: the 1-based numbers of the rows it inserted (their events written with them). */

@@ -130,18 +130,19 @@ export class OutboxRelay {
         return sent.length;
       });
     }
-    return relayRoundSpan((traced) =>
-      this.database.writeTransaction(async (m) => {
-        const [{ locked }] = (await m.query(PG_LOCK)) as { locked: boolean }[];
-        this.current.relaying = locked;
-        if (!locked) return 0;
+    return this.database.writeTransaction(async (m) => {
+      const [{ locked }] = (await m.query(PG_LOCK)) as { locked: boolean }[];
+      this.current.relaying = locked;
+      if (!locked) return 0;
+      // Traced only once the lock is held: an instance that does not relay makes no span.
+      return relayRoundSpan(async (traced) => {
         const rows = await this.pending(m, false);
         const sent = await this.publish(rows);
         if (sent.length > 0) await this.mark(m, sent, false);
         traced(rows.length, sent.length);
         return sent.length;
-      }),
-    );
+      });
+    });
   }
 
   private pending(m: EntityManager, sqlite: boolean): Promise<OutboxRow[]> {
