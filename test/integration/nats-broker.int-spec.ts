@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NatsBroker } from '../../src/core/events/broker/nats-broker.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { brokerEvents } from '../harness/nats-events.js';
 import { NatsServer, waitFor } from '../harness/index.js';
 
@@ -15,6 +17,8 @@ describe('NatsBroker against a real nats-server', () => {
       stream: 'EVENTS',
       subjectPrefix: 'events',
       duplicateWindowMs: 60_000,
+      maxAgeMs: 0,
+      maxBytes: 0,
       name: 'spec',
     });
     broker.start();
@@ -63,5 +67,74 @@ describe('NatsBroker against a real nats-server', () => {
     } finally {
       nats.thaw();
     }
+  });
+
+  // Its own stream on the same server (a second server on a free port could race the first for it).
+  describe('the stream limits', () => {
+    const brokers: NatsBroker[] = [];
+    after(async () => {
+      for (const b of brokers) await b.close();
+    });
+
+    async function started(maxAgeMs: number, maxBytes: number): Promise<NatsBroker> {
+      const limited = new NatsBroker({
+        servers: [nats.url],
+        stream: 'LIMITED',
+        subjectPrefix: 'limited',
+        duplicateWindowMs: 1000,
+        maxAgeMs,
+        maxBytes,
+        name: 'spec',
+      });
+      brokers.push(limited);
+      limited.start();
+      await waitFor('connected', async () => limited.status().connected, 10_000);
+      return limited;
+    }
+
+    const limitedEvent = (id: string) => ({
+      subject: `limited.order.${id}`,
+      id,
+      data: Buffer.from(JSON.stringify({ id, pad: 'x'.repeat(900) })),
+    });
+
+    async function stream() {
+      const nc = await connect({ servers: nats.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        const info = await jsm.streams.info('LIMITED');
+        const ids: string[] = [];
+        for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++)
+          ids.push((await jsm.streams.getMessage('LIMITED', { seq }))!.json<{ id: string }>().id);
+        return { config: info.config, ids };
+      } finally {
+        await nc.close();
+      }
+    }
+
+    it('puts the limits on a stream made without them, refuses events when full and drops none, and ages them out', async () => {
+      // A stream as an earlier version made it: no limits.
+      const unlimited = await started(0, 0);
+      assert.deepEqual(await unlimited.publish([limitedEvent('old')], 3000), [{ ok: true, duplicate: false }]);
+      assert.equal((await stream()).config.max_bytes, -1);
+      await unlimited.close();
+
+      const limited = await started(2500, 4096);
+      const results = await limited.publish(
+        [1, 2, 3, 4, 5, 6].map((i) => limitedEvent(`e${i}`)),
+        3000,
+      );
+      const { config, ids } = await stream();
+      assert.equal(config.max_bytes, 4096);
+      assert.equal(config.discard, 'new');
+      const refused = results.filter((r) => !r.ok);
+      assert.ok(refused.length > 0 && results[0].ok, JSON.stringify(results));
+      for (const r of refused) assert.match((r as { error: string }).error, /maximum bytes/i);
+      // Full: the new ones refused (they wait in the outbox), the oldest kept.
+      assert.deepEqual(ids, ['old', ...results.flatMap((r, i) => (r.ok ? [`e${i + 1}`] : []))]);
+      // Past the age limit the stream empties, and takes events again.
+      await waitFor('the stream aged out', async () => (await stream()).ids.length === 0, 10_000, 200);
+      assert.deepEqual(await limited.publish([limitedEvent('later')], 3000), [{ ok: true, duplicate: false }]);
+    });
   });
 });

@@ -1,6 +1,19 @@
 import type { ConfigType } from '@nestjs/config';
-import { ArrayMaxSize, IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsInt, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { EnvVar, featureConfig, IsServiceUrl, ToBoolean, ToInt, ToList } from '../config/index.js';
+
+const DAY_MS = 86_400_000;
+
+/** A stream age limit NATS accepts: none (0), or no shorter than the de-duplication window. */
+const CoversDuplicateWindow = () =>
+  ValidateBy({
+    name: 'coversDuplicateWindow',
+    validator: {
+      validate: (value, args) =>
+        value === 0 || (typeof value === 'number' && value >= (args?.object as EventsEnv).EVENTS_DUPLICATE_WINDOW_MS),
+      defaultMessage: () => '$property must be 0 or at least EVENTS_DUPLICATE_WINDOW_MS',
+    },
+  });
 
 /** The events module's own variables: the outbox, its relay to the broker, and consumers. */
 export class EventsEnv {
@@ -66,8 +79,33 @@ export class EventsEnv {
   @ToInt()
   @IsInt()
   @Min(10_000)
-  @Max(86_400_000)
+  @Max(DAY_MS)
   EVENTS_DUPLICATE_WINDOW_MS = 120_000;
+
+  @EnvVar({
+    group: 'events',
+    description:
+      'Broker stream: events older than this are removed, ms; 0: kept until deleted. A consumer started later than this misses the start of older streams',
+    example: '0',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(3650 * DAY_MS)
+  @CoversDuplicateWindow()
+  EVENTS_STREAM_MAX_AGE_MS = 0;
+
+  @EnvVar({
+    group: 'events',
+    description:
+      'Broker stream: largest size, bytes; 0: no limit of its own. When full the broker refuses new events: they wait in the outbox, counted and alerting, none dropped',
+    example: '0',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  EVENTS_STREAM_MAX_BYTES = 0;
 
   @EnvVar({
     group: 'events',
@@ -78,7 +116,7 @@ export class EventsEnv {
   @ToInt()
   @IsInt()
   @Min(0)
-  @Max(30 * 86_400_000)
+  @Max(30 * DAY_MS)
   EVENTS_RETENTION_MS = 0;
 
   @EnvVar({
@@ -143,6 +181,8 @@ export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
   relayIntervalMs: env.EVENTS_RELAY_INTERVAL_MS,
   publishTimeoutMs: env.EVENTS_PUBLISH_TIMEOUT_MS,
   duplicateWindowMs: env.EVENTS_DUPLICATE_WINDOW_MS,
+  streamMaxAgeMs: env.EVENTS_STREAM_MAX_AGE_MS,
+  streamMaxBytes: env.EVENTS_STREAM_MAX_BYTES,
   retentionMs: env.EVENTS_RETENTION_MS,
   consumerMaxDeliver: env.EVENTS_CONSUMER_MAX_DELIVER,
   consumerRetryMs: env.EVENTS_CONSUMER_RETRY_MS,

@@ -38,6 +38,8 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
       stream: config.stream,
       subjectPrefix: config.subjectPrefix,
       duplicateWindowMs: config.duplicateWindowMs,
+      maxAgeMs: config.streamMaxAgeMs,
+      maxBytes: config.streamMaxBytes,
       name: 'trading-service-core',
     });
     this.relay = new OutboxRelay(database, this.broker, config, this.metrics);

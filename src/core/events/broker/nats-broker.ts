@@ -3,6 +3,7 @@ import { connect, createInbox, headers, type Msg, nanos, type NatsConnection } f
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   jetstream,
   type JetStreamClient,
   jetstreamManager,
@@ -24,6 +25,10 @@ export interface NatsBrokerOptions {
   /** The stream's subjects: `<prefix>.>`. */
   subjectPrefix: string;
   duplicateWindowMs: number;
+  /** Events older than this are removed from the stream; 0: kept until deleted. */
+  maxAgeMs: number;
+  /** The stream's size limit, bytes; 0: none. When full, new events are refused (discard new), none dropped. */
+  maxBytes: number;
   name: string;
 }
 
@@ -201,8 +206,16 @@ export class NatsBroker extends EventBroker {
 
   private async createStream(): Promise<void> {
     const jsm = await jetstreamManager(this.connection!);
-    const { stream, subjectPrefix, duplicateWindowMs } = this.options;
-    const config = { subjects: [`${subjectPrefix}.>`], duplicate_window: nanos(duplicateWindowMs) };
+    const { stream, subjectPrefix, duplicateWindowMs, maxAgeMs, maxBytes } = this.options;
+    // Full: refuse new events (the relay keeps them in the outbox and retries) rather than drop
+    // the oldest, which a consumer not yet past them would see as a gap forever.
+    const config = {
+      subjects: [`${subjectPrefix}.>`],
+      duplicate_window: nanos(duplicateWindowMs),
+      max_age: nanos(maxAgeMs),
+      max_bytes: maxBytes > 0 ? maxBytes : -1,
+      discard: DiscardPolicy.New,
+    };
     try {
       await jsm.streams.info(stream);
       await jsm.streams.update(stream, config);

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigValidationError, loadEnvironment, type RawEnvironment } from '../config/index.js';
+import { eventsConfig } from './events.config.js';
+
+const load = (raw: RawEnvironment) =>
+  loadEnvironment(raw, { readFile: () => '', configs: [eventsConfig] }).config(eventsConfig);
+
+const refused = (raw: RawEnvironment, pattern: RegExp) =>
+  assert.throws(
+    () => load(raw),
+    (error: unknown) => error instanceof ConfigValidationError && pattern.test(error.message),
+  );
+
+describe('events config', () => {
+  it('keeps the broker stream unlimited by default, and takes an age and a size', () => {
+    assert.equal(load({}).streamMaxAgeMs, 0);
+    assert.equal(load({}).streamMaxBytes, 0);
+    const set = load({ EVENTS_STREAM_MAX_AGE_MS: '604800000', EVENTS_STREAM_MAX_BYTES: '10737418240' });
+    assert.equal(set.streamMaxAgeMs, 604_800_000);
+    assert.equal(set.streamMaxBytes, 10_737_418_240);
+  });
+
+  it('refuses an age limit shorter than the de-duplication window, which NATS would refuse at the first publish', () => {
+    refused(
+      { EVENTS_STREAM_MAX_AGE_MS: '60000' },
+      /EVENTS_STREAM_MAX_AGE_MS="60000": must be 0 or at least EVENTS_DUPLICATE_WINDOW_MS/,
+    );
+    assert.equal(
+      load({ EVENTS_STREAM_MAX_AGE_MS: '60000', EVENTS_DUPLICATE_WINDOW_MS: '30000' }).streamMaxAgeMs,
+      60_000,
+    );
+    refused({ EVENTS_STREAM_MAX_BYTES: '-1' }, /EVENTS_STREAM_MAX_BYTES="-1"/);
+  });
+});
