@@ -1,11 +1,21 @@
 import { createApp } from './app.factory.js';
 import type { AppModuleOptions } from './app.module.js';
 import { type AppBuilder, DATABASE_CLI_COMMANDS, runDatabaseCli } from './core/database/index.js';
+import { readRawEnvironment } from './core/config/index.js';
 import { eventsDeadLettersCommand } from './core/events/index.js';
 import { startServer } from './server.js';
 
 /** Every operator command: the database's, and the events consumers' dead letters. */
 export const CLI_COMMANDS = [...DATABASE_CLI_COMMANDS, eventsDeadLettersCommand];
+
+// An operator command's app does its one job: it never relays the outbox, nor joins a consumer's
+// durable (it would pull events and hold them unacknowledged until their ack wait ran out).
+const COMMAND_ENV = { EVENTS_RELAY_ENABLED: 'false', EVENTS_CONSUMERS_ENABLED: 'false' };
+
+/** The app an operator command runs on: `options`' modules, with the events' background work off. */
+export function commandApp(options: AppModuleOptions = {}): AppBuilder {
+  return (env) => createApp({ ...options, env: { ...(env ?? readRawEnvironment()), ...COMMAND_ENV } });
+}
 
 export interface Cli {
   /** Runs `argv` (default: the process's arguments), then exits the process with its code. */
@@ -20,7 +30,7 @@ export interface Cli {
  * `startServerOrCli` does both from one entry point and one module list.
  */
 export function createCli(options: AppModuleOptions = {}): Cli {
-  const build: AppBuilder = (env) => createApp({ ...options, ...(env && { env }) });
+  const build = commandApp(options);
   return {
     async run(argv = process.argv.slice(2)) {
       const code = await runDatabaseCli(build, argv, undefined, CLI_COMMANDS);

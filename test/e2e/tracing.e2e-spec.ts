@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   AppProcess,
   databaseMode,
@@ -11,6 +13,7 @@ import {
   limitOrder,
   MAIN_ENTRY,
   makeTempDir,
+  NatsServer,
   OtlpReceiver,
   PostgresCluster,
   type ReceivedSpan,
@@ -55,15 +58,29 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
   let redis: RedisSetup;
   let upstream: HttpUpstream;
   let receiver: OtlpReceiver;
+  let nats: NatsServer;
   let app: AppProcess;
   let cwd: string;
 
+  /** The `traceparent` header the broker holds for the last event of `order:<id>`. */
+  async function eventTraceparent(orderId: string): Promise<string | undefined> {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const m = await jsm.streams.getMessage('EVENTS', { last_by_subj: `events.order.${orderId}` });
+      return m?.header?.get('traceparent') || undefined;
+    } finally {
+      await nc.close();
+    }
+  }
+
   before(async () => {
-    [cluster, redis, upstream, receiver] = await Promise.all([
+    [cluster, redis, upstream, receiver, nats] = await Promise.all([
       PostgresCluster.start({ replica: false }),
       RedisSetup.start(),
       HttpUpstream.start(),
       OtlpReceiver.start(),
+      NatsServer.start(),
     ]);
     cwd = makeTempDir('tracing-e2e');
     app = AppProcess.spawn(
@@ -75,6 +92,7 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
         REDIS_URL: redis.master.url,
         MARKET_DATA_URL: upstream.url,
         MARKET_DATA_CACHE_TTL_MS: '60000',
+        EVENTS_NATS_URL: nats.url,
         LOG_FORMAT: 'json',
         HEALTH_DETAILS_TOKEN: TOKEN,
         HEALTH_CACHE_TTL_MS: '0',
@@ -93,7 +111,7 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
   });
   after(async () => {
     await app?.stop();
-    await Promise.all([cluster?.destroy(), redis?.destroy(), upstream?.close(), receiver?.close()]);
+    await Promise.all([cluster?.destroy(), redis?.destroy(), upstream?.close(), receiver?.close(), nats?.destroy()]);
     if (cwd) removeDir(cwd);
   });
 
@@ -132,6 +150,33 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
     const audit = jsonLines(app.output).filter((l) => l.context === 'Audit' && l.requestId === requestId);
     assert.equal(audit.length, 1, 'the audit line of the request');
     assert.equal(audit[0].traceId, caller.traceId, 'carries the trace id');
+  });
+
+  it("sends the command's traceparent with its event, and links the relay round and the consumer's batch to it", async () => {
+    const caller = callerContext();
+    const res = await postOrder(app.url, 'trace-event-1', { traceparent: caller.traceparent });
+    assert.equal(res.status, 201);
+    const { id } = (await res.json()) as { id: string };
+    const server = await spanOf(receiver, 'the server span', (s) => s.traceId === caller.traceId && s.kind === SERVER);
+    const command = await spanOf(receiver, 'the command span', (s) => s.parentSpanId === server.spanId);
+    const link = { traceId: caller.traceId, spanId: command.spanId };
+    await waitFor('the event in the broker', async () => (await eventTraceparent(id)) !== undefined, 15_000, 100);
+    assert.equal(await eventTraceparent(id), `00-${caller.traceId}-${command.spanId}-01`, 'the command span, sampled');
+    // At ratio 0 neither background trace would be sampled: the link to the sampled command keeps them.
+    for (const name of ['events.relay', 'events.consume positions']) {
+      const span = await spanOf(
+        receiver,
+        name,
+        (s) => s.name === name && s.links.some((l) => l.spanId === link.spanId),
+      );
+      assert.deepEqual(
+        span.links.filter((l) => l.traceId === caller.traceId),
+        [link],
+        `${name} links to the command that wrote the event`,
+      );
+      assert.notEqual(span.traceId, caller.traceId, `${name}: a trace of its own`);
+      assert.equal(span.parentSpanId, undefined);
+    }
   });
 
   it('traces a quote through Redis, the breaker and the market-data call, and sends traceparent to the provider', async () => {
@@ -215,6 +260,15 @@ describe('OpenTelemetry traces to an OTLP/HTTP receiver the test runs (the bundl
       'the batch links to the entries it replays',
     );
     assert.equal(batch?.parentSpanId, undefined, 'the batch is the root of the replay trace');
+    // Its event, written by the replay, carries the span that journaled it: the request's trace.
+    const id = String(replayed.attributes['command.entity_id']);
+    await waitFor(
+      'the replayed event in the broker',
+      async () => (await eventTraceparent(id)) !== undefined,
+      15_000,
+      100,
+    );
+    assert.equal(await eventTraceparent(id), `00-${caller.traceId}-${journaled.spanId}-01`);
   });
 
   it('flushes queued spans at shutdown', async () => {

@@ -229,10 +229,14 @@ describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)
   let target: PgTarget;
   let ds: DataSource;
   const sink: CommandEventSink = new OutboxRecorder(() => 1_764_745_058_123_456);
+  // Every other command traced (a W3C traceparent of its own), as with tracing on at a ratio.
+  const traceparentOf = (o: Order) =>
+    Number(o.id.slice(-1)) % 2 === 0 ? `00-${o.id.replace(/-/g, '')}-${'b'.repeat(16)}-01` : undefined;
   const command = (o: Order): AppliedCommand => ({
     type: 'order.create',
     key: `${o.owner}/${o.clientOrderId}`,
     entityId: o.id,
+    ...(traceparentOf(o) && { traceparent: traceparentOf(o) }),
   });
   const withEvent = (o: Order) => ({
     sink,
@@ -322,13 +326,15 @@ describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)
       const e = byStream.get(`order:${o.id}`)!;
       assert.equal(e.commandKey, command(o).key);
       assert.deepEqual(JSON.parse(e.data), { order: o });
+      assert.equal(e.traceparent, traceparentOf(o) ?? null, 'the traceparent of its command, or none');
     }
   });
 
   it("takes an emit's next number on the stream, and writes a repeated emit once", async () => {
     const o = order(6000);
     assert.equal(await insertIfAbsent(ds.manager, OrderEntity, o, withEvent(o)), true);
-    const cancel: AppliedCommand = { type: 'order.cancel', key: `cancel/${o.id}`, entityId: o.id };
+    const traceparent = `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`;
+    const cancel: AppliedCommand = { type: 'order.cancel', key: `cancel/${o.id}`, entityId: o.id, traceparent };
     const cancelled = [{ stream: `order:${o.id}`, type: 'order.cancelled', data: { id: o.id } }];
     // Applied, then applied again (a replay after a crash): one event.
     for (let i = 0; i < 2; i++) await ds.transaction((m) => sink.record(m, cancel, cancelled));
@@ -341,11 +347,11 @@ describe('insertIfAbsent on Postgres, grouped (the routed pools the app runs on)
       order: { position: 'ASC' },
     });
     assert.deepEqual(
-      events.map((e) => [e.seq, e.type]),
+      events.map((e) => [e.seq, e.type, e.traceparent]),
       [
-        [1, 'order.created'],
-        [2, 'order.cancelled'],
-        [3, 'order.noted'],
+        [1, 'order.created', traceparentOf(o) ?? null],
+        [2, 'order.cancelled', traceparent],
+        [3, 'order.noted', traceparent],
       ],
     );
   });

@@ -49,6 +49,7 @@ describe('npm run migration:run', () => {
         'CreateEventInbox1733200000001',
         'CreateOrderPositions1733200000002',
         'OutboxPendingOnly1733300000000',
+        'OutboxTraceparent1733400000000',
       ].join(','),
       "TypeORM's migrations table",
     );

@@ -77,6 +77,8 @@ export interface AppliedCommand {
   type: string;
   key: string;
   entityId: string;
+  /** With tracing on: the W3C traceparent of the span that asked for the command (on replay, the journaling one). */
+  traceparent?: string;
 }
 
 /** What a handler's `apply` emits events with. */

@@ -1,7 +1,7 @@
 export { DatabaseModule, type DatabaseFeatureOptions } from './database.module.js';
 export { DatabaseService } from './database.service.js';
 export { defineCommand } from './commands/declared-commands.js';
-export { JournalRejection, isCommandRejection, isTargetFailure } from './database.errors.js';
+export { JournalRejection, isCommandRejection, isContention, isTargetFailure } from './database.errors.js';
 export { NoTargetError } from './typeorm/target-router.js';
 export { PostgresNotifications } from './postgres/pg-notifications.js';
 export { IsStorableText, isStorableText } from './storable-text.validator.js';

@@ -121,7 +121,8 @@ export class EventsEnv {
 
   @EnvVar({
     group: 'events',
-    description: 'Consumers: deliveries of one event before it is dead-lettered',
+    description:
+      'Consumers: failed attempts of its handler on one event before it is dead-lettered (redeliveries of an event waiting for its gap or for Postgres do not count)',
     example: '5',
   })
   @ToInt()

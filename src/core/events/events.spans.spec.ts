@@ -10,11 +10,11 @@ import { consumeBatchSpan, relayRoundSpan } from './events.spans.js';
 describe('events spans', () => {
   it('off: run their work bare', async () => {
     assert.equal(spans.on, false);
-    assert.equal(await relayRoundSpan(async (traced) => (traced(3, 3), 3)), 3);
-    assert.equal(await consumeBatchSpan('positions', 2, async () => 'applied'), 'applied');
+    assert.equal(await relayRoundSpan([], async (traced) => (traced(3, 3), 3)), 3);
+    assert.equal(await consumeBatchSpan('positions', [{}, {}], async () => 'applied'), 'applied');
   });
 
-  it('on: a relay round and a consumed batch are traces of their own, with their counts and failures', async () => {
+  it('on: a relay round and a consumed batch are traces of their own, with their counts and failures, linked to the commands of their events', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     spans.enable({
@@ -25,10 +25,14 @@ describe('events spans', () => {
     });
     try {
       // Started inside a request's span, as a request may wake them: still roots.
+      const writer = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+      const other = `00-${'c'.repeat(32)}-${'d'.repeat(16)}-00`;
+      const rows = [{ traceparent: writer }, { traceparent: null }, { traceparent: 'not-a-traceparent' }];
+      const delivered = [{ traceparent: other }, {}, { traceparent: writer }, {}, {}, {}, {}];
       await spans.run('POST /items', {}, async () => {
-        assert.equal(await relayRoundSpan(async (traced) => (traced(5, 4), 4)), 4);
+        assert.equal(await relayRoundSpan(rows, async (traced) => (traced(5, 4), 4)), 4);
         await assert.rejects(
-          consumeBatchSpan('positions', 7, () => Promise.reject(new Error('no writer'))),
+          consumeBatchSpan('positions', delivered, () => Promise.reject(new Error('no writer'))),
           /no writer/,
         );
       });
@@ -45,6 +49,9 @@ describe('events spans', () => {
         'error.type': 'Error',
       });
       assert.equal(consume.status.code, SpanStatusCode.ERROR);
+      const linked = (s: typeof relay) => s.links.map((l) => `${l.context.traceId}/${l.context.spanId}`);
+      assert.deepEqual(linked(relay), [`${'a'.repeat(32)}/${'b'.repeat(16)}`], 'valid traceparents only');
+      assert.deepEqual(linked(consume), [`${'c'.repeat(32)}/${'d'.repeat(16)}`, `${'a'.repeat(32)}/${'b'.repeat(16)}`]);
       for (const span of [relay, consume]) {
         assert.notEqual(span.spanContext().traceId, request.spanContext().traceId, `${span.name}: a trace of its own`);
         assert.equal(span.parentSpanContext, undefined);

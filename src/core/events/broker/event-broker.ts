@@ -3,6 +3,8 @@ export interface BrokerMessage {
   subject: string;
   id: string;
   data: Uint8Array;
+  /** The W3C traceparent of the command that wrote the event (tracing on): a message header. */
+  traceparent?: string;
 }
 
 /** The broker's answer to one publish: stored (or a duplicate of one it stored), or refused. */
@@ -12,6 +14,8 @@ export type PublishResult = { ok: true; duplicate: boolean } | { ok: false; erro
 export interface DeliveredMessage {
   subject: string;
   data: Uint8Array;
+  /** The `traceparent` header it was published with, if any. */
+  traceparent?: string;
   /** Deliveries so far, this one included. */
   deliveries: number;
   ack(): void;

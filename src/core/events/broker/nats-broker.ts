@@ -95,6 +95,7 @@ class PubAcks {
       const result = new Promise<PublishResult>((resolve) => this.waiting.set(token, resolve));
       const h = headers();
       h.set('Nats-Msg-Id', m.id);
+      if (m.traceparent) h.set('traceparent', m.traceparent);
       try {
         this.connection.publish(m.subject, m.data, { headers: h, reply: `${this.prefix}.${token}` });
       } catch (error) {
@@ -250,7 +251,9 @@ export class NatsBroker extends EventBroker {
             max_deliver: -1,
           });
           const consumer = await this.js.consumers.get(this.options.stream, options.durable);
-          const messages = await consumer.consume({ max_messages: BATCH_MAX });
+          // A consumer or stream the server lost (its storage gone, an operator's delete) ends the
+          // loop, which makes both again, rather than waiting forever for someone else to.
+          const messages = await consumer.consume({ max_messages: BATCH_MAX, abort_on_missing_resource: true });
           current = { stop: () => void messages.stop() };
           await pump(messages, onBatch);
         } catch (error) {
@@ -309,6 +312,7 @@ function delivered(m: JsMsg): DeliveredMessage {
   return {
     subject: m.subject,
     data: m.data,
+    traceparent: m.headers?.get('traceparent') || undefined,
     deliveries: m.info.deliveryCount,
     ack: () => m.ack(),
     retry: (delayMs) => m.nak(delayMs),

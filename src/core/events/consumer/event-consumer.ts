@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppError, ErrorCode, secretRedactor } from '../../common/index.js';
-import { type DatabaseService, insertIfAbsent, isTargetFailure } from '../../database/index.js';
+import { type DatabaseService, insertIfAbsent, isContention, isTargetFailure } from '../../database/index.js';
 import type { DeliveredMessage, EventBroker } from '../broker/event-broker.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import type { EventsConfig } from '../events.config.js';
@@ -32,6 +32,31 @@ const sql = (m: EntityManager, text: string) =>
 // An event past the next one of its stream: an earlier one has not arrived yet.
 class Early extends Error {}
 
+// Events whose failed attempts this process remembers at most (the oldest forgotten first).
+const ATTEMPTS_KEPT = 10_000;
+
+/**
+ * Failed attempts of the handler per event, in this process: what dead-letters an event. Not the
+ * broker's delivery count, which every redelivery raises: of an early event waiting for its gap,
+ * of one that waited out Postgres, of one whose ack wait ran out in a queue. Forgotten at a restart
+ * (the event then gets its attempts again: more, never fewer).
+ */
+class Attempts {
+  private readonly counts = new Map<string, number>();
+
+  failed(id: string): number {
+    const n = (this.counts.get(id) ?? 0) + 1;
+    this.counts.delete(id);
+    this.counts.set(id, n);
+    if (this.counts.size > ATTEMPTS_KEPT) this.counts.delete(this.counts.keys().next().value as string);
+    return n;
+  }
+
+  forget(id: string): void {
+    this.counts.delete(id);
+  }
+}
+
 const REASON_MAX = 500;
 const describe = (error: unknown) =>
   secretRedactor.scrub(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, REASON_MAX);
@@ -40,12 +65,13 @@ const describe = (error: unknown) =>
  * Delivers each event to its handler exactly once, in stream order: in one transaction, the inbox
  * row (a redelivery finds it: duplicate), the stream position (an event past the next one is
  * early: sent again later, after the one before it), the handler's writes and the new position.
- * A handler that keeps failing dead-letters the event after EVENTS_CONSUMER_MAX_DELIVER deliveries
+ * A handler that keeps failing dead-letters the event after EVENTS_CONSUMER_MAX_DELIVER attempts
  * and its stream goes on; no writer (Postgres down) is never the event's fault: it waits.
  */
 export class EventConsumer {
   private readonly logger: Logger;
   private lastLagSeconds = 0;
+  private readonly attempts = new Attempts();
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -81,7 +107,7 @@ export class EventConsumer {
     if (batch.length > 1) {
       try {
         const events = batch.map((m) => parse(m.data));
-        const results = await consumeBatchSpan(this.spec.name, events.length, () =>
+        const results = await consumeBatchSpan(this.spec.name, batch, () =>
           this.database.writeTransaction((m) => this.applyAll(m, events)),
         );
         batch.forEach((message, i) => {
@@ -114,7 +140,10 @@ export class EventConsumer {
       return 'dead_lettered';
     }
     try {
-      const result = await this.database.writeTransaction((m) => this.apply(m, event));
+      const result = await consumeBatchSpan(this.spec.name, [message], () =>
+        this.database.writeTransaction((m) => this.apply(m, event)),
+      );
+      this.attempts.forget(event.id);
       message.ack();
       if (result === 'applied') this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(event.occurredAt)) / 1000);
       return result;
@@ -123,18 +152,20 @@ export class EventConsumer {
         message.retry(this.config.consumerRetryMs);
         return 'early';
       }
-      if (unavailable(error)) {
+      // No writer, or a race another transaction won (a deadlock): never the event's fault.
+      if (unavailable(error) || isContention(error)) {
         message.retry(this.config.consumerRetryMs);
         return 'unavailable';
       }
-      if (message.deliveries < this.config.consumerMaxDeliver) {
+      const failed = this.attempts.failed(event.id);
+      if (failed < this.config.consumerMaxDeliver) {
         this.logger.warn(
-          `event ${event.id} (${event.type} ${event.stream}#${event.seq}) failed, delivery ${message.deliveries}: ${describe(error)}`,
+          `event ${event.id} (${event.type} ${event.stream}#${event.seq}) failed, attempt ${failed}: ${describe(error)}`,
         );
         message.retry(this.config.consumerRetryMs);
         return 'failed';
       }
-      return this.deadLetter(message, event, `${describe(error)} (after ${message.deliveries} deliveries)`);
+      return this.deadLetter(message, event, `${describe(error)} (after ${failed} attempts)`);
     }
   }
 
@@ -213,11 +244,22 @@ export class EventConsumer {
     return results;
   }
 
-  /** Kept with its reason, its stream moved past it: an operator redrives or discards it. */
+  /**
+   * Kept with its reason, its stream moved past it: an operator redrives or discards it. Checked
+   * as an apply is (its inbox row first, then its place): an event another instance applied
+   * meanwhile is a duplicate, never a dead letter, and the stream's position never moves back.
+   */
   private async deadLetter(message: DeliveredMessage, event: EventEnvelope, reason: string): Promise<ConsumeResult> {
     const consumer = this.spec.name;
+    let result: ConsumeResult;
     try {
-      await this.database.writeTransaction(async (m) => {
+      result = await this.database.writeTransaction(async (m): Promise<ConsumeResult> => {
+        if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
+          return 'duplicate';
+        const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
+        const last = row ? Number(row.last_seq) : 0;
+        if (event.seq <= last) return 'duplicate';
+        if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
         await insertIfAbsent(m, EventDeadLetterEntity, {
           consumer,
           eventId: event.id,
@@ -229,15 +271,18 @@ export class EventConsumer {
           deadAt: String(this.now()),
           discardedBy: null,
         });
-        await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) });
         await m.query(sql(m, ADVANCE), [consumer, event.stream, event.seq]);
+        return 'dead_lettered';
       });
     } catch (error) {
       message.retry(this.config.consumerRetryMs);
+      if (error instanceof Early) return 'early';
       this.logger.warn(`event ${event.id} could not be dead-lettered yet: ${describe(error)}`);
       return 'unavailable';
     }
+    this.attempts.forget(event.id);
     message.ack();
+    if (result === 'duplicate') return result;
     this.logger.error(`event ${event.id} (${event.type} ${event.stream}#${event.seq}) dead-lettered: ${reason}`);
     return 'dead_lettered';
   }

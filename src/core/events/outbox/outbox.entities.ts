@@ -24,6 +24,10 @@ abstract class StoredEvent {
 
   @Column({ type: 'text' })
   data!: string;
+
+  /** The W3C traceparent of the command that wrote it (tracing on), sent as a message header. */
+  @Column({ type: 'varchar', length: 55, nullable: true })
+  traceparent!: string | null;
 }
 
 /**

@@ -24,22 +24,26 @@ describe('outbox recorder', () => {
       { stream: 'item:i-1', type: 'item.added', data: { id: 'i-1' } },
       { stream: 'item:i-1', type: 'item.noted', data: {} },
     ];
-    const fused = recorder.fuse(insert, command, events)!;
+    const traced = { ...command, traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` };
+    const fused = recorder.fuse(insert, traced, events)!;
     assert.match(
       fused.sql,
       /^WITH ins AS \(INSERT INTO "items" \("id"\) VALUES \(\$1\) ON CONFLICT DO NOTHING RETURNING 1\)/,
     );
     assert.match(fused.sql, /SELECT count\(\*\)::int AS inserted FROM ins$/);
-    assert.equal(fused.parameters.length, 1 + 2 * 6);
-    assert.deepEqual(fused.parameters.slice(1, 7), [
+    assert.equal(fused.parameters.length, 1 + 2 * 7);
+    assert.deepEqual(fused.parameters.slice(1, 8), [
       eventId(command, 0, 'item.added'),
       'item:i-1',
       'item.added',
       'k-1',
       '2025-12-03T06:57:38.123456Z',
       '{"id":"i-1"}',
+      traced.traceparent,
     ]);
-    assert.ok(fused.sql.includes('$13'), 'the last event parameter');
+    assert.ok(fused.sql.includes('$15'), 'the last event parameter');
+    // Tracing off: no traceparent, stored as null.
+    assert.equal(recorder.fuse(insert, command, events)!.parameters[7], null);
     // SQLite's insert (INSERT OR IGNORE) cannot be fused: written beside it instead.
     assert.equal(
       recorder.fuse({ sql: 'INSERT OR IGNORE INTO "items" ("id") VALUES (?)', parameters: ['i-1'] }, command, events),
@@ -50,7 +54,7 @@ describe('outbox recorder', () => {
   it("writes a grouped insert's events for the rows `done` names, with the ids the single statement gives", () => {
     const recorder = new OutboxRecorder(() => 1_764_745_058_123_456);
     assert.equal(recorder.fusesGroups, true);
-    const other = { ...command, key: 'k-2', entityId: 'e-2' };
+    const other = { ...command, key: 'k-2', entityId: 'e-2', traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01` };
     const group = recorder.fuseGroup(
       [
         { n: 1, command, event: { stream: 'item:e-1', type: 'item.added', data: { id: 'e-1' } } },
@@ -78,6 +82,7 @@ describe('outbox recorder', () => {
         command_key: 'k-2',
         occurred_at: '2025-12-03T06:57:38.123456Z',
         data: '{"id":"e-2"}',
+        traceparent: other.traceparent,
       },
     ]);
   });

@@ -30,15 +30,15 @@ export function eventId(command: AppliedCommand, index: number, type: string): s
 const PG_RECORD = `WITH fresh AS (INSERT INTO event_emitted (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id),
   counter AS (INSERT INTO event_stream (stream, last_seq) SELECT $2, 1 FROM fresh
     ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq)
-INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
-  SELECT $1, $2, last_seq, $3, $4, $5, $6 FROM counter`;
+INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data, traceparent)
+  SELECT $1, $2, last_seq, $3, $4, $5, $6, $7 FROM counter`;
 
 // SQLite has no data-modifying CTE: the same steps, in the caller's transaction on one connection.
 const SQLITE_FRESH = 'INSERT INTO event_emitted (id) VALUES (?) ON CONFLICT DO NOTHING RETURNING id';
 const SQLITE_NEXT = `INSERT INTO event_stream (stream, last_seq) VALUES (?, 1)
   ON CONFLICT (stream) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`;
-const SQLITE_INSERT = `INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
-  VALUES (?, ?, ?, ?, ?, ?, ?)`;
+const SQLITE_INSERT = `INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data, traceparent)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 // An insert's event takes the counter; it needs no event_emitted row: the insert itself is never repeated.
 const NEXT_AFTER_INSERT = `ON CONFLICT (stream) DO UPDATE SET last_seq = event_stream.last_seq + 1`;
@@ -48,15 +48,18 @@ const NEXT_AFTER_INSERT = `ON CONFLICT (stream) DO UPDATE SET last_seq = event_s
  * insert that hit a conflict returns no row, so nothing else is written. Data-modifying CTEs all
  * run, once, whatever the final SELECT reads.
  */
+// Per event in the fused statement: id, stream, type, command key, occurred at, data, traceparent.
+const EVENT_PARAMETERS = 7;
+
 function fusedSql(insertSql: string, base: number, count: number): string {
   const parts = [`ins AS (${insertSql} RETURNING 1)`];
   for (let i = 0; i < count; i++) {
-    const p = (k: number) => `$${base + i * 6 + k}`;
+    const p = (k: number) => `$${base + i * EVENT_PARAMETERS + k}`;
     parts.push(
       `c${i} AS (INSERT INTO event_stream (stream, last_seq) SELECT ${p(2)}::varchar, 1 FROM ins
         ${NEXT_AFTER_INSERT} RETURNING last_seq)`,
-      `e${i} AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
-        SELECT ${p(1)}, ${p(2)}, last_seq, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)} FROM c${i})`,
+      `e${i} AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data, traceparent)
+        SELECT ${p(1)}, ${p(2)}, last_seq, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)} FROM c${i})`,
     );
   }
   return `WITH ${parts.join(',\n')}\nSELECT count(*)::int AS inserted FROM ins`;
@@ -70,11 +73,11 @@ function fusedSql(insertSql: string, base: number, count: number): string {
  */
 const groupCtes = (p: number) => `,
 ev AS (SELECT e.* FROM json_to_recordset($${p}::json) AS e(n bigint, id text, stream text, type text,
-    command_key text, occurred_at text, data text) JOIN done USING (n)),
+    command_key text, occurred_at text, data text, traceparent text) JOIN done USING (n)),
 counter AS (INSERT INTO event_stream (stream, last_seq) SELECT stream, 1 FROM ev ORDER BY stream
   ${NEXT_AFTER_INSERT} RETURNING stream, last_seq),
-outbox AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data)
-  SELECT ev.id, ev.stream, counter.last_seq, ev.type, ev.command_key, ev.occurred_at, ev.data
+outbox AS (INSERT INTO event_outbox (id, stream, seq, type, command_key, occurred_at, data, traceparent)
+  SELECT ev.id, ev.stream, counter.last_seq, ev.type, ev.command_key, ev.occurred_at, ev.data, ev.traceparent
   FROM ev JOIN counter USING (stream) ORDER BY ev.n)`;
 
 // Per insert text (one string per entity, see insertIfAbsent) and event count: the fused text,
@@ -103,6 +106,7 @@ export class OutboxRecorder extends CommandEventSink {
         command.key,
         occurredAt,
         JSON.stringify(event.data),
+        command.traceparent ?? null,
       );
     return { sql, parameters };
   }
@@ -121,6 +125,8 @@ export class OutboxRecorder extends CommandEventSink {
       command_key: command.key,
       occurred_at: occurredAt,
       data: JSON.stringify(event.data),
+      // Absent (read as null) with tracing off.
+      traceparent: command.traceparent,
     }));
     return { ctes: groupCtes(parameterIndex), parameter: JSON.stringify(events) };
   }
@@ -131,14 +137,24 @@ export class OutboxRecorder extends CommandEventSink {
     for (const [index, event] of events.entries()) {
       const id = eventId(command, index, event.type);
       const data = JSON.stringify(event.data);
+      const traceparent = command.traceparent ?? null;
       if (!sqlite) {
-        await manager.query(PG_RECORD, [id, event.stream, event.type, command.key, occurredAt, data]);
+        await manager.query(PG_RECORD, [id, event.stream, event.type, command.key, occurredAt, data, traceparent]);
         continue;
       }
       const fresh = (await manager.query(SQLITE_FRESH, [id])) as unknown[];
       if (fresh.length === 0) continue;
       const [{ last_seq: seq }] = (await manager.query(SQLITE_NEXT, [event.stream])) as { last_seq: number }[];
-      await manager.query(SQLITE_INSERT, [id, event.stream, seq, event.type, command.key, occurredAt, data]);
+      await manager.query(SQLITE_INSERT, [
+        id,
+        event.stream,
+        seq,
+        event.type,
+        command.key,
+        occurredAt,
+        data,
+        traceparent,
+      ]);
     }
   }
 }

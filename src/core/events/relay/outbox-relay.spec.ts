@@ -14,6 +14,7 @@ describe('outbox relay', () => {
       command_key: 'k',
       occurred_at: '2026-12-03T00:00:00.000001Z',
       data: JSON.stringify(data),
+      traceparent: null,
     });
     assert.deepEqual(JSON.parse(json), {
       id: 'e1',

@@ -17,13 +17,14 @@ export interface OutboxRow {
   command_key: string;
   occurred_at: string;
   data: string;
+  traceparent: string | null;
 }
 
 // One relay at a time across the fleet: a transaction-scoped advisory lock on the writer, so it
 // follows the writer through a failover and is let go when its holder dies.
 const PG_LOCK = 'SELECT pg_try_advisory_xact_lock(20631203, 1) AS locked';
 // The outbox holds waiting rows only (relayed ones are deleted, or moved to event_outbox_sent).
-const COLUMNS = 'position, id, stream, seq, type, command_key, occurred_at, data';
+const COLUMNS = 'position, id, stream, seq, type, command_key, occurred_at, data, traceparent';
 const SELECT_PENDING = (sqlite: boolean) =>
   `SELECT ${COLUMNS} FROM event_outbox ORDER BY position LIMIT ${sqlite ? '?' : '$1'}`;
 const ANY_PENDING = 'SELECT 1 AS found FROM event_outbox ORDER BY position LIMIT 1';
@@ -122,8 +123,8 @@ export class OutboxRelay {
     if (!any || any.length === 0) return 0;
     if (sqlite) {
       // One process, one relay; the broker's round trip is not spent inside SQLite's one write slot.
-      return relayRoundSpan(async (traced) => {
-        const rows = await this.database.writeTransaction((m) => this.pending(m, true));
+      const rows = await this.database.writeTransaction((m) => this.pending(m, true));
+      return relayRoundSpan(rows, async (traced) => {
         const sent = await this.publish(rows);
         if (sent.length > 0) await this.database.writeTransaction((m) => this.mark(m, sent, true));
         traced(rows.length, sent.length);
@@ -134,9 +135,10 @@ export class OutboxRelay {
       const [{ locked }] = (await m.query(PG_LOCK)) as { locked: boolean }[];
       this.current.relaying = locked;
       if (!locked) return 0;
-      // Traced only once the lock is held: an instance that does not relay makes no span.
-      return relayRoundSpan(async (traced) => {
-        const rows = await this.pending(m, false);
+      // Traced only once the lock is held and the rows read: an instance that does not relay
+      // makes no span, and the round's span links to the commands that wrote its rows.
+      const rows = await this.pending(m, false);
+      return relayRoundSpan(rows, async (traced) => {
         const sent = await this.publish(rows);
         if (sent.length > 0) await this.mark(m, sent, false);
         traced(rows.length, sent.length);
@@ -156,6 +158,7 @@ export class OutboxRelay {
       subject: subjectFor(this.config.subjectPrefix, r.stream),
       id: r.id,
       data: Buffer.from(envelopeJson(r)),
+      ...(r.traceparent && { traceparent: r.traceparent }),
     }));
     const results: PublishResult[] = await this.broker.publish(messages, this.config.publishTimeoutMs);
     const sent: string[] = [];

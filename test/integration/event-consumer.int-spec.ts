@@ -1,0 +1,194 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DatabaseService } from '../../src/core/database/index.js';
+import type { DeliveredMessage } from '../../src/core/events/broker/event-broker.js';
+import { ConsumerDeadLetters } from '../../src/core/events/consumer/consumer-dead-letters.js';
+import {
+  ConsumerStreamEntity,
+  EventDeadLetterEntity,
+  InboxEntity,
+} from '../../src/core/events/consumer/consumer.entities.js';
+import { EventConsumer, type EventHandler } from '../../src/core/events/consumer/event-consumer.js';
+import type { EventEnvelope } from '../../src/core/events/event-envelope.js';
+import type { EventsConfig } from '../../src/core/events/events.config.js';
+import { EventsMetrics } from '../../src/core/events/events.metrics.js';
+import { MetricsService } from '../../src/core/monitoring/metrics.service.js';
+import { PostgresCluster } from '../harness/postgres.js';
+
+const MAX_ATTEMPTS = 3;
+const config = { subjectPrefix: 'events', consumerMaxDeliver: MAX_ATTEMPTS, consumerRetryMs: 10 } as EventsConfig;
+
+const event = (stream: string, seq: number): EventEnvelope => ({
+  id: `${stream}#${seq}`,
+  stream,
+  seq,
+  type: 'item.noted',
+  occurredAt: '2026-12-03T00:00:00.000000Z',
+  commandKey: 'k',
+  data: {},
+});
+
+/** A delivered message as the broker hands it over, recording how it was settled. */
+function delivered(e: EventEnvelope, deliveries: number) {
+  const settled: string[] = [];
+  const message: DeliveredMessage = {
+    subject: `events.item.${e.stream}`,
+    data: Buffer.from(JSON.stringify(e)),
+    deliveries,
+    ack: () => settled.push('ack'),
+    retry: () => settled.push('retry'),
+    drop: () => settled.push('drop'),
+  };
+  return { message, settled };
+}
+
+/**
+ * EventConsumer and the dead-letter tool on a real Postgres, the routing layer reduced to its
+ * writer's transactions (with a hook run after a failed one: another instance's commit in between).
+ */
+describe('the event consumer on Postgres: attempts, dead letters and their redrive', () => {
+  let cluster: PostgresCluster;
+  let ds: DataSource;
+  let afterFailure: (() => Promise<void>) | undefined;
+  const failing = new Map<string, number>();
+  const handled: string[] = [];
+  const handler: EventHandler = {
+    async handle(_m: EntityManager, e: EventEnvelope) {
+      const left = failing.get(e.id) ?? 0;
+      if (left > 0) {
+        failing.set(e.id, left - 1);
+        throw new Error(`cannot apply ${e.id}`);
+      }
+      handled.push(e.id);
+    },
+  };
+  const database = {
+    async writeTransaction<R>(work: (m: EntityManager) => Promise<R>): Promise<R> {
+      try {
+        return await ds.transaction(work);
+      } catch (error) {
+        const hook = afterFailure;
+        afterFailure = undefined;
+        await hook?.();
+        throw error;
+      }
+    },
+  } as unknown as DatabaseService;
+  let consumer: EventConsumer;
+
+  before(async () => {
+    cluster = await PostgresCluster.start({ replica: false });
+    ds = new DataSource({
+      type: 'postgres',
+      url: cluster.primary.url,
+      entities: [InboxEntity, ConsumerStreamEntity, EventDeadLetterEntity],
+      synchronize: true,
+    });
+    await ds.initialize();
+    const metrics = Object.assign(new MetricsService(), { registry: new Registry() });
+    consumer = new EventConsumer(
+      { name: 'spec', families: ['item'] },
+      handler,
+      database,
+      {} as never,
+      config,
+      new EventsMetrics(metrics, () => undefined),
+    );
+  });
+  after(async () => {
+    await ds?.destroy();
+    await cluster?.destroy();
+  });
+  beforeEach(async () => {
+    failing.clear();
+    handled.length = 0;
+    await ds.query('DELETE FROM event_dead_letter');
+  });
+
+  const position = async (stream: string) =>
+    (await ds.manager.findOneBy(ConsumerStreamEntity, { consumer: 'spec', stream }))?.lastSeq;
+
+  it('dead-letters an event after its handler failed MAX times, not after the broker redelivered it that often', async () => {
+    const e = event('item:a', 1);
+    failing.set(e.id, MAX_ATTEMPTS);
+    // Delivered many times already (early behind a gap, or waiting out Postgres): one failure is not the last.
+    const results = [];
+    for (let i = 0; i < MAX_ATTEMPTS; i++) results.push(await consumer.deliver(delivered(e, 10 + i).message));
+    assert.deepEqual(results, ['failed', 'failed', 'dead_lettered']);
+    assert.equal(await ds.manager.countBy(EventDeadLetterEntity, { eventId: e.id }), 1);
+    assert.equal(await position('item:a'), 1, 'its stream goes on');
+    // And an event that fails less often than that is applied.
+    const next = event('item:a', 2);
+    failing.set(next.id, MAX_ATTEMPTS - 1);
+    for (let i = 0; i < MAX_ATTEMPTS - 1; i++) await consumer.deliver(delivered(next, 20 + i).message);
+    assert.equal(await consumer.deliver(delivered(next, 30).message), 'applied');
+    assert.deepEqual(handled, [next.id]);
+  });
+
+  it('never dead-letters an event another instance applied meanwhile, nor moves its stream back', async () => {
+    const e = event('item:b', 1);
+    failing.set(e.id, MAX_ATTEMPTS);
+    for (let i = 0; i < MAX_ATTEMPTS - 1; i++) await consumer.deliver(delivered(e, i + 1).message);
+    // Between the last failure and its dead letter, another instance applies it and the next one.
+    afterFailure = async () => {
+      await ds.manager.insert(InboxEntity, [
+        { consumer: 'spec', eventId: e.id, appliedAt: '1' },
+        { consumer: 'spec', eventId: event('item:b', 2).id, appliedAt: '1' },
+      ]);
+      await ds.manager.insert(ConsumerStreamEntity, { consumer: 'spec', stream: 'item:b', lastSeq: 2 });
+    };
+    const { message, settled } = delivered(e, MAX_ATTEMPTS);
+    assert.equal(await consumer.deliver(message), 'duplicate');
+    assert.deepEqual(settled, ['ack']);
+    assert.equal(await ds.manager.countBy(EventDeadLetterEntity, { eventId: e.id }), 0, 'no dead letter');
+    assert.equal(await position('item:b'), 2, 'the position stays where the other instance left it');
+  });
+
+  it('redrives a dead letter once when two redrives race, and refuses a discard of one already redriven', async () => {
+    const e = event('item:c', 1);
+    failing.set(e.id, MAX_ATTEMPTS);
+    for (let i = 0; i < MAX_ATTEMPTS; i++) await consumer.deliver(delivered(e, i + 1).message);
+    let calls = 0;
+    const slow: EventHandler = {
+      async handle() {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      },
+    };
+    const letters = new ConsumerDeadLetters(database, new Map([['spec', slow]]));
+    const outcomes = await Promise.allSettled([letters.redrive('spec', e.id), letters.redrive('spec', e.id)]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+    assert.equal(calls, 1, 'the handler ran once');
+    await assert.rejects(letters.discard('spec', e.id, 'ops', 'late'), /no dead letter/);
+    assert.deepEqual(await letters.list(true), []);
+  });
+
+  it('lists pending dead letters newest first, whatever the discarded ones around them', async () => {
+    const rows = Array.from({ length: 1005 }, (_, i) => ({
+      consumer: 'spec',
+      eventId: `old-${i}`,
+      stream: 'item:d',
+      seq: i + 1,
+      type: 'item.noted',
+      envelope: '{}',
+      reason: 'r',
+      deadAt: String(1000 + i),
+      discardedBy: 'ops',
+    }));
+    await ds.manager.insert(EventDeadLetterEntity, rows);
+    await ds.manager.insert(EventDeadLetterEntity, {
+      ...rows[0],
+      eventId: 'pending-1',
+      deadAt: '1',
+      discardedBy: null,
+    });
+    const letters = new ConsumerDeadLetters(database, new Map());
+    assert.deepEqual(
+      (await letters.list()).map((d) => d.eventId),
+      ['pending-1'],
+    );
+  });
+});
