@@ -1,10 +1,24 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { killProcess, spawnServer } from './processes.js';
 import { freePort, makeTempDir, removeDir, requireBinary, waitFor } from './system.js';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** Every thread of `pid` stopped (state T), read from /proc. */
+function stopped(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+    });
+  } catch {
+    return true;
+  }
+}
 
 /**
  * A throwaway NATS server with JetStream on a free loopback port, its store in a temp directory
@@ -39,6 +53,11 @@ export class NatsServer {
   /** SIGSTOP: the sockets stay open and nothing answers (a frozen host). */
   freeze(): void {
     this.process?.kill('SIGSTOP');
+    // The signal is delivered asynchronously: until the server is stopped, it may still answer
+    // what a test sends right after. Waits (briefly) until the kernel shows it stopped.
+    const pid = this.process?.pid;
+    const until = Date.now() + 2000;
+    while (pid !== undefined && Date.now() < until && !stopped(pid)) Atomics.wait(PAUSE, 0, 0, 2);
   }
 
   /** SIGCONT after freeze(). */

@@ -69,6 +69,39 @@ describe('NatsBroker against a real nats-server', () => {
     }
   });
 
+  it('lets the batch being applied finish and ack at close, before the connection goes', async () => {
+    const own = new NatsBroker({
+      servers: [nats.url],
+      stream: 'EVENTS',
+      subjectPrefix: 'events',
+      duplicateWindowMs: 60_000,
+      maxAgeMs: 0,
+      maxBytes: 0,
+      name: 'spec-close',
+    });
+    own.start();
+    await waitFor('connected', async () => own.status().connected, 10_000);
+    let started = false;
+    let applied = 0;
+    own.subscribe({ durable: 'closing', filter: 'events.order.>', ackWaitMs: 30_000 }, async (batch) => {
+      started = true;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const m of batch) m.ack();
+      applied += batch.length;
+    });
+    await waitFor('a batch being applied', async () => started, 10_000, 10);
+    await own.close();
+    assert.ok(applied > 0, 'the batch finished');
+    const nc = await connect({ servers: nats.url });
+    try {
+      const info = await (await jetstreamManager(nc)).consumers.info('EVENTS', 'closing');
+      // The batch's events acked (what was still queued is left to its ack wait).
+      assert.equal(info.ack_floor.consumer_seq, applied, 'its acks reached the server');
+    } finally {
+      await nc.close();
+    }
+  });
+
   // Its own stream on the same server (a second server on a free port could race the first for it).
   describe('the stream limits', () => {
     const brokers: NatsBroker[] = [];

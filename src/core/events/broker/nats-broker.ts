@@ -33,6 +33,8 @@ export interface NatsBrokerOptions {
 }
 
 const RESUBSCRIBE_MS = 1000;
+// The longest close() waits for the batches being applied.
+const CLOSE_WAIT_MS = 5000;
 const BATCH_MAX = 256;
 const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
 const NO_RESPONDERS = 503;
@@ -124,7 +126,7 @@ export class NatsBroker extends EventBroker {
   // Between a disconnect and the reconnect: kept apart from lastError, which any failure may overwrite.
   private disconnected = false;
   private closed = false;
-  private readonly subscriptions = new Set<{ stop(): void }>();
+  private readonly subscriptions = new Set<{ stop(): void; idle(): Promise<void> }>();
 
   constructor(private readonly options: NatsBrokerOptions) {
     super();
@@ -228,12 +230,16 @@ export class NatsBroker extends EventBroker {
   subscribe(options: SubscriptionOptions, onBatch: (messages: DeliveredMessage[]) => Promise<void>): void {
     let stopped = false;
     let current: { stop(): void } | undefined;
+    let inFlight: Promise<void> = Promise.resolve();
     const handle = {
       stop: () => {
         stopped = true;
         current?.stop();
       },
+      idle: () => inFlight,
     };
+    // The batch being applied, so that close() can let it finish (and ack) before the connection goes.
+    const tracked = (batch: DeliveredMessage[]) => (inFlight = onBatch(batch));
     this.subscriptions.add(handle);
     const loop = async () => {
       while (!stopped && !this.closed) {
@@ -255,8 +261,10 @@ export class NatsBroker extends EventBroker {
           // loop, which makes both again, rather than waiting forever for someone else to.
           const messages = await consumer.consume({ max_messages: BATCH_MAX, abort_on_missing_resource: true });
           current = { stop: () => void messages.stop() };
-          await pump(messages, onBatch);
+          await pump(messages, tracked, () => stopped || this.closed);
         } catch (error) {
+          // Lost with the server's storage: made again by the next round, here or in the relay.
+          if (/stream not found/i.test(message(error))) this.streamReady = undefined;
           if (!stopped && !this.closed) this.lastError = message(error);
         }
         if (!stopped && !this.closed) await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_MS));
@@ -268,6 +276,12 @@ export class NatsBroker extends EventBroker {
   async close(): Promise<void> {
     this.closed = true;
     for (const s of this.subscriptions) s.stop();
+    // The batches being applied finish and ack first (bounded: a batch stuck on a frozen database
+    // is let go, and its events are delivered again after their ack wait, duplicates then).
+    const idle = Promise.all([...this.subscriptions].map((s) => s.idle().catch(() => undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([idle, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
     const connection = this.connection;
     this.connection = undefined;
     if (connection) await connection.drain().catch(() => connection.close());
@@ -276,9 +290,14 @@ export class NatsBroker extends EventBroker {
 
 /**
  * Reads the subscription into a queue and hands what has gathered to `onBatch` whenever the last
- * batch is done: one event at a time when traffic is light, a few hundred under load.
+ * batch is done: one event at a time when traffic is light, a few hundred under load. Once
+ * `stopped`, it starts no new batch (what is queued is delivered again after its ack wait).
  */
-async function pump(messages: AsyncIterable<JsMsg>, onBatch: (batch: DeliveredMessage[]) => Promise<void>) {
+async function pump(
+  messages: AsyncIterable<JsMsg>,
+  onBatch: (batch: DeliveredMessage[]) => Promise<void>,
+  stopped: () => boolean,
+) {
   const queue: DeliveredMessage[] = [];
   let wake: (() => void) | undefined;
   let ended = false;
@@ -296,7 +315,7 @@ async function pump(messages: AsyncIterable<JsMsg>, onBatch: (batch: DeliveredMe
       wake?.();
     }
   })();
-  while (!ended || queue.length > 0) {
+  while ((!ended || queue.length > 0) && !stopped()) {
     if (queue.length === 0) {
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
