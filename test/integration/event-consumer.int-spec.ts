@@ -65,8 +65,10 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
       handled.push(e.id);
     },
   };
+  let transactions = 0;
   const database = {
     async writeTransaction<R>(work: (m: EntityManager) => Promise<R>): Promise<R> {
+      transactions++;
       try {
         return await ds.transaction(work);
       } catch (error) {
@@ -145,6 +147,26 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
     assert.deepEqual(settled, ['ack']);
     assert.equal(await ds.manager.countBy(EventDeadLetterEntity, { eventId: e.id }), 0, 'no dead letter');
     assert.equal(await position('item:b'), 2, 'the position stays where the other instance left it');
+  });
+
+  it('applies a batch around an early event in one transaction, and delivers the early one (each copy) again', async () => {
+    const [a1, a2, b1, b2] = [event('item:e', 1), event('item:e', 2), event('item:f', 1), event('item:f', 2)];
+    const batch = [a2, b1, a2, b2].map((e) => delivered(e, 1));
+    transactions = 0;
+    await consumer.deliverBatch(batch.map((d) => d.message));
+    assert.equal(transactions, 1, 'one transaction for the batch');
+    assert.deepEqual(
+      batch.map((d) => d.settled),
+      [['retry'], ['ack'], ['retry'], ['ack']],
+    );
+    assert.deepEqual(handled, [b1.id, b2.id]);
+    assert.equal(await position('item:f'), 2);
+    assert.equal(await position('item:e'), undefined, 'the gap: nothing applied on its stream');
+    assert.equal(await ds.manager.countBy(InboxEntity, { consumer: 'spec', eventId: a2.id }), 0, 'no inbox row kept');
+    // The gap filled: the early one is applied on its next delivery, not taken for a duplicate.
+    await consumer.deliverBatch([delivered(a1, 1).message, delivered(a2, 2).message]);
+    assert.deepEqual(handled, [b1.id, b2.id, a1.id, a2.id]);
+    assert.equal(await position('item:e'), 2);
   });
 
   it('redrives a dead letter once when two redrives race, and refuses a discard of one already redriven', async () => {

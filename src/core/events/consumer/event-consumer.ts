@@ -100,8 +100,10 @@ export class EventConsumer {
 
   /**
    * A batch in one transaction, in order (a later event of a stream sees the earlier one's
-   * position); when any of them does not apply cleanly, the batch is undone and each is settled
-   * on its own, so one event's failure is its own.
+   * position). An early event (and those after it in its stream) is left out of it, its inbox row
+   * taken back, and delivered again later: a gap in one stream does not slow the others. When any
+   * other does not apply cleanly, the batch is undone and each is settled on its own, so one
+   * event's failure is its own.
    */
   async deliverBatch(batch: DeliveredMessage[]): Promise<void> {
     if (batch.length > 1) {
@@ -111,7 +113,8 @@ export class EventConsumer {
           this.database.writeTransaction((m) => this.applyAll(m, events)),
         );
         batch.forEach((message, i) => {
-          message.ack();
+          if (results[i] === 'early') message.retry(this.config.consumerRetryMs);
+          else message.ack();
           this.metrics.consumed(this.spec.name, results[i]);
         });
         const last = events[events.length - 1];
@@ -186,8 +189,8 @@ export class EventConsumer {
   /**
    * The batch's inbox rows and stream positions in three statements whatever its size (the
    * handler's own writes aside): inbox rows inserted at once (a conflict is a duplicate), the
-   * positions of its streams read at once, then moved at once. An early event throws: the caller
-   * undoes the batch and settles each event alone.
+   * positions of its streams read at once, then moved at once. An early event is left out (its
+   * inbox row taken back, a fourth statement): the caller delivers it again later.
    */
   private async applyAll(m: EntityManager, events: EventEnvelope[]): Promise<ConsumeResult[]> {
     const consumer = this.spec.name;
@@ -213,7 +216,14 @@ export class EventConsumer {
     for (const row of known) positions.set(row.stream, Number(row.last_seq));
     const moved = new Set<string>();
     const results: ConsumeResult[] = [];
+    const early: string[] = [];
     for (const event of events) {
+      // A second copy of an early event (redelivered while queued) is early too: acked as a
+      // duplicate it would settle the event unapplied.
+      if (early.includes(event.id)) {
+        results.push('early');
+        continue;
+      }
       // The same event twice in one batch: its second copy found the first's inbox row.
       if (!fresh.delete(event.id)) {
         results.push('duplicate');
@@ -224,12 +234,25 @@ export class EventConsumer {
         results.push('duplicate');
         continue;
       }
-      if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
+      if (event.seq > last + 1) {
+        early.push(event.id);
+        results.push('early');
+        continue;
+      }
       await this.handler.handle(m, event);
       positions.set(event.stream, event.seq);
       moved.add(event.stream);
       results.push('applied');
     }
+    // Not applied: their inbox rows go, so their next delivery is not taken for a duplicate.
+    if (early.length > 0)
+      await m.query(
+        sql(
+          m,
+          `DELETE FROM event_inbox WHERE consumer = $1 AND event_id IN (${early.map((_, i) => `$${i + 2}`).join(', ')})`,
+        ),
+        [consumer, ...early],
+      );
     if (moved.size > 0) {
       const list = [...moved];
       await m.query(
