@@ -14,7 +14,7 @@ const COMMAND_ENV = { EVENTS_RELAY_ENABLED: 'false', EVENTS_CONSUMERS_ENABLED: '
 
 /** The app an operator command runs on: `options`' modules, with the events' background work off. */
 export function commandApp(options: AppModuleOptions = {}): AppBuilder {
-  return (env) => createApp({ ...options, env: { ...(env ?? readRawEnvironment()), ...COMMAND_ENV } });
+  return (env) => createApp({ ...options, env: { ...(env ?? options.env ?? readRawEnvironment()), ...COMMAND_ENV } });
 }
 
 export interface Cli {

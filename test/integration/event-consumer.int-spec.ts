@@ -169,6 +169,26 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
     assert.equal(await position('item:e'), 2);
   });
 
+  it('dead-letters a malformed envelope in its place, so its stream goes on; drops one it cannot place', async () => {
+    const broken = { ...event('item:g', 1), occurredAt: undefined };
+    const raw = (value: unknown) => {
+      const d = delivered(event('item:g', 1), 1);
+      d.message.data = Buffer.from(JSON.stringify(value));
+      return d;
+    };
+    const placed = raw(broken);
+    assert.equal(await consumer.deliver(placed.message), 'dead_lettered');
+    assert.deepEqual(placed.settled, ['ack']);
+    const [dead] = await ds.manager.findBy(EventDeadLetterEntity, { eventId: broken.id });
+    assert.equal(dead.reason, 'not an event envelope');
+    assert.equal(await position('item:g'), 1);
+    assert.equal(await consumer.deliver(delivered(event('item:g', 2), 1).message), 'applied', 'its stream went on');
+    // No place to keep it in (an id longer than the inbox's): dropped, not retried forever.
+    const unplaced = raw({ ...event('item:h', 1), id: 'x'.repeat(41) });
+    assert.equal(await consumer.deliver(unplaced.message), 'dead_lettered');
+    assert.deepEqual(unplaced.settled, ['drop']);
+  });
+
   it('redrives a dead letter once when two redrives race, and refuses a discard of one already redriven', async () => {
     const e = event('item:c', 1);
     failing.set(e.id, MAX_ATTEMPTS);

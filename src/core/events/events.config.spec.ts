@@ -33,4 +33,15 @@ describe('events config', () => {
     );
     refused({ EVENTS_STREAM_MAX_BYTES: '-1' }, /EVENTS_STREAM_MAX_BYTES="-1"/);
   });
+
+  it('refuses a size limit without an age limit: full, the stream would refuse events for good', () => {
+    refused(
+      { EVENTS_STREAM_MAX_BYTES: '1000000' },
+      /EVENTS_STREAM_MAX_BYTES="1000000": needs EVENTS_STREAM_MAX_AGE_MS > 0/,
+    );
+    assert.equal(
+      load({ EVENTS_STREAM_MAX_BYTES: '1000000', EVENTS_STREAM_MAX_AGE_MS: '86400000' }).streamMaxBytes,
+      1_000_000,
+    );
+  });
 });

@@ -15,6 +15,17 @@ const CoversDuplicateWindow = () =>
     },
   });
 
+/** A size limit only with an age limit: with discard-new and nothing aging out, a full stream stays full. */
+const AgesOut = () =>
+  ValidateBy({
+    name: 'agesOut',
+    validator: {
+      validate: (value, args) => value === 0 || (args?.object as EventsEnv).EVENTS_STREAM_MAX_AGE_MS > 0,
+      defaultMessage: () =>
+        '$property needs EVENTS_STREAM_MAX_AGE_MS > 0: a full stream refuses new events until old ones age out',
+    },
+  });
+
 /** The events module's own variables: the outbox, its relay to the broker, and consumers. */
 export class EventsEnv {
   @EnvVar({
@@ -85,7 +96,7 @@ export class EventsEnv {
   @EnvVar({
     group: 'events',
     description:
-      'Broker stream: events older than this are removed, ms; 0: kept until deleted. A consumer started later than this misses the start of older streams',
+      'Broker stream: events older than this are removed, ms; 0: kept until deleted. A consumer away (or added) for longer finds the start of older streams gone: their later events wait as early until an operator acts',
     example: '0',
   })
   @ToInt()
@@ -105,6 +116,7 @@ export class EventsEnv {
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
+  @AgesOut()
   EVENTS_STREAM_MAX_BYTES = 0;
 
   @EnvVar({

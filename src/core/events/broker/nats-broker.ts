@@ -4,6 +4,8 @@ import {
   AckPolicy,
   DeliverPolicy,
   DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   jetstream,
   type JetStreamClient,
   jetstreamManager,
@@ -95,10 +97,10 @@ class PubAcks {
       const token = String(++this.next);
       tokens.push(token);
       const result = new Promise<PublishResult>((resolve) => this.waiting.set(token, resolve));
-      const h = headers();
-      h.set('Nats-Msg-Id', m.id);
-      if (m.traceparent) h.set('traceparent', m.traceparent);
       try {
+        const h = headers();
+        h.set('Nats-Msg-Id', m.id);
+        if (m.traceparent) h.set('traceparent', m.traceparent);
         this.connection.publish(m.subject, m.data, { headers: h, reply: `${this.prefix}.${token}` });
       } catch (error) {
         // This message only (too large, the connection closing): the others keep their PubAcks.
@@ -219,12 +221,17 @@ export class NatsBroker extends EventBroker {
       max_bytes: maxBytes > 0 ? maxBytes : -1,
       discard: DiscardPolicy.New,
     };
-    try {
-      await jsm.streams.info(stream);
-      await jsm.streams.update(stream, config);
-    } catch {
-      await jsm.streams.add({ name: stream, ...config });
-    }
+    // Made only when it is not there: a refused update (a limit over the account's) or a timeout
+    // is reported as itself, not as the add that would then fail for a name in use.
+    const exists = await jsm.streams.info(stream).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return false;
+        throw error;
+      },
+    );
+    if (exists) await jsm.streams.update(stream, config);
+    else await jsm.streams.add({ name: stream, ...config });
   }
 
   subscribe(options: SubscriptionOptions, onBatch: (messages: DeliveredMessage[]) => Promise<void>): void {

@@ -114,7 +114,10 @@ export class EventConsumer {
         );
         batch.forEach((message, i) => {
           if (results[i] === 'early') message.retry(this.config.consumerRetryMs);
-          else message.ack();
+          else {
+            this.attempts.forget(events[i].id);
+            message.ack();
+          }
           this.metrics.consumed(this.spec.name, results[i]);
         });
         const last = events[events.length - 1];
@@ -138,6 +141,9 @@ export class EventConsumer {
     try {
       event = parse(message.data);
     } catch (error) {
+      // In its place: dead-lettered there, so its stream is not stuck behind it.
+      if (error instanceof Malformed && error.placed)
+        return this.deadLetter(message, error.placed, 'not an event envelope');
       message.drop(describe(error));
       this.logger.error(`unreadable event on ${message.subject} dropped: ${describe(error)}`);
       return 'dead_lettered';
@@ -315,16 +321,50 @@ function unavailable(error: unknown): boolean {
   return isTargetFailure(error) || (error instanceof AppError && error.code === ErrorCode.DEPENDENCY_UNAVAILABLE);
 }
 
+// What the inbox, the positions and the dead letters can hold (their columns).
+const ID_MAX = 40;
+const STREAM_MAX = 160;
+const TYPE_MAX = 64;
+const SEQ_MAX = 2 ** 31 - 1;
+
+const text = (value: unknown, max: number): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= max;
+
+/** An envelope's place, when it has one we can keep: its id, stream and seq. */
+function placeOf(value: Partial<EventEnvelope>): boolean {
+  return (
+    text(value.id, ID_MAX) &&
+    text(value.stream, STREAM_MAX) &&
+    Number.isInteger(value.seq) &&
+    (value.seq as number) >= 1 &&
+    (value.seq as number) <= SEQ_MAX
+  );
+}
+
+/**
+ * A malformed envelope: `placed` when its id, stream and seq can be kept (it is dead-lettered in
+ * its place, and its stream goes on), else it can only be dropped.
+ */
+class Malformed extends Error {
+  constructor(readonly placed?: EventEnvelope) {
+    super('not an event envelope');
+  }
+}
+
 function parse(data: Uint8Array): EventEnvelope {
-  const value = JSON.parse(Buffer.from(data).toString('utf8')) as Partial<EventEnvelope>;
+  let value: Partial<EventEnvelope>;
+  try {
+    value = JSON.parse(Buffer.from(data).toString('utf8')) as Partial<EventEnvelope>;
+  } catch {
+    throw new Malformed();
+  }
+  if (typeof value !== 'object' || value === null || !placeOf(value)) throw new Malformed();
   if (
-    typeof value.id !== 'string' ||
-    typeof value.stream !== 'string' ||
-    !Number.isInteger(value.seq) ||
-    typeof value.type !== 'string' ||
+    !text(value.type, TYPE_MAX) ||
     typeof value.occurredAt !== 'string' ||
-    typeof value.data !== 'object'
+    typeof value.data !== 'object' ||
+    value.data === null
   )
-    throw new Error('not an event envelope');
+    throw new Malformed({ ...value, type: text(value.type, TYPE_MAX) ? value.type : 'unknown' } as EventEnvelope);
   return value as EventEnvelope;
 }
