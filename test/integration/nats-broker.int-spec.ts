@@ -6,21 +6,24 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { brokerEvents } from '../harness/nats-events.js';
 import { NatsServer, waitFor } from '../harness/index.js';
 
+/** The broker on the `EVENTS` stream of `nats`, no limits. */
+const eventsOn = (nats: NatsServer) => ({
+  servers: [nats.url],
+  stream: 'EVENTS',
+  subjectPrefix: 'events',
+  duplicateWindowMs: 60_000,
+  maxAgeMs: 0,
+  maxBytes: 0,
+  name: 'spec',
+});
+
 describe('NatsBroker against a real nats-server', () => {
   let nats: NatsServer;
   let broker: NatsBroker;
 
   before(async () => {
     nats = await NatsServer.start();
-    broker = new NatsBroker({
-      servers: [nats.url],
-      stream: 'EVENTS',
-      subjectPrefix: 'events',
-      duplicateWindowMs: 60_000,
-      maxAgeMs: 0,
-      maxBytes: 0,
-      name: 'spec',
-    });
+    broker = new NatsBroker(eventsOn(nats));
     broker.start();
     await waitFor('connected', async () => broker.status().connected, 10_000);
   });
@@ -70,15 +73,7 @@ describe('NatsBroker against a real nats-server', () => {
   });
 
   it('lets the batch being applied finish and ack at close, before the connection goes', async () => {
-    const own = new NatsBroker({
-      servers: [nats.url],
-      stream: 'EVENTS',
-      subjectPrefix: 'events',
-      duplicateWindowMs: 60_000,
-      maxAgeMs: 0,
-      maxBytes: 0,
-      name: 'spec-close',
-    });
+    const own = new NatsBroker({ ...eventsOn(nats), name: 'spec-close' });
     own.start();
     await waitFor('connected', async () => own.status().connected, 10_000);
     let started = false;

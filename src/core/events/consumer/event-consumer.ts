@@ -178,15 +178,25 @@ export class EventConsumer {
     }
   }
 
-  private async apply(m: EntityManager, event: EventEnvelope): Promise<ConsumeResult> {
+  /**
+   * Takes the event's inbox row and checks its place: false for a duplicate (its row there, or
+   * its place passed), Early thrown for an event past the next one, true for the next one.
+   */
+  private async claim(m: EntityManager, event: EventEnvelope): Promise<boolean> {
     const consumer = this.spec.name;
     if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
-      return 'duplicate';
+      return false;
     const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
     const last = row ? Number(row.last_seq) : 0;
     // An event seen before the inbox was written (or after its row was pruned): its place says so.
-    if (event.seq <= last) return 'duplicate';
+    if (event.seq <= last) return false;
     if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
+    return true;
+  }
+
+  private async apply(m: EntityManager, event: EventEnvelope): Promise<ConsumeResult> {
+    const consumer = this.spec.name;
+    if (!(await this.claim(m, event))) return 'duplicate';
     await this.handler.handle(m, event);
     await m.query(sql(m, ADVANCE), [consumer, event.stream, event.seq]);
     return 'applied';
@@ -283,12 +293,7 @@ export class EventConsumer {
     let result: ConsumeResult;
     try {
       result = await this.database.writeTransaction(async (m): Promise<ConsumeResult> => {
-        if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
-          return 'duplicate';
-        const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
-        const last = row ? Number(row.last_seq) : 0;
-        if (event.seq <= last) return 'duplicate';
-        if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
+        if (!(await this.claim(m, event))) return 'duplicate';
         await insertIfAbsent(m, EventDeadLetterEntity, {
           consumer,
           eventId: event.id,
