@@ -116,6 +116,17 @@ describe('overload: shedding at intake and in-flight accounting', () => {
     );
     try {
       await waitFor('the management port', async () => (await fetch(`${management}/health/ready`)).ok, 20_000);
+      // The management port can come up before the main one (which has no probes then): any
+      // answer there, a 404 too, says it listens.
+      await waitFor(
+        'the main port',
+        () =>
+          fetch(`${app.url}/`).then(
+            () => true,
+            () => false,
+          ),
+        20_000,
+      );
       const busy = fetch(`${app.url}/fixture/busy`).then(() => Date.now());
       await new Promise((resolve) => setTimeout(resolve, 500));
       const answered: number[] = [];
