@@ -50,9 +50,6 @@ export function pgSpan<T>(target: string, operation: 'read' | 'write', fn: () =>
   );
 }
 
-// The links a batch span carries at most (the SDK's default limit).
-const BATCH_LINKS = 128;
-
 /**
  * The replay of one batch: a trace of its own (background work), whatever woke it, linked to the
  * spans that journaled its entries: a batch holding a sampled request's entry is sampled with it
@@ -60,11 +57,7 @@ const BATCH_LINKS = 128;
  */
 export function replayBatchSpan<T>(target: string, entries: readonly JournalEntry[], fn: () => Promise<T>): Promise<T> {
   if (!spans.on) return fn();
-  const links = [];
-  for (const entry of entries) {
-    if (links.length >= BATCH_LINKS) break;
-    links.push(...spans.linksTo(entry.traceparent));
-  }
+  const links = spans.linksToEach(entries.map((e) => e.traceparent));
   return spans.run(
     'journal.replay',
     {

@@ -1,22 +1,13 @@
-import { type Link, SpanKind, spans } from '../tracing/index.js';
+import { SpanKind, spans } from '../tracing/index.js';
 
 /*
  * The events' spans, kept out of the relay and the consumer so each seam there is one wrapper
  * call. Both are background work: a trace of their own. Tracing off, `fn` runs bare.
  */
 
-// The links a span carries at most (the SDK's default limit).
-const MAX_LINKS = 128;
-
-/** Links to the spans that wrote these events (their traceparents), up to the SDK's limit. */
-function linksTo(events: readonly { traceparent?: string | null }[]): Link[] {
-  const links: Link[] = [];
-  for (const e of events) {
-    if (links.length >= MAX_LINKS) break;
-    if (e.traceparent) links.push(...spans.linksTo(e.traceparent));
-  }
-  return links;
-}
+/** Links to the spans that wrote these events (their traceparents). */
+const linksTo = (events: readonly { traceparent?: string | null }[]) =>
+  spans.linksToEach(events.map((e) => e.traceparent));
 
 /**
  * `events.relay` around the publish of the rows a round took: how many it took, how many the

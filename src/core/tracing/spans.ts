@@ -34,6 +34,9 @@ const getter = {
   get: (carrier: Record<string, string | string[] | undefined>, key: string) => carrier[key],
 };
 
+// The links a span carries at most (the SDK's default limit).
+const MAX_LINKS = 128;
+
 /**
  * The one door of our code to the tracer: spans at our own seams (the request, the command, pg,
  * Redis, the breaker, the outbound call), the active span's ids, and W3C `traceparent` in and
@@ -115,6 +118,16 @@ export class Spans {
     const carrier: Record<string, string> = {};
     this.inject(carrier);
     return carrier.traceparent;
+  }
+
+  /** Links to the spans these traceparents name (the invalid and absent skipped), at most the SDK's default 128. */
+  linksToEach(traceparents: Iterable<string | null | undefined>): Link[] {
+    const links: Link[] = [];
+    for (const traceparent of traceparents) {
+      if (links.length >= MAX_LINKS) break;
+      links.push(...this.linksTo(traceparent ?? undefined));
+    }
+    return links;
   }
 
   /** A link to the span that `traceparent` names, or none when it names nothing valid. */
