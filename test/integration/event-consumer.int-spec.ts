@@ -208,6 +208,104 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
     assert.deepEqual(await letters.list(true), []);
   });
 
+  describe('with a clock: the gap deadline and the inbox retention', () => {
+    const DEADLINE = 60_000;
+    const RETENTION = 86_400_000;
+    const clock = { now: 1_800_000_000_000 };
+    let clocked: EventConsumer;
+    before(() => {
+      const metrics = Object.assign(new MetricsService(), { registry: new Registry() });
+      clocked = new EventConsumer(
+        { name: 'clocked', families: ['item'] },
+        handler,
+        database,
+        {} as never,
+        { ...config, consumerGapDeadlineMs: DEADLINE, inboxRetentionMs: RETENTION },
+        new EventsMetrics(metrics, () => undefined),
+        () => clock.now,
+      );
+    });
+    const at = async (stream: string) =>
+      (await ds.manager.findOneBy(ConsumerStreamEntity, { consumer: 'clocked', stream }))?.lastSeq;
+
+    it('dead-letters an early event once its gap outlived the deadline, naming the missing numbers; its stream goes on', async () => {
+      const [k1, k3, k4] = [event('item:k', 1), event('item:k', 3), event('item:k', 4)];
+      const first = delivered(k3, 1);
+      assert.equal(await clocked.deliver(first.message), 'early');
+      assert.deepEqual(first.settled, ['retry']);
+      clock.now += DEADLINE - 1;
+      assert.equal(await clocked.deliver(delivered(k3, 2).message), 'early', 'not before the deadline');
+      clock.now += 1;
+      const last = delivered(k3, 3);
+      assert.equal(await clocked.deliver(last.message), 'dead_lettered');
+      assert.deepEqual(last.settled, ['ack']);
+      const [dead] = await ds.manager.findBy(EventDeadLetterEntity, { consumer: 'clocked', eventId: k3.id });
+      assert.match(dead.reason, /^gap: #1 to #2 of its stream did not arrive within 60000 ms/);
+      assert.equal(await at('item:k'), 3, 'the stream moved past the gap');
+      assert.equal(await clocked.deliver(delivered(k4, 1).message), 'applied');
+      // The missing one arriving after all is behind the stream's position now.
+      assert.equal(await clocked.deliver(delivered(k1, 1).message), 'duplicate');
+      assert.deepEqual(handled, [k4.id]);
+    });
+
+    it('gives up on an early event in a batch the same way, and applies the rest of the batch', async () => {
+      const [m2, n1, n2] = [event('item:m', 2), event('item:n', 1), event('item:n', 2)];
+      const before = [delivered(m2, 1), delivered(n1, 1)];
+      await clocked.deliverBatch(before.map((d) => d.message));
+      assert.deepEqual(
+        before.map((d) => d.settled),
+        [['retry'], ['ack']],
+      );
+      clock.now += DEADLINE;
+      const after = [delivered(m2, 2), delivered(n2, 1)];
+      await clocked.deliverBatch(after.map((d) => d.message));
+      assert.deepEqual(
+        after.map((d) => d.settled),
+        [['ack'], ['ack']],
+      );
+      const [dead] = await ds.manager.findBy(EventDeadLetterEntity, { consumer: 'clocked', eventId: m2.id });
+      assert.match(dead.reason, /^gap: #1 of its stream did not arrive/);
+      assert.equal(await at('item:m'), 2);
+      assert.deepEqual(handled, [n1.id, n2.id]);
+    });
+
+    it('prunes inbox rows older than the retention, a batch at a time, one instance at a time; a pruned event redelivered is still a duplicate', async () => {
+      const [p1, p2, q1] = [event('item:p', 1), event('item:p', 2), event('item:q', 1)];
+      await clocked.deliverBatch([delivered(p1, 1).message, delivered(p2, 1).message]);
+      const old = clock.now;
+      await ds.manager.insert(
+        InboxEntity,
+        Array.from({ length: 2500 }, (_, i) => ({
+          consumer: 'clocked',
+          eventId: `old-${i}`,
+          appliedAt: String(old - 1),
+        })),
+      );
+      clock.now += RETENTION / 2;
+      await clocked.deliver(delivered(q1, 1).message);
+      const inbox = () => ds.manager.countBy(InboxEntity, { consumer: 'clocked' });
+      const kept = await inbox();
+      clock.now = old + RETENTION + 1;
+      // Another instance prunes: this one waits its turn.
+      const other = ds.createQueryRunner();
+      await other.connect();
+      await other.query("SELECT pg_advisory_lock(20631204, hashtext('clocked'))");
+      assert.equal(await clocked.pruneInbox(), 0);
+      await other.query("SELECT pg_advisory_unlock(20631204, hashtext('clocked'))");
+      await other.release();
+      assert.equal(await clocked.pruneInbox(), 2000, 'a full batch');
+      const rest = await clocked.pruneInbox();
+      assert.ok(rest >= 502, `the rest, ${rest}`);
+      assert.equal(await clocked.pruneInbox(), 0);
+      assert.equal(await inbox(), kept - 2000 - rest);
+      assert.equal(await ds.manager.countBy(InboxEntity, { consumer: 'clocked', eventId: p1.id }), 0);
+      assert.equal(await ds.manager.countBy(InboxEntity, { consumer: 'clocked', eventId: q1.id }), 1, 'younger: kept');
+      handled.length = 0;
+      assert.equal(await clocked.deliver(delivered(p1, 2).message), 'duplicate', 'by its place');
+      assert.deepEqual(handled, []);
+    });
+  });
+
   it('lists pending dead letters newest first, whatever the discarded ones around them', async () => {
     const rows = Array.from({ length: 1005 }, (_, i) => ({
       consumer: 'spec',

@@ -50,6 +50,7 @@ describe('npm run migration:run', () => {
         'CreateOrderPositions1733200000002',
         'OutboxPendingOnly1733300000000',
         'OutboxTraceparent1733400000000',
+        'InboxAppliedIndex1733500000000',
       ].join(','),
       "TypeORM's migrations table",
     );

@@ -44,4 +44,23 @@ describe('events config', () => {
       1_000_000,
     );
   });
+
+  it('gives a gap up after 10 minutes and prunes the inbox after 7 days by default; 0 turns either off', () => {
+    assert.equal(load({}).consumerGapDeadlineMs, 600_000);
+    assert.equal(load({}).inboxRetentionMs, 604_800_000);
+    const off = load({ EVENTS_CONSUMER_GAP_DEADLINE_MS: '0', EVENTS_INBOX_RETENTION_MS: '0' });
+    assert.equal(off.consumerGapDeadlineMs, 0);
+    assert.equal(off.inboxRetentionMs, 0);
+  });
+
+  it('refuses a gap deadline within twice the ack wait: the earlier event of a consumer that died is not back yet', () => {
+    refused(
+      { EVENTS_CONSUMER_GAP_DEADLINE_MS: '60000' },
+      /EVENTS_CONSUMER_GAP_DEADLINE_MS="60000": must be 0 or more than twice EVENTS_CONSUMER_ACK_WAIT_MS/,
+    );
+    assert.equal(
+      load({ EVENTS_CONSUMER_GAP_DEADLINE_MS: '60000', EVENTS_CONSUMER_ACK_WAIT_MS: '20000' }).consumerGapDeadlineMs,
+      60_000,
+    );
+  });
 });

@@ -26,6 +26,21 @@ const AgesOut = () =>
     },
   });
 
+/**
+ * A gap deadline past the ack wait: an earlier event held by a consumer that died comes back only
+ * after its ack wait, and its later ones must not be given up on before then.
+ */
+const OutlastsAckWait = () =>
+  ValidateBy({
+    name: 'outlastsAckWait',
+    validator: {
+      validate: (value, args) =>
+        value === 0 ||
+        (typeof value === 'number' && value > 2 * (args?.object as EventsEnv).EVENTS_CONSUMER_ACK_WAIT_MS),
+      defaultMessage: () => '$property must be 0 or more than twice EVENTS_CONSUMER_ACK_WAIT_MS',
+    },
+  });
+
 /** The events module's own variables: the outbox, its relay to the broker, and consumers. */
 export class EventsEnv {
   @EnvVar({
@@ -184,6 +199,31 @@ export class EventsEnv {
   @Min(500)
   @Max(3_600_000)
   EVENTS_CONSUMER_ACK_WAIT_MS = 30_000;
+
+  @EnvVar({
+    group: 'events',
+    description:
+      'Consumers: an early event still waiting for an earlier one of its stream after this is dead-lettered, the missing numbers named, and its stream goes on, ms; 0: it waits for ever',
+    example: '600000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(30 * DAY_MS)
+  @OutlastsAckWait()
+  EVENTS_CONSUMER_GAP_DEADLINE_MS = 600_000;
+
+  @EnvVar({
+    group: 'events',
+    description:
+      "Consumers: inbox rows are deleted once older than this, ms (a redelivery after that is still a duplicate, by its stream's position); 0: kept",
+    example: '604800000',
+  })
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(3650 * DAY_MS)
+  EVENTS_INBOX_RETENTION_MS = 7 * DAY_MS;
 }
 
 export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
@@ -200,6 +240,8 @@ export const eventsConfig = featureConfig('events', EventsEnv, (env) => ({
   consumerMaxDeliver: env.EVENTS_CONSUMER_MAX_DELIVER,
   consumerRetryMs: env.EVENTS_CONSUMER_RETRY_MS,
   consumerAckWaitMs: env.EVENTS_CONSUMER_ACK_WAIT_MS,
+  consumerGapDeadlineMs: env.EVENTS_CONSUMER_GAP_DEADLINE_MS,
+  inboxRetentionMs: env.EVENTS_INBOX_RETENTION_MS,
   relayEnabled: env.EVENTS_RELAY_ENABLED,
   consumersEnabled: env.EVENTS_CONSUMERS_ENABLED,
 }));

@@ -12,6 +12,7 @@ import { CreateEventOutbox1733200000000 } from './migrations/1733200000000-creat
 import { CreateEventInbox1733200000001 } from './migrations/1733200000001-create-event-inbox.js';
 import { OutboxPendingOnly1733300000000 } from './migrations/1733300000000-outbox-pending-only.js';
 import { OutboxTraceparent1733400000000 } from './migrations/1733400000000-outbox-traceparent.js';
+import { InboxAppliedIndex1733500000000 } from './migrations/1733500000000-inbox-applied-index.js';
 import { EmittedEventEntity, EventStreamEntity, OutboxEventEntity, SentEventEntity } from './outbox/outbox.entities.js';
 import { OutboxRecorder } from './outbox/outbox.recorder.js';
 
@@ -44,6 +45,7 @@ class EventsConsumerModule {}
         CreateEventInbox1733200000001,
         OutboxPendingOnly1733300000000,
         OutboxTraceparent1733400000000,
+        InboxAppliedIndex1733500000000,
       ],
     }),
     HealthModule,

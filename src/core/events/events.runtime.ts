@@ -72,6 +72,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.relay?.stop();
+    for (const consumer of this.consumers) consumer.stop();
     await this.broker?.close();
   }
 }

@@ -1,7 +1,11 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Events a consumer applied, by id: a redelivery finds its row and changes nothing. */
+/**
+ * Events a consumer applied, by id: a redelivery finds its row and changes nothing. Rows older
+ * than EVENTS_INBOX_RETENTION_MS are deleted (by `applied_at`, its index).
+ */
 @Entity('event_inbox')
+@Index('event_inbox_applied', ['consumer', 'appliedAt'])
 export class InboxEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   consumer!: string;
@@ -9,6 +13,7 @@ export class InboxEntity {
   @PrimaryColumn({ name: 'event_id', type: 'varchar', length: 40 })
   eventId!: string;
 
+  /** Epoch ms. */
   @Column({ name: 'applied_at', type: 'bigint' })
   appliedAt!: string;
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import { AppError, ErrorCode, secretRedactor } from '../../common/index.js';
 import { type DatabaseService, insertIfAbsent, isContention, isTargetFailure } from '../../database/index.js';
 import type { DeliveredMessage, EventBroker } from '../broker/event-broker.js';
@@ -32,30 +32,35 @@ const sql = (m: EntityManager, text: string) =>
 // An event past the next one of its stream: an earlier one has not arrived yet.
 class Early extends Error {}
 
-// Events whose failed attempts this process remembers at most (the oldest forgotten first).
-const ATTEMPTS_KEPT = 10_000;
+// Events this process remembers at most, per kind of memory (the oldest forgotten first).
+const REMEMBERED = 10_000;
 
-/**
- * Failed attempts of the handler per event, in this process: what dead-letters an event. Not the
- * broker's delivery count, which every redelivery raises: of an early event waiting for its gap,
- * of one that waited out Postgres, of one whose ack wait ran out in a queue. Forgotten at a restart
- * (the event then gets its attempts again: more, never fewer).
- */
-class Attempts {
-  private readonly counts = new Map<string, number>();
+/** Something per event id, kept in this process for at most REMEMBERED events; lost at a restart. */
+class Remembered<V> {
+  private readonly values = new Map<string, V>();
 
-  failed(id: string): number {
-    const n = (this.counts.get(id) ?? 0) + 1;
-    this.counts.delete(id);
-    this.counts.set(id, n);
-    if (this.counts.size > ATTEMPTS_KEPT) this.counts.delete(this.counts.keys().next().value as string);
-    return n;
+  get(id: string): V | undefined {
+    return this.values.get(id);
+  }
+
+  set(id: string, value: V): void {
+    this.values.delete(id);
+    this.values.set(id, value);
+    if (this.values.size > REMEMBERED) this.values.delete(this.values.keys().next().value as string);
   }
 
   forget(id: string): void {
-    this.counts.delete(id);
+    this.values.delete(id);
   }
 }
+
+// Inbox rows deleted per statement, and how often the pruning looks (after a short pause while batches are full).
+const PRUNE_BATCH = 2000;
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_PAUSE_MS = 100;
+// One instance prunes a consumer's inbox at a time (two deleting the same rows could deadlock).
+const PRUNE_LOCK = 'SELECT pg_try_advisory_xact_lock(20631204, hashtext($1)) AS locked';
+const PRUNE_PICK = 'SELECT event_id FROM event_inbox WHERE consumer = $1 AND applied_at < $2 LIMIT $3';
 
 const REASON_MAX = 500;
 const describe = (error: unknown) =>
@@ -71,7 +76,17 @@ const describe = (error: unknown) =>
 export class EventConsumer {
   private readonly logger: Logger;
   private lastLagSeconds = 0;
-  private readonly attempts = new Attempts();
+  /**
+   * Failed attempts of the handler per event: what dead-letters an event. Not the broker's
+   * delivery count, which every redelivery raises: of an early event waiting for its gap, of one
+   * that waited out Postgres, of one whose ack wait ran out in a queue. Forgotten at a restart
+   * (the event then gets its attempts again: more, never fewer).
+   */
+  private readonly attempts = new Remembered<number>();
+  /** When this process first found an event early (waiting for an earlier one): its gap's deadline runs from then. */
+  private readonly earlySince = new Remembered<number>();
+  private pruneTimer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -96,6 +111,46 @@ export class EventConsumer {
         },
         (batch) => this.deliverBatch(batch),
       );
+    this.stopped = false;
+    if (this.config.inboxRetentionMs > 0) this.schedulePrune(PRUNE_EVERY_MS);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.pruneTimer);
+  }
+
+  private schedulePrune(ms: number): void {
+    if (this.stopped) return;
+    this.pruneTimer = setTimeout(() => {
+      this.pruneInbox().then(
+        (n) => this.schedulePrune(n >= PRUNE_BATCH ? PRUNE_PAUSE_MS : PRUNE_EVERY_MS),
+        (error: unknown) => {
+          this.logger.warn(`inbox not pruned yet: ${describe(error)}`);
+          this.schedulePrune(PRUNE_EVERY_MS);
+        },
+      );
+    }, ms);
+    this.pruneTimer.unref();
+  }
+
+  /**
+   * Deletes up to PRUNE_BATCH inbox rows older than EVENTS_INBOX_RETENTION_MS: how many went (0
+   * while another instance prunes). Safe at any age: a redelivery of a pruned event is still a
+   * duplicate, by its stream's position.
+   */
+  async pruneInbox(): Promise<number> {
+    const consumer = this.spec.name;
+    const cutoff = this.now() - this.config.inboxRetentionMs;
+    return this.database.writeTransaction(async (m) => {
+      if (m.connection.driver.options.type !== 'better-sqlite3') {
+        const [{ locked }] = (await m.query(PRUNE_LOCK, [consumer])) as { locked: boolean }[];
+        if (!locked) return 0;
+      }
+      const rows = (await m.query(sql(m, PRUNE_PICK), [consumer, cutoff, PRUNE_BATCH])) as { event_id: string }[];
+      if (rows.length > 0) await m.delete(InboxEntity, { consumer, eventId: In(rows.map((r) => r.event_id)) });
+      return rows.length;
+    });
   }
 
   /**
@@ -112,14 +167,14 @@ export class EventConsumer {
         const results = await consumeBatchSpan(this.spec.name, batch, () =>
           this.database.writeTransaction((m) => this.applyAll(m, events)),
         );
-        batch.forEach((message, i) => {
-          if (results[i] === 'early') message.retry(this.config.consumerRetryMs);
+        for (const [i, message] of batch.entries()) {
+          if (results[i] === 'early') results[i] = await this.early(message, events[i]);
           else {
-            this.attempts.forget(events[i].id);
+            this.forget(events[i].id);
             message.ack();
           }
           this.metrics.consumed(this.spec.name, results[i]);
-        });
+        }
         const last = events[events.length - 1];
         this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(last.occurredAt)) / 1000);
         return;
@@ -152,21 +207,19 @@ export class EventConsumer {
       const result = await consumeBatchSpan(this.spec.name, [message], () =>
         this.database.writeTransaction((m) => this.apply(m, event)),
       );
-      this.attempts.forget(event.id);
+      this.forget(event.id);
       message.ack();
       if (result === 'applied') this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(event.occurredAt)) / 1000);
       return result;
     } catch (error) {
-      if (error instanceof Early) {
-        message.retry(this.config.consumerRetryMs);
-        return 'early';
-      }
+      if (error instanceof Early) return this.early(message, event);
       // No writer, or a race another transaction won (a deadlock): never the event's fault.
       if (unavailable(error) || isContention(error)) {
         message.retry(this.config.consumerRetryMs);
         return 'unavailable';
       }
-      const failed = this.attempts.failed(event.id);
+      const failed = (this.attempts.get(event.id) ?? 0) + 1;
+      this.attempts.set(event.id, failed);
       if (failed < this.config.consumerMaxDeliver) {
         this.logger.warn(
           `event ${event.id} (${event.type} ${event.stream}#${event.seq}) failed, attempt ${failed}: ${describe(error)}`,
@@ -178,25 +231,47 @@ export class EventConsumer {
     }
   }
 
+  private forget(id: string): void {
+    this.attempts.forget(id);
+    this.earlySince.forget(id);
+  }
+
   /**
-   * Takes the event's inbox row and checks its place: false for a duplicate (its row there, or
-   * its place passed), Early thrown for an event past the next one, true for the next one.
+   * An event past the next one of its stream: delivered again later, until its gap fills (from
+   * the broker's retained stream) or, past EVENTS_CONSUMER_GAP_DEADLINE_MS since this process
+   * first found it early, dead-lettered with the missing numbers, so that its stream goes on.
    */
-  private async claim(m: EntityManager, event: EventEnvelope): Promise<boolean> {
+  private async early(message: DeliveredMessage, event: EventEnvelope): Promise<ConsumeResult> {
+    const deadline = this.config.consumerGapDeadlineMs;
+    const now = this.now();
+    const since = this.earlySince.get(event.id);
+    if (since === undefined) this.earlySince.set(event.id, now);
+    if (deadline > 0 && since !== undefined && now - since >= deadline)
+      return this.deadLetter(message, event, { gapAfterMs: now - since });
+    message.retry(this.config.consumerRetryMs);
+    return 'early';
+  }
+
+  /**
+   * Takes the event's inbox row and checks its place: undefined for a duplicate (its row there,
+   * or its place passed), Early thrown for an event past the next one (unless `overGap`), else
+   * the stream's position before it.
+   */
+  private async claim(m: EntityManager, event: EventEnvelope, overGap = false): Promise<number | undefined> {
     const consumer = this.spec.name;
     if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
-      return false;
+      return undefined;
     const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
     const last = row ? Number(row.last_seq) : 0;
     // An event seen before the inbox was written (or after its row was pruned): its place says so.
-    if (event.seq <= last) return false;
-    if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
-    return true;
+    if (event.seq <= last) return undefined;
+    if (event.seq > last + 1 && !overGap) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
+    return last;
   }
 
   private async apply(m: EntityManager, event: EventEnvelope): Promise<ConsumeResult> {
     const consumer = this.spec.name;
-    if (!(await this.claim(m, event))) return 'duplicate';
+    if ((await this.claim(m, event)) === undefined) return 'duplicate';
     await this.handler.handle(m, event);
     await m.query(sql(m, ADVANCE), [consumer, event.stream, event.seq]);
     return 'applied';
@@ -286,14 +361,23 @@ export class EventConsumer {
   /**
    * Kept with its reason, its stream moved past it: an operator redrives or discards it. Checked
    * as an apply is (its inbox row first, then its place): an event another instance applied
-   * meanwhile is a duplicate, never a dead letter, and the stream's position never moves back.
+   * meanwhile is a duplicate, never a dead letter, and the stream's position never moves back. An
+   * early one given up on (`gapAfterMs`) moves its stream past the numbers that never came, named
+   * in the reason: if they come later they are duplicates.
    */
-  private async deadLetter(message: DeliveredMessage, event: EventEnvelope, reason: string): Promise<ConsumeResult> {
+  private async deadLetter(
+    message: DeliveredMessage,
+    event: EventEnvelope,
+    why: string | { gapAfterMs: number },
+  ): Promise<ConsumeResult> {
     const consumer = this.spec.name;
     let result: ConsumeResult;
+    let reason = '';
     try {
       result = await this.database.writeTransaction(async (m): Promise<ConsumeResult> => {
-        if (!(await this.claim(m, event))) return 'duplicate';
+        const last = await this.claim(m, event, typeof why !== 'string');
+        if (last === undefined) return 'duplicate';
+        reason = typeof why === 'string' ? why : gapReason(last + 1, event.seq - 1, why.gapAfterMs);
         await insertIfAbsent(m, EventDeadLetterEntity, {
           consumer,
           eventId: event.id,
@@ -314,12 +398,17 @@ export class EventConsumer {
       this.logger.warn(`event ${event.id} could not be dead-lettered yet: ${describe(error)}`);
       return 'unavailable';
     }
-    this.attempts.forget(event.id);
+    this.forget(event.id);
     message.ack();
     if (result === 'duplicate') return result;
     this.logger.error(`event ${event.id} (${event.type} ${event.stream}#${event.seq}) dead-lettered: ${reason}`);
     return 'dead_lettered';
   }
+}
+
+function gapReason(from: number, to: number, waitedMs: number): string {
+  const missing = from === to ? `#${from}` : `#${from} to #${to}`;
+  return `gap: ${missing} of its stream did not arrive within ${waitedMs} ms (EVENTS_CONSUMER_GAP_DEADLINE_MS); the stream went on past it`;
 }
 
 function unavailable(error: unknown): boolean {
