@@ -97,6 +97,34 @@ describe('NatsBroker against a real nats-server', () => {
     }
   });
 
+  it(
+    'lets go of a batch that never finishes (a frozen database) at close: the connection goes, its events wait for their ack wait',
+    { timeout: 30_000 },
+    async () => {
+      const own = new NatsBroker({ ...eventsOn(nats), name: 'spec-stuck' });
+      own.start();
+      await waitFor('connected', async () => own.status().connected, 10_000);
+      let started = false;
+      let finished = false;
+      own.subscribe({ durable: 'stuck', filter: 'events.order.>', ackWaitMs: 30_000 }, async () => {
+        started = true;
+        await new Promise(() => undefined);
+        finished = true;
+      });
+      await waitFor('a batch being applied', async () => started, 10_000, 10);
+      await own.close();
+      assert.equal(finished, false, 'close did not wait for the batch for ever');
+      assert.equal(own.status().connected, false, 'the connection went');
+      const nc = await connect({ servers: nats.url });
+      try {
+        const info = await (await jetstreamManager(nc)).consumers.info('EVENTS', 'stuck');
+        assert.equal(info.ack_floor.consumer_seq, 0, 'nothing acked: delivered again after the ack wait');
+      } finally {
+        await nc.close();
+      }
+    },
+  );
+
   // Its own stream on the same server (a second server on a free port could race the first for it).
   describe('the stream limits', () => {
     const brokers: NatsBroker[] = [];
