@@ -161,28 +161,38 @@ export class EventConsumer {
    * event's failure is its own.
    */
   async deliverBatch(batch: DeliveredMessage[]): Promise<void> {
-    if (batch.length > 1) {
-      try {
-        const events = batch.map((m) => parse(m.data));
-        const results = await consumeBatchSpan(this.spec.name, batch, () =>
-          this.database.writeTransaction((m) => this.applyAll(m, events)),
-        );
-        for (const [i, message] of batch.entries()) {
-          if (results[i] === 'early') results[i] = await this.early(message, events[i]);
-          else {
-            this.forget(events[i].id);
-            message.ack();
-          }
-          this.metrics.consumed(this.spec.name, results[i]);
-        }
-        const last = events[events.length - 1];
-        this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(last.occurredAt)) / 1000);
-        return;
-      } catch {
-        // Settled one by one below.
-      }
+    const applied = batch.length > 1 ? await this.applyBatch(batch) : undefined;
+    if (!applied) {
+      for (const message of batch) await this.deliver(message);
+      return;
     }
-    for (const message of batch) await this.deliver(message);
+    // Settled once the batch committed (never delivered one by one as well).
+    const { events, results } = applied;
+    for (const [i, message] of batch.entries()) {
+      if (results[i] === 'early') results[i] = await this.early(message, events[i]);
+      else {
+        this.forget(events[i].id);
+        message.ack();
+      }
+      this.metrics.consumed(this.spec.name, results[i]);
+    }
+    const last = events[events.length - 1];
+    this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(last.occurredAt)) / 1000);
+  }
+
+  /** The batch in one transaction; undefined when it did not apply cleanly (each is then settled on its own). */
+  private async applyBatch(
+    batch: DeliveredMessage[],
+  ): Promise<{ events: EventEnvelope[]; results: ConsumeResult[] } | undefined> {
+    try {
+      const events = batch.map((m) => parse(m.data));
+      const results = await consumeBatchSpan(this.spec.name, batch, () =>
+        this.database.writeTransaction((m) => this.applyAll(m, events)),
+      );
+      return { events, results };
+    } catch {
+      return undefined;
+    }
   }
 
   async deliver(message: DeliveredMessage): Promise<ConsumeResult> {
