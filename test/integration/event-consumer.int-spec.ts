@@ -212,6 +212,16 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
     const DEADLINE = 60_000;
     const RETENTION = 86_400_000;
     const clock = { now: 1_800_000_000_000 };
+    // What the broker still holds, per subject; unreachable while `down`.
+    const held = new Map<string, EventEnvelope[]>();
+    let down = false;
+    const broker = {
+      async retained(subject: string) {
+        if (down) throw new Error('not connected');
+        return (held.get(subject) ?? []).map((e) => Buffer.from(JSON.stringify(e)));
+      },
+    };
+    const hold = (...events: EventEnvelope[]) => held.set(`events.item.${events[0].stream.split(':')[1]}`, events);
     let clocked: EventConsumer;
     before(() => {
       const metrics = Object.assign(new MetricsService(), { registry: new Registry() });
@@ -219,7 +229,7 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
         { name: 'clocked', families: ['item'] },
         handler,
         database,
-        {} as never,
+        broker as never,
         { ...config, consumerGapDeadlineMs: DEADLINE, inboxRetentionMs: RETENTION },
         new EventsMetrics(metrics, () => undefined),
         () => clock.now,
@@ -227,9 +237,11 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
     });
     const at = async (stream: string) =>
       (await ds.manager.findOneBy(ConsumerStreamEntity, { consumer: 'clocked', stream }))?.lastSeq;
+    const deadLetters = (stream: string) => ds.manager.findBy(EventDeadLetterEntity, { consumer: 'clocked', stream });
 
-    it('dead-letters an early event once its gap outlived the deadline, naming the missing numbers; its stream goes on', async () => {
+    it('closes a gap the broker no longer fills once past the deadline: one dead letter names it, the stream goes on', async () => {
       const [k1, k3, k4] = [event('item:k', 1), event('item:k', 3), event('item:k', 4)];
+      hold(k3, k4);
       const first = delivered(k3, 1);
       assert.equal(await clocked.deliver(first.message), 'early');
       assert.deepEqual(first.settled, ['retry']);
@@ -237,35 +249,58 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
       assert.equal(await clocked.deliver(delivered(k3, 2).message), 'early', 'not before the deadline');
       clock.now += 1;
       const last = delivered(k3, 3);
-      assert.equal(await clocked.deliver(last.message), 'dead_lettered');
+      assert.equal(await clocked.deliver(last.message), 'applied', 'the next one once the gap is closed');
       assert.deepEqual(last.settled, ['ack']);
-      const [dead] = await ds.manager.findBy(EventDeadLetterEntity, { consumer: 'clocked', eventId: k3.id });
-      assert.match(dead.reason, /^gap: #1 to #2 of its stream did not arrive within 60000 ms/);
-      assert.equal(await at('item:k'), 3, 'the stream moved past the gap');
+      const [gap] = await deadLetters('item:k');
+      assert.equal(gap.type, 'gap');
+      assert.equal(gap.seq, 1);
+      assert.match(gap.reason, /^gap: #1 to #2 of its stream not in the broker after 60000 ms/);
+      assert.equal(await at('item:k'), 3);
       assert.equal(await clocked.deliver(delivered(k4, 1).message), 'applied');
-      // The missing one arriving after all is behind the stream's position now.
+      // One that turns up after all is behind the stream's position: the gap's dead letter names it.
       assert.equal(await clocked.deliver(delivered(k1, 1).message), 'duplicate');
-      assert.deepEqual(handled, [k4.id]);
+      assert.deepEqual(handled, [k3.id, k4.id]);
+      const letters = new ConsumerDeadLetters(database, new Map([['clocked', handler]]));
+      await assert.rejects(letters.redrive('clocked', gap.eventId), /is a gap .*no event to apply/);
+      await letters.discard('clocked', gap.eventId, 'ops', 'the blotter was rebuilt');
     });
 
-    it('gives up on an early event in a batch the same way, and applies the rest of the batch', async () => {
-      const [m2, n1, n2] = [event('item:m', 2), event('item:n', 1), event('item:n', 2)];
-      const before = [delivered(m2, 1), delivered(n1, 1)];
-      await clocked.deliverBatch(before.map((d) => d.message));
-      assert.deepEqual(
-        before.map((d) => d.settled),
-        [['retry'], ['ack']],
-      );
+    it('never passes over a number the broker still holds, whichever waiting event comes first', async () => {
+      const [m2, m3] = [event('item:m', 2), event('item:m', 3)];
+      hold(m2, m3);
+      const round = async () => {
+        const batch = [delivered(m3, 1), delivered(m2, 1)];
+        await clocked.deliverBatch(batch.map((d) => d.message));
+        return batch.map((d) => d.settled);
+      };
+      assert.deepEqual(await round(), [['retry'], ['retry']]);
       clock.now += DEADLINE;
-      const after = [delivered(m2, 2), delivered(n2, 1)];
-      await clocked.deliverBatch(after.map((d) => d.message));
+      // #3 first: the gap closed up to #2, which the broker holds, and #3 waits for it.
+      assert.deepEqual(await round(), [['retry'], ['retry']]);
+      assert.equal(await at('item:m'), 1);
+      // #2 applies; #3, ahead of it in the batch, comes again after it.
+      assert.deepEqual(await round(), [['retry'], ['ack']]);
+      assert.equal(await clocked.deliver(delivered(m3, 4).message), 'applied');
+      assert.deepEqual(handled, [m2.id, m3.id]);
       assert.deepEqual(
-        after.map((d) => d.settled),
-        [['ack'], ['ack']],
+        (await deadLetters('item:m')).map((d) => d.reason.slice(0, 28)),
+        ['gap: #1 of its stream not in'],
       );
-      const [dead] = await ds.manager.findBy(EventDeadLetterEntity, { consumer: 'clocked', eventId: m2.id });
-      assert.match(dead.reason, /^gap: #1 of its stream did not arrive/);
-      assert.equal(await at('item:m'), 2);
+    });
+
+    it('keeps a gap open past the deadline while the broker holds the missing event, or cannot be asked', async () => {
+      const [n1, n2] = [event('item:n', 1), event('item:n', 2)];
+      hold(n1, n2);
+      assert.equal(await clocked.deliver(delivered(n2, 1).message), 'early');
+      clock.now += DEADLINE;
+      assert.equal(await clocked.deliver(delivered(n2, 2).message), 'early', 'held: on its way');
+      held.clear();
+      down = true;
+      assert.equal(await clocked.deliver(delivered(n2, 3).message), 'early', 'the broker unreachable');
+      down = false;
+      assert.deepEqual(await deadLetters('item:n'), []);
+      assert.equal(await clocked.deliver(delivered(n1, 1).message), 'applied');
+      assert.equal(await clocked.deliver(delivered(n2, 4).message), 'applied');
       assert.deepEqual(handled, [n1.id, n2.id]);
     });
 

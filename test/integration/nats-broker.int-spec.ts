@@ -72,6 +72,18 @@ describe('NatsBroker against a real nats-server', () => {
     }
   });
 
+  it('reads back what it still holds on one subject, oldest first and up to a limit', async () => {
+    const on = (id: string, n: number) => ({ ...event(`${id}-${n}`), subject: `events.order.${id}` });
+    await broker.publish([on('held', 1), on('other', 1), on('held', 2), on('held', 3)], 3000);
+    const ids = (bodies: Uint8Array[]) =>
+      bodies.map((b) => (JSON.parse(Buffer.from(b).toString()) as { id: string }).id);
+    assert.deepEqual(ids(await broker.retained('events.order.held', 10)), ['held-1', 'held-2', 'held-3']);
+    assert.deepEqual(ids(await broker.retained('events.order.held', 2)), ['held-1', 'held-2']);
+    assert.deepEqual(await broker.retained('events.order.none', 10), []);
+    const away = new NatsBroker({ ...eventsOn(nats), name: 'spec-away' });
+    await assert.rejects(away.retained('events.order.held', 10), /not connected/);
+  });
+
   it('lets the batch being applied finish and ack at close, before the connection goes', async () => {
     const own = new NatsBroker({ ...eventsOn(nats), name: 'spec-close' });
     own.start();

@@ -52,15 +52,4 @@ describe('events config', () => {
     assert.equal(off.consumerGapDeadlineMs, 0);
     assert.equal(off.inboxRetentionMs, 0);
   });
-
-  it('refuses a gap deadline within twice the ack wait: the earlier event of a consumer that died is not back yet', () => {
-    refused(
-      { EVENTS_CONSUMER_GAP_DEADLINE_MS: '60000' },
-      /EVENTS_CONSUMER_GAP_DEADLINE_MS="60000": must be 0 or more than twice EVENTS_CONSUMER_ACK_WAIT_MS/,
-    );
-    assert.equal(
-      load({ EVENTS_CONSUMER_GAP_DEADLINE_MS: '60000', EVENTS_CONSUMER_ACK_WAIT_MS: '20000' }).consumerGapDeadlineMs,
-      60_000,
-    );
-  });
 });

@@ -26,21 +26,6 @@ const AgesOut = () =>
     },
   });
 
-/**
- * A gap deadline past the ack wait: an earlier event held by a consumer that died comes back only
- * after its ack wait, and its later ones must not be given up on before then.
- */
-const OutlastsAckWait = () =>
-  ValidateBy({
-    name: 'outlastsAckWait',
-    validator: {
-      validate: (value, args) =>
-        value === 0 ||
-        (typeof value === 'number' && value > 2 * (args?.object as EventsEnv).EVENTS_CONSUMER_ACK_WAIT_MS),
-      defaultMessage: () => '$property must be 0 or more than twice EVENTS_CONSUMER_ACK_WAIT_MS',
-    },
-  });
-
 /** The events module's own variables: the outbox, its relay to the broker, and consumers. */
 export class EventsEnv {
   @EnvVar({
@@ -203,14 +188,13 @@ export class EventsEnv {
   @EnvVar({
     group: 'events',
     description:
-      'Consumers: an early event still waiting for an earlier one of its stream after this is dead-lettered, the missing numbers named, and its stream goes on, ms; 0: it waits for ever',
+      'Consumers: a gap (an event waiting for an earlier one of its stream) still open after this is closed if the broker no longer holds the missing events: recorded as a dead letter naming them, and the stream goes on, ms; 0: it waits for ever',
     example: '600000',
   })
   @ToInt()
   @IsInt()
   @Min(0)
   @Max(30 * DAY_MS)
-  @OutlastsAckWait()
   EVENTS_CONSUMER_GAP_DEADLINE_MS = 600_000;
 
   @EnvVar({

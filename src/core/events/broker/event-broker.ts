@@ -41,7 +41,7 @@ export interface BrokerStatus {
 /**
  * The broker behind the events module: publish with confirmation and de-duplication by id, and a
  * durable subscription with explicit acknowledgement. NATS JetStream implements it; another broker
- * (Kafka, RabbitMQ streams) would implement the same five members.
+ * (Kafka, RabbitMQ streams) would implement the same six members.
  */
 export abstract class EventBroker {
   /** Connects in the background: boot never waits for the broker. */
@@ -54,5 +54,10 @@ export abstract class EventBroker {
    * last one was handled, at most a few hundred), until closed; resubscribes after a failure.
    */
   abstract subscribe(options: SubscriptionOptions, onBatch: (messages: DeliveredMessage[]) => Promise<void>): void;
+  /**
+   * The bodies of the messages the broker still holds on `subject`, oldest first, at most
+   * `limit`: what a consumer looks at before it gives up on a gap. Throws while unreachable.
+   */
+  abstract retained(subject: string, limit: number): Promise<Uint8Array[]>;
   abstract close(): Promise<void>;
 }

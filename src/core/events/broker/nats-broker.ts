@@ -10,6 +10,7 @@ import {
   type JetStreamClient,
   jetstreamManager,
   type JsMsg,
+  type MsgRequest,
 } from '@nats-io/jetstream';
 import { secretRedactor } from '../../common/index.js';
 import {
@@ -278,6 +279,22 @@ export class NatsBroker extends EventBroker {
       }
     };
     void loop();
+  }
+
+  async retained(subject: string, limit: number): Promise<Uint8Array[]> {
+    if (!this.connection || !this.status().connected) throw new Error('not connected');
+    const jsm = await jetstreamManager(this.connection);
+    const bodies: Uint8Array[] = [];
+    // The server's per-subject index: each read is the next message on the subject from `seq` on
+    // (STREAM.MSG.GET takes `next_by_subj` since NATS 2.9; the client types list it for direct gets only).
+    for (let seq = 1; bodies.length < limit;) {
+      const query = { next_by_subj: subject, seq } as unknown as MsgRequest;
+      const stored = await jsm.streams.getMessage(this.options.stream, query);
+      if (!stored) break;
+      bodies.push(stored.data);
+      seq = stored.seq + 1;
+    }
+    return bodies;
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
+import { hash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { AppError, ErrorCode, secretRedactor } from '../../common/index.js';
 import { type DatabaseService, insertIfAbsent, isContention, isTargetFailure } from '../../database/index.js';
 import type { DeliveredMessage, EventBroker } from '../broker/event-broker.js';
-import type { EventEnvelope } from '../event-envelope.js';
+import { type EventEnvelope, subjectFor } from '../event-envelope.js';
 import type { EventsConfig } from '../events.config.js';
 import type { ConsumeResult, EventsMetrics } from '../events.metrics.js';
 import { EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
@@ -23,8 +24,12 @@ export interface ConsumerSpec {
 
 // Plain statements on the hot path (a query builder per event costs more than the round trip).
 const POSITION = 'SELECT last_seq FROM event_consumer_stream WHERE consumer = $1 AND stream = $2';
-const ADVANCE = `INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ($1, $2, $3)
-  ON CONFLICT (consumer, stream) DO UPDATE SET last_seq = excluded.last_seq`;
+// A position only moves on (a gap closed by one instance and an event applied by another, at once).
+const FORWARD = `ON CONFLICT (consumer, stream) DO UPDATE SET last_seq = CASE
+  WHEN excluded.last_seq > event_consumer_stream.last_seq THEN excluded.last_seq ELSE event_consumer_stream.last_seq END`;
+const ADVANCE = `INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ($1, $2, $3) ${FORWARD}`;
+// The events the broker still holds on a stream's subject, read at most, when a gap outlives its deadline.
+const RETAINED_MAX = 1000;
 /** `$n` placeholders as the store spells them (SQLite: `?`, in order). */
 const sql = (m: EntityManager, text: string) =>
   m.connection.driver.options.type === 'better-sqlite3' ? text.replace(/\$\d+/g, '?') : text;
@@ -83,8 +88,8 @@ export class EventConsumer {
    * (the event then gets its attempts again: more, never fewer).
    */
   private readonly attempts = new Remembered<number>();
-  /** When this process first found an event early (waiting for an earlier one): its gap's deadline runs from then. */
-  private readonly earlySince = new Remembered<number>();
+  /** Per stream, when this process first found it waiting for an earlier event: its gap's deadline runs from then. */
+  private readonly gaps = new Remembered<number>();
   private pruneTimer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -112,6 +117,7 @@ export class EventConsumer {
         (batch) => this.deliverBatch(batch),
       );
     this.stopped = false;
+    clearTimeout(this.pruneTimer);
     if (this.config.inboxRetentionMs > 0) this.schedulePrune(PRUNE_EVERY_MS);
   }
 
@@ -171,7 +177,7 @@ export class EventConsumer {
     for (const [i, message] of batch.entries()) {
       if (results[i] === 'early') results[i] = await this.early(message, events[i]);
       else {
-        this.forget(events[i].id);
+        this.forget(events[i], results[i]);
         message.ack();
       }
       this.metrics.consumed(this.spec.name, results[i]);
@@ -217,7 +223,7 @@ export class EventConsumer {
       const result = await consumeBatchSpan(this.spec.name, [message], () =>
         this.database.writeTransaction((m) => this.apply(m, event)),
       );
-      this.forget(event.id);
+      this.forget(event, result);
       message.ack();
       if (result === 'applied') this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(event.occurredAt)) / 1000);
       return result;
@@ -241,47 +247,117 @@ export class EventConsumer {
     }
   }
 
-  private forget(id: string): void {
-    this.attempts.forget(id);
-    this.earlySince.forget(id);
+  /**
+   * Settled: its attempts forgotten, and its stream's gap once the stream moved on (another one
+   * may open later; a duplicate is no progress, so the gap's deadline keeps running).
+   */
+  private forget(event: EventEnvelope, result: ConsumeResult): void {
+    this.attempts.forget(event.id);
+    if (result !== 'duplicate') this.gaps.forget(event.stream);
   }
 
   /**
-   * An event past the next one of its stream: delivered again later, until its gap fills (from
-   * the broker's retained stream) or, past EVENTS_CONSUMER_GAP_DEADLINE_MS since this process
-   * first found it early, dead-lettered with the missing numbers, so that its stream goes on.
+   * An event past the next one of its stream: delivered again later, until its gap fills from the
+   * broker's retained stream. A gap still open EVENTS_CONSUMER_GAP_DEADLINE_MS after this process
+   * first found its stream waiting is closed if the broker no longer holds the missing events.
    */
   private async early(message: DeliveredMessage, event: EventEnvelope): Promise<ConsumeResult> {
     const deadline = this.config.consumerGapDeadlineMs;
     const now = this.now();
-    const since = this.earlySince.get(event.id);
-    if (since === undefined) this.earlySince.set(event.id, now);
-    if (deadline > 0 && since !== undefined && now - since >= deadline)
-      return this.deadLetter(message, event, { gapAfterMs: now - since });
+    const since = this.gaps.get(event.stream) ?? now;
+    // Seen again: kept (the oldest forgotten are those no delivery mentions any more).
+    this.gaps.set(event.stream, since);
+    if (deadline > 0 && now - since >= deadline) return this.closeGap(message, event, now - since);
     message.retry(this.config.consumerRetryMs);
     return 'early';
   }
 
   /**
-   * Takes the event's inbox row and checks its place: undefined for a duplicate (its row there,
-   * or its place passed), Early thrown for an event past the next one (unless `overGap`), else
-   * the stream's position before it.
+   * Closes a gap the broker cannot fill: the numbers from the stream's next one up to the first
+   * the broker still holds are recorded as one dead letter (type `gap`, its reason naming them)
+   * and the position moves past them; then the event is settled as any delivery (applied if it is
+   * the next one now). Nothing the broker holds is ever passed over: a missing number it holds is
+   * on its way (redelivered), and the gap stays open.
    */
-  private async claim(m: EntityManager, event: EventEnvelope, overGap = false): Promise<number | undefined> {
+  private async closeGap(message: DeliveredMessage, event: EventEnvelope, waitedMs: number): Promise<ConsumeResult> {
+    const consumer = this.spec.name;
+    let closed: 'closed' | 'held' | 'duplicate';
+    try {
+      const held = await this.held(event.stream);
+      closed = await this.database.writeTransaction(async (m) => {
+        const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
+        const last = row ? Number(row.last_seq) : 0;
+        if (event.seq <= last) return 'duplicate';
+        const next = Math.min(event.seq, ...held.filter((seq) => seq > last));
+        if (next === last + 1) return 'held';
+        const reason = gapReason(last + 1, next - 1, waitedMs);
+        await insertIfAbsent(m, EventDeadLetterEntity, {
+          consumer,
+          eventId: gapId(event.stream, last + 1, next - 1),
+          stream: event.stream,
+          seq: last + 1,
+          type: GAP_TYPE,
+          envelope: JSON.stringify({ stream: event.stream, from: last + 1, to: next - 1 }),
+          reason,
+          deadAt: String(this.now()),
+          discardedBy: null,
+        });
+        await m.query(sql(m, ADVANCE), [consumer, event.stream, next - 1]);
+        this.logger.error(`${event.stream} went on past a gap: ${reason}`);
+        return 'closed';
+      });
+    } catch (error) {
+      this.logger.warn(`gap of ${event.stream} not closed yet: ${describe(error)}`);
+      closed = 'held';
+    }
+    if (closed === 'held') {
+      message.retry(this.config.consumerRetryMs);
+      return 'early';
+    }
+    if (closed === 'duplicate') {
+      this.forget(event, closed);
+      message.ack();
+      return 'duplicate';
+    }
+    this.gaps.forget(event.stream);
+    this.metrics.consumed(this.spec.name, 'dead_lettered');
+    return this.settle(message);
+  }
+
+  /** The sequence numbers of `stream` the broker still holds (its subject may carry others: filtered). */
+  private async held(stream: string): Promise<number[]> {
+    const bodies = await this.broker.retained(subjectFor(this.config.subjectPrefix, stream), RETAINED_MAX);
+    const seqs: number[] = [];
+    for (const body of bodies) {
+      try {
+        const e = parse(body);
+        if (e.stream === stream) seqs.push(e.seq);
+      } catch {
+        // Not an envelope: it holds no number of this stream.
+      }
+    }
+    return seqs;
+  }
+
+  /**
+   * Takes the event's inbox row and checks its place: false for a duplicate (its row there, or
+   * its place passed), Early thrown for an event past the next one, true for the next one.
+   */
+  private async claim(m: EntityManager, event: EventEnvelope): Promise<boolean> {
     const consumer = this.spec.name;
     if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
-      return undefined;
+      return false;
     const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
     const last = row ? Number(row.last_seq) : 0;
     // An event seen before the inbox was written (or after its row was pruned): its place says so.
-    if (event.seq <= last) return undefined;
-    if (event.seq > last + 1 && !overGap) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
-    return last;
+    if (event.seq <= last) return false;
+    if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
+    return true;
   }
 
   private async apply(m: EntityManager, event: EventEnvelope): Promise<ConsumeResult> {
     const consumer = this.spec.name;
-    if ((await this.claim(m, event)) === undefined) return 'duplicate';
+    if (!(await this.claim(m, event))) return 'duplicate';
     await this.handler.handle(m, event);
     await m.query(sql(m, ADVANCE), [consumer, event.stream, event.seq]);
     return 'applied';
@@ -360,7 +436,7 @@ export class EventConsumer {
         sql(
           m,
           `INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ${list.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ')}
-          ON CONFLICT (consumer, stream) DO UPDATE SET last_seq = excluded.last_seq`,
+          ${FORWARD}`,
         ),
         list.flatMap((stream) => [consumer, stream, positions.get(stream)]),
       );
@@ -371,23 +447,14 @@ export class EventConsumer {
   /**
    * Kept with its reason, its stream moved past it: an operator redrives or discards it. Checked
    * as an apply is (its inbox row first, then its place): an event another instance applied
-   * meanwhile is a duplicate, never a dead letter, and the stream's position never moves back. An
-   * early one given up on (`gapAfterMs`) moves its stream past the numbers that never came, named
-   * in the reason: if they come later they are duplicates.
+   * meanwhile is a duplicate, never a dead letter, and the stream's position never moves back.
    */
-  private async deadLetter(
-    message: DeliveredMessage,
-    event: EventEnvelope,
-    why: string | { gapAfterMs: number },
-  ): Promise<ConsumeResult> {
+  private async deadLetter(message: DeliveredMessage, event: EventEnvelope, reason: string): Promise<ConsumeResult> {
     const consumer = this.spec.name;
     let result: ConsumeResult;
-    let reason = '';
     try {
       result = await this.database.writeTransaction(async (m): Promise<ConsumeResult> => {
-        const last = await this.claim(m, event, typeof why !== 'string');
-        if (last === undefined) return 'duplicate';
-        reason = typeof why === 'string' ? why : gapReason(last + 1, event.seq - 1, why.gapAfterMs);
+        if (!(await this.claim(m, event))) return 'duplicate';
         await insertIfAbsent(m, EventDeadLetterEntity, {
           consumer,
           eventId: event.id,
@@ -408,7 +475,7 @@ export class EventConsumer {
       this.logger.warn(`event ${event.id} could not be dead-lettered yet: ${describe(error)}`);
       return 'unavailable';
     }
-    this.forget(event.id);
+    this.forget(event, result);
     message.ack();
     if (result === 'duplicate') return result;
     this.logger.error(`event ${event.id} (${event.type} ${event.stream}#${event.seq}) dead-lettered: ${reason}`);
@@ -416,9 +483,17 @@ export class EventConsumer {
   }
 }
 
+/** The dead letter's type for a gap closed: the numbers of a stream the broker no longer held. */
+export const GAP_TYPE = 'gap';
+
 function gapReason(from: number, to: number, waitedMs: number): string {
   const missing = from === to ? `#${from}` : `#${from} to #${to}`;
-  return `gap: ${missing} of its stream did not arrive within ${waitedMs} ms (EVENTS_CONSUMER_GAP_DEADLINE_MS); the stream went on past it`;
+  return `gap: ${missing} of its stream not in the broker after ${waitedMs} ms (EVENTS_CONSUMER_GAP_DEADLINE_MS); the stream went on past it`;
+}
+
+/** One id per gap closed (the same gap closed twice, by two instances, is one dead letter). */
+function gapId(stream: string, from: number, to: number): string {
+  return `gap-${hash('sha256', `${stream}#${from}-${to}`).slice(0, 36)}`;
 }
 
 function unavailable(error: unknown): boolean {
