@@ -304,6 +304,21 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
       assert.deepEqual(handled, [n1.id, n2.id]);
     });
 
+    it("runs a gap's deadline from when its stream first waited: a duplicate meanwhile is no progress", async () => {
+      const [d1, d3] = [event('item:d', 1), event('item:d', 3)];
+      hold(d1, d3);
+      assert.equal(await clocked.deliver(delivered(d1, 1).message), 'applied');
+      assert.equal(await clocked.deliver(delivered(d3, 1).message), 'early');
+      clock.now += DEADLINE - 1;
+      assert.equal(await clocked.deliver(delivered(d1, 2).message), 'duplicate');
+      clock.now += 1;
+      assert.equal(await clocked.deliver(delivered(d3, 2).message), 'applied', 'the gap closed on time');
+      assert.deepEqual(
+        (await deadLetters('item:d')).map((d) => d.reason.slice(0, 28)),
+        ['gap: #2 of its stream not in'],
+      );
+    });
+
     it('prunes inbox rows older than the retention, a batch at a time, one instance at a time; a pruned event redelivered is still a duplicate', async () => {
       const [p1, p2, q1] = [event('item:p', 1), event('item:p', 2), event('item:q', 1)];
       await clocked.deliverBatch([delivered(p1, 1).message, delivered(p2, 1).message]);
