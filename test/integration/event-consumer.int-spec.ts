@@ -19,7 +19,14 @@ import { MetricsService } from '../../src/core/monitoring/metrics.service.js';
 import { PostgresCluster } from '../harness/postgres.js';
 
 const MAX_ATTEMPTS = 3;
-const config = { subjectPrefix: 'events', consumerMaxDeliver: MAX_ATTEMPTS, consumerRetryMs: 10 } as EventsConfig;
+const config = {
+  subjectPrefix: 'events',
+  consumerMaxDeliver: MAX_ATTEMPTS,
+  consumerRetryMs: 10,
+  consumerAckWaitMs: 60_000,
+} as EventsConfig;
+// A gap unseen for longer than this (two ack waits) is not counted open.
+const GAP_STALE_MS = 120_000;
 
 const event = (stream: string, seq: number): EventEnvelope => ({
   id: `${stream}#${seq}`,
@@ -223,8 +230,13 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
     };
     const hold = (...events: EventEnvelope[]) => held.set(`events.item.${events[0].stream.split(':')[1]}`, events);
     let clocked: EventConsumer;
+    const registry = new Registry();
+    const oldestGap = async () =>
+      (await registry.getSingleMetric('events_consumer_oldest_gap_seconds')!.get()).values.find(
+        (v) => v.labels.consumer === 'clocked',
+      )?.value;
     before(() => {
-      const metrics = Object.assign(new MetricsService(), { registry: new Registry() });
+      const metrics = Object.assign(new MetricsService(), { registry });
       clocked = new EventConsumer(
         { name: 'clocked', families: ['item'] },
         handler,
@@ -317,6 +329,25 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
         (await deadLetters('item:d')).map((d) => d.reason.slice(0, 28)),
         ['gap: #2 of its stream not in'],
       );
+    });
+
+    it('counts a gap open while deliveries find it waiting, and starts it again once none has for a while', async () => {
+      const [s2] = [event('item:s', 2)];
+      hold(s2);
+      assert.equal(await clocked.deliver(delivered(s2, 1).message), 'early');
+      clock.now += 5_000;
+      assert.equal(await clocked.deliver(delivered(s2, 2).message), 'early');
+      assert.equal(await oldestGap(), 5);
+      clock.now += GAP_STALE_MS + 1;
+      assert.equal(await oldestGap(), 0, 'unseen: filled elsewhere, or its events gone to another instance');
+      assert.equal(await clocked.deliver(delivered(s2, 3).message), 'early', 'its wait started again');
+      clock.now += DEADLINE - 1;
+      assert.equal(await clocked.deliver(delivered(s2, 4).message), 'early');
+      assert.equal(await oldestGap(), (DEADLINE - 1) / 1000);
+      clock.now += 1;
+      assert.equal(await clocked.deliver(delivered(s2, 5).message), 'applied');
+      assert.equal(await oldestGap(), 0, 'closed');
+      assert.equal((await deadLetters('item:s')).length, 1);
     });
 
     it('prunes inbox rows older than the retention, a batch at a time, one instance at a time; a pruned event redelivered is still a duplicate', async () => {

@@ -5,6 +5,12 @@ import type { RelayStats } from './relay/outbox-relay.js';
 /** How a consumer settled one delivery. */
 export type ConsumeResult = 'applied' | 'duplicate' | 'early' | 'failed' | 'dead_lettered' | 'unavailable';
 
+/** What a consumer's gauges read. */
+export interface ConsumerReadings {
+  lagSeconds: () => number;
+  oldestGapSeconds: () => number;
+}
+
 /**
  * Relay and consumer metrics. Streams are labelled by family (`order` for `order:<id>`): a label
  * per stream would be one per order. Gauges read the relay and the consumers at scrape time.
@@ -14,7 +20,7 @@ export class EventsMetrics {
   private readonly duplicatesTotal: Counter<'family'>;
   private readonly publishFailuresTotal: Counter<'family'>;
   private readonly consumedTotal: Counter<'consumer' | 'result'>;
-  private readonly lags = new Map<string, () => number>();
+  private readonly consumers = new Map<string, ConsumerReadings>();
 
   constructor(metrics: MetricsService, relay: () => RelayStats | undefined) {
     this.publishedTotal = metrics.counter({
@@ -58,14 +64,23 @@ export class EventsMetrics {
         this.set(relay()?.relaying ? 1 : 0);
       },
     });
-    const lags = this.lags;
+    const consumers = this.consumers;
     metrics.gauge({
       name: 'events_consumer_lag_seconds',
       help: 'Per consumer: age of the last event it applied when it was applied (0 before the first).',
       labelNames: ['consumer'],
       collect() {
         this.reset();
-        for (const [consumer, lag] of lags) this.set({ consumer }, lag());
+        for (const [consumer, read] of consumers) this.set({ consumer }, read.lagSeconds());
+      },
+    });
+    metrics.gauge({
+      name: 'events_consumer_oldest_gap_seconds',
+      help: 'Per consumer: how long the oldest stream this instance found waiting for an earlier event has waited (0: none).',
+      labelNames: ['consumer'],
+      collect() {
+        this.reset();
+        for (const [consumer, read] of consumers) this.set({ consumer }, read.oldestGapSeconds());
       },
     });
   }
@@ -82,7 +97,8 @@ export class EventsMetrics {
     this.consumedTotal.inc({ consumer, result });
   }
 
-  consumerLag(consumer: string, lag: () => number): void {
-    this.lags.set(consumer, lag);
+  /** A consumer's gauges, read at scrape time. */
+  consumer(consumer: string, readings: ConsumerReadings): void {
+    this.consumers.set(consumer, readings);
   }
 }

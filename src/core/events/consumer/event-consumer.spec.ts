@@ -51,6 +51,7 @@ describe('the event consumer on SQLite: the gap deadline and the inbox retention
     subjectPrefix: 'events',
     consumerMaxDeliver: 3,
     consumerRetryMs: 10,
+    consumerAckWaitMs: 60_000,
     consumerGapDeadlineMs: DEADLINE,
     inboxRetentionMs: RETENTION,
   } as EventsConfig;

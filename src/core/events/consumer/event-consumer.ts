@@ -8,6 +8,7 @@ import { type EventEnvelope, subjectFor } from '../event-envelope.js';
 import type { EventsConfig } from '../events.config.js';
 import type { ConsumeResult, EventsMetrics } from '../events.metrics.js';
 import { EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
+import { OpenGaps } from './open-gaps.js';
 import { consumeBatchSpan } from '../events.spans.js';
 
 /** A team's reaction to events: runs in the transaction that records the event in the inbox. */
@@ -37,8 +38,10 @@ const sql = (m: EntityManager, text: string) =>
 // An event past the next one of its stream: an earlier one has not arrived yet.
 class Early extends Error {}
 
-// Events this process remembers at most, per kind of memory (the oldest forgotten first).
+// Events whose attempts this process remembers at most (the oldest forgotten first).
 const REMEMBERED = 10_000;
+// A gap no delivery mentioned for this many retry intervals (and two ack waits) is not counted open.
+const GAP_STALE_RETRIES = 30;
 
 /** Something per event id, kept in this process for at most REMEMBERED events; lost at a restart. */
 class Remembered<V> {
@@ -88,8 +91,8 @@ export class EventConsumer {
    * (the event then gets its attempts again: more, never fewer).
    */
   private readonly attempts = new Remembered<number>();
-  /** Per stream, when this process first found it waiting for an earlier event: its gap's deadline runs from then. */
-  private readonly gaps = new Remembered<number>();
+  /** The streams this process found waiting for an earlier event: each gap's deadline runs from then. */
+  private readonly gaps: OpenGaps;
   private pruneTimer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -103,7 +106,12 @@ export class EventConsumer {
     private readonly now: () => number = Date.now,
   ) {
     this.logger = new Logger(`Events:${spec.name}`);
-    metrics.consumerLag(spec.name, () => this.lastLagSeconds);
+    // Unseen this long, a gap is not counted open (its event redelivered elsewhere, or filled there).
+    this.gaps = new OpenGaps(Math.max(2 * config.consumerAckWaitMs, GAP_STALE_RETRIES * config.consumerRetryMs), now);
+    metrics.consumer(spec.name, {
+      lagSeconds: () => this.lastLagSeconds,
+      oldestGapSeconds: () => this.gaps.oldestSeconds(),
+    });
   }
 
   start(): void {
@@ -253,7 +261,7 @@ export class EventConsumer {
    */
   private forget(event: EventEnvelope, result: ConsumeResult): void {
     this.attempts.forget(event.id);
-    if (result !== 'duplicate') this.gaps.forget(event.stream);
+    if (result !== 'duplicate') this.gaps.closed(event.stream);
   }
 
   /**
@@ -263,11 +271,8 @@ export class EventConsumer {
    */
   private async early(message: DeliveredMessage, event: EventEnvelope): Promise<ConsumeResult> {
     const deadline = this.config.consumerGapDeadlineMs;
-    const now = this.now();
-    const since = this.gaps.get(event.stream) ?? now;
-    // Seen again: kept (the oldest forgotten are those no delivery mentions any more).
-    this.gaps.set(event.stream, since);
-    if (deadline > 0 && now - since >= deadline) return this.closeGap(message, event, now - since);
+    const open = this.gaps.sighted(event.stream);
+    if (deadline > 0 && open >= deadline) return this.closeGap(message, event, open);
     message.retry(this.config.consumerRetryMs);
     return 'early';
   }
@@ -319,7 +324,7 @@ export class EventConsumer {
       message.ack();
       return 'duplicate';
     }
-    this.gaps.forget(event.stream);
+    this.gaps.closed(event.stream);
     this.metrics.consumed(this.spec.name, 'dead_lettered');
     return this.settle(message);
   }
