@@ -8,11 +8,7 @@ import type { ConsumerSpec, EventHandler } from './consumer/event-consumer.js';
 import { eventsConfig } from './events.config.js';
 import { EventsHealth } from './events.health.js';
 import { EventsRuntime } from './events.runtime.js';
-import { CreateEventOutbox1733200000000 } from './migrations/1733200000000-create-event-outbox.js';
-import { CreateEventInbox1733200000001 } from './migrations/1733200000001-create-event-inbox.js';
-import { OutboxPendingOnly1733300000000 } from './migrations/1733300000000-outbox-pending-only.js';
-import { OutboxTraceparent1733400000000 } from './migrations/1733400000000-outbox-traceparent.js';
-import { InboxAppliedIndex1733500000000 } from './migrations/1733500000000-inbox-applied-index.js';
+import { eventsMigrations } from './migrations/index.js';
 import { EmittedEventEntity, EventStreamEntity, OutboxEventEntity, SentEventEntity } from './outbox/outbox.entities.js';
 import { OutboxRecorder } from './outbox/outbox.recorder.js';
 
@@ -40,13 +36,7 @@ class EventsConsumerModule {}
       EventDeadLetterEntity,
     ]),
     DatabaseModule.forFeature({
-      migrations: [
-        CreateEventOutbox1733200000000,
-        CreateEventInbox1733200000001,
-        OutboxPendingOnly1733300000000,
-        OutboxTraceparent1733400000000,
-        InboxAppliedIndex1733500000000,
-      ],
+      migrations: eventsMigrations,
     }),
     HealthModule,
   ],

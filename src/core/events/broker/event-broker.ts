@@ -38,6 +38,13 @@ export interface BrokerStatus {
   lastError?: string;
 }
 
+/** What the broker still holds on a subject. */
+export interface Retained {
+  bodies: Uint8Array[];
+  /** False when the read stopped at its limit: more may be held. */
+  complete: boolean;
+}
+
 /**
  * The broker behind the events module: publish with confirmation and de-duplication by id, and a
  * durable subscription with explicit acknowledgement. NATS JetStream implements it; another broker
@@ -56,8 +63,9 @@ export abstract class EventBroker {
   abstract subscribe(options: SubscriptionOptions, onBatch: (messages: DeliveredMessage[]) => Promise<void>): void;
   /**
    * The bodies of the messages the broker still holds on `subject`, oldest first, at most
-   * `limit`: what a consumer looks at before it gives up on a gap. Throws while unreachable.
+   * `limit` (`complete` false when there may be more): what a consumer looks at before it gives
+   * up on a gap. Throws while unreachable.
    */
-  abstract retained(subject: string, limit: number): Promise<Uint8Array[]>;
+  abstract retained(subject: string, limit: number): Promise<Retained>;
   abstract close(): Promise<void>;
 }

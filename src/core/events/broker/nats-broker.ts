@@ -8,6 +8,7 @@ import {
   JetStreamApiError,
   jetstream,
   type JetStreamClient,
+  type JetStreamManager,
   jetstreamManager,
   type JsMsg,
   type MsgRequest,
@@ -19,6 +20,7 @@ import {
   type DeliveredMessage,
   EventBroker,
   type PublishResult,
+  type Retained,
   type SubscriptionOptions,
 } from './event-broker.js';
 
@@ -123,6 +125,8 @@ export class NatsBroker extends EventBroker {
   private readonly logger = new Logger('Events');
   private connection?: NatsConnection;
   private js?: JetStreamClient;
+  // The manager `retained` reads with, made once per connection.
+  private manager?: { connection: NatsConnection; jsm: JetStreamManager };
   private acks?: PubAcks;
   private streamReady?: Promise<void>;
   private lastError?: string;
@@ -281,20 +285,23 @@ export class NatsBroker extends EventBroker {
     void loop();
   }
 
-  async retained(subject: string, limit: number): Promise<Uint8Array[]> {
-    if (!this.connection || !this.status().connected) throw new Error('not connected');
-    const jsm = await jetstreamManager(this.connection);
+  async retained(subject: string, limit: number): Promise<Retained> {
+    const connection = this.connection;
+    if (!connection || !this.status().connected) throw new Error('not connected');
+    // One manager per connection, without its account-info round trip (the stream is known to exist).
+    if (this.manager?.connection !== connection)
+      this.manager = { connection, jsm: await jetstreamManager(connection, { checkAPI: false }) };
     const bodies: Uint8Array[] = [];
     // The server's per-subject index: each read is the next message on the subject from `seq` on
     // (STREAM.MSG.GET takes `next_by_subj` since NATS 2.9; the client types list it for direct gets only).
     for (let seq = 1; bodies.length < limit;) {
       const query = { next_by_subj: subject, seq } as unknown as MsgRequest;
-      const stored = await jsm.streams.getMessage(this.options.stream, query);
-      if (!stored) break;
+      const stored = await this.manager.jsm.streams.getMessage(this.options.stream, query);
+      if (!stored) return { bodies, complete: true };
       bodies.push(stored.data);
       seq = stored.seq + 1;
     }
-    return bodies;
+    return { bodies, complete: false };
   }
 
   async close(): Promise<void> {

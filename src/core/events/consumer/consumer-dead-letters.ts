@@ -2,7 +2,7 @@ import { IsNull } from 'typeorm';
 import type { DatabaseService } from '../../database/index.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import { EventDeadLetterEntity } from './consumer.entities.js';
-import { type EventHandler, GAP_TYPE } from './event-consumer.js';
+import { type EventHandler, isGap } from './event-consumer.js';
 
 export interface ConsumerDeadLetter {
   consumer: string;
@@ -69,7 +69,7 @@ export class ConsumerDeadLetters {
       const dead = await m.findOneBy(EventDeadLetterEntity, { consumer, eventId });
       if (!dead || dead.discardedBy !== null)
         throw new Error(`no dead letter ${consumer}/${eventId} to redrive${dead ? ' (discarded)' : ''}`);
-      if (dead.type === GAP_TYPE)
+      if (isGap(dead))
         throw new Error(`${consumer}/${eventId} is a gap (${dead.reason}): no event to apply; discard it once handled`);
       const taken = await m.delete(EventDeadLetterEntity, { consumer, eventId, discardedBy: IsNull() });
       if (taken.affected !== 1)

@@ -9,6 +9,8 @@ import type { DeliveredMessage } from '../broker/event-broker.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import type { EventsConfig } from '../events.config.js';
 import { EventsMetrics } from '../events.metrics.js';
+import { eventsMigrations } from '../migrations/index.js';
+import { OutboxEventEntity } from '../outbox/outbox.entities.js';
 import { ConsumerStreamEntity, EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
 import { EventConsumer } from './event-consumer.js';
 
@@ -39,8 +41,10 @@ describe('the event consumer on SQLite: the gap deadline and the inbox retention
   const ds = new DataSource({
     type: 'better-sqlite3',
     database: ':memory:',
-    entities: [InboxEntity, ConsumerStreamEntity, EventDeadLetterEntity],
-    synchronize: true,
+    entities: [InboxEntity, ConsumerStreamEntity, EventDeadLetterEntity, OutboxEventEntity],
+    // The module's own migrations, as the embedded store runs them.
+    migrations: eventsMigrations,
+    migrationsRun: true,
   });
   const clock = { now: 1_800_000_000_000 };
   const handled: string[] = [];
@@ -60,7 +64,7 @@ describe('the event consumer on SQLite: the gap deadline and the inbox retention
     { handle: async (_m, e) => void handled.push(e.id) },
     database,
     // A broker that holds none of the stream's earlier events.
-    { retained: async () => [] } as never,
+    { retained: async () => ({ bodies: [], complete: true }) } as never,
     config,
     new EventsMetrics(Object.assign(new MetricsService(), { registry: new Registry() }), () => undefined),
     () => clock.now,
@@ -76,7 +80,7 @@ describe('the event consumer on SQLite: the gap deadline and the inbox retention
     assert.equal(await consumer.deliver(message(e2)), 'applied');
     const [gap] = await ds.manager.findBy(EventDeadLetterEntity, { consumer: 'lite' });
     assert.equal(gap.type, 'gap');
-    assert.match(gap.reason, /^gap: #1 of its stream not in the broker/);
+    assert.match(gap.reason, /^gap: #1 of its stream in neither the broker nor the outbox/);
     assert.equal(await consumer.deliver(message(event('item:a', 3))), 'applied');
     assert.deepEqual(handled, ['item:a#2', 'item:a#3']);
   });

@@ -31,6 +31,35 @@ const FORWARD = `ON CONFLICT (consumer, stream) DO UPDATE SET last_seq = CASE
 const ADVANCE = `INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ($1, $2, $3) ${FORWARD}`;
 // The events the broker still holds on a stream's subject, read at most, when a gap outlives its deadline.
 const RETAINED_MAX = 1000;
+// A gap past its deadline found still open (its missing event on its way) is looked into again after this.
+const GAP_RECHECK_MS = 30_000;
+// A missing event the relay has not published yet (refused by a full stream, say): on its way too.
+const UNSENT = 'SELECT seq FROM event_outbox WHERE stream = $1 AND seq > $2 AND seq < $3 ORDER BY seq LIMIT 1';
+
+/** What looking into a gap found. */
+type GapOutcome =
+  | { kind: 'open'; why: string; onItsWay?: boolean }
+  | { kind: 'duplicate' }
+  | { kind: 'next' }
+  /** `reason` when this instance recorded the gap (undefined: another one did, at once). */
+  | { kind: 'closed'; reason?: string };
+
+/**
+ * The stream's position, its row locked to the transaction's end (made first if there is none):
+ * what a gap is closed from. SQLite's transactions are one at a time already.
+ */
+async function lockPosition(m: EntityManager, consumer: string, stream: string): Promise<number> {
+  if (m.connection.driver.options.type === 'better-sqlite3') {
+    const [row] = (await m.query(sql(m, POSITION), [consumer, stream])) as { last_seq: number }[];
+    return row ? Number(row.last_seq) : 0;
+  }
+  await m.query(
+    'INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING',
+    [consumer, stream],
+  );
+  const [row] = (await m.query(`${POSITION} FOR UPDATE`, [consumer, stream])) as { last_seq: number }[];
+  return Number(row.last_seq);
+}
 /** `$n` placeholders as the store spells them (SQLite: `?`, in order). */
 const sql = (m: EntityManager, text: string) =>
   m.connection.driver.options.type === 'better-sqlite3' ? text.replace(/\$\d+/g, '?') : text;
@@ -267,36 +296,43 @@ export class EventConsumer {
   /**
    * An event past the next one of its stream: delivered again later, until its gap fills from the
    * broker's retained stream. A gap still open EVENTS_CONSUMER_GAP_DEADLINE_MS after this process
-   * first found its stream waiting is closed if the broker no longer holds the missing events.
+   * first found its stream waiting is closed if the missing events are gone (`closeGap`); looked
+   * into and found on their way, it is not looked into again for GAP_RECHECK_MS.
    */
   private async early(message: DeliveredMessage, event: EventEnvelope): Promise<ConsumeResult> {
     const deadline = this.config.consumerGapDeadlineMs;
     const open = this.gaps.sighted(event.stream);
-    if (deadline > 0 && open >= deadline) return this.closeGap(message, event, open);
+    if (deadline > 0 && open >= deadline && this.gaps.due(event.stream)) return this.closeGap(message, event, open);
     message.retry(this.config.consumerRetryMs);
     return 'early';
   }
 
   /**
-   * Closes a gap the broker cannot fill: the numbers from the stream's next one up to the first
-   * the broker still holds are recorded as one dead letter (type `gap`, its reason naming them)
-   * and the position moves past them; then the event is settled as any delivery (applied if it is
-   * the next one now). Nothing the broker holds is ever passed over: a missing number it holds is
-   * on its way (redelivered), and the gap stays open.
+   * Closes a gap whose missing events are gone: the numbers from the stream's next one up to the
+   * first the broker still holds are recorded as one dead letter (type `gap`, its reason naming
+   * them) and the position moves past them; then the event is settled as any delivery (applied if
+   * it is the next one now). Nothing that may still come is passed over: a number the broker
+   * holds (redelivered after a consumer died or a handler's retry), or one still in the outbox
+   * (the relay retries it), keeps the gap open, and so does a read of the broker that stopped at
+   * its limit. The stream's position row is locked first: of two instances closing it at once, the
+   * later finds it moved on.
    */
   private async closeGap(message: DeliveredMessage, event: EventEnvelope, waitedMs: number): Promise<ConsumeResult> {
     const consumer = this.spec.name;
-    let closed: 'closed' | 'held' | 'duplicate';
+    let outcome: GapOutcome;
     try {
       const held = await this.held(event.stream);
-      closed = await this.database.writeTransaction(async (m) => {
-        const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
-        const last = row ? Number(row.last_seq) : 0;
-        if (event.seq <= last) return 'duplicate';
+      outcome = await this.database.writeTransaction(async (m): Promise<GapOutcome> => {
+        const last = await lockPosition(m, consumer, event.stream);
+        if (event.seq <= last) return { kind: 'duplicate' };
+        if (event.seq === last + 1) return { kind: 'next' };
+        if (!held) return { kind: 'open', why: `the broker holds more than ${RETAINED_MAX} messages on its subject` };
         const next = Math.min(event.seq, ...held.filter((seq) => seq > last));
-        if (next === last + 1) return 'held';
+        if (next === last + 1) return { kind: 'open', why: `#${next} is in the broker`, onItsWay: true };
+        const [unsent] = (await m.query(sql(m, UNSENT), [event.stream, last, next])) as { seq: number }[];
+        if (unsent) return { kind: 'open', why: `#${unsent.seq} is still in the outbox`, onItsWay: true };
         const reason = gapReason(last + 1, next - 1, waitedMs);
-        await insertIfAbsent(m, EventDeadLetterEntity, {
+        const recorded = await insertIfAbsent(m, EventDeadLetterEntity, {
           consumer,
           eventId: gapId(event.stream, last + 1, next - 1),
           stream: event.stream,
@@ -308,38 +344,55 @@ export class EventConsumer {
           discardedBy: null,
         });
         await m.query(sql(m, ADVANCE), [consumer, event.stream, next - 1]);
-        this.logger.error(`${event.stream} went on past a gap: ${reason}`);
-        return 'closed';
+        return { kind: 'closed', reason: recorded ? reason : undefined };
       });
     } catch (error) {
-      this.logger.warn(`gap of ${event.stream} not closed yet: ${describe(error)}`);
-      closed = 'held';
+      outcome = { kind: 'open', why: `not looked into: ${describe(error)}` };
     }
-    if (closed === 'held') {
-      message.retry(this.config.consumerRetryMs);
-      return 'early';
+    switch (outcome.kind) {
+      case 'open':
+        // On its way: the gauge and EventsConsumerGapOpen tell of it (a line per stream every 30 s would not).
+        if (outcome.onItsWay) this.logger.debug(`${event.stream} past its gap deadline, still open: ${outcome.why}`);
+        else this.logger.warn(`${event.stream} past its gap deadline, not closed: ${outcome.why}`);
+        this.gaps.putOff(event.stream, GAP_RECHECK_MS);
+        message.retry(this.config.consumerRetryMs);
+        return 'early';
+      case 'duplicate':
+        this.forget(event, 'duplicate');
+        message.ack();
+        return 'duplicate';
+      case 'closed':
+        this.gaps.closed(event.stream);
+        if (outcome.reason) {
+          this.logger.error(`${event.stream} went on past a gap: ${outcome.reason}`);
+          this.metrics.consumed(consumer, 'dead_lettered');
+        }
+        return this.settle(message);
+      case 'next':
+        return this.settle(message);
     }
-    if (closed === 'duplicate') {
-      this.forget(event, closed);
-      message.ack();
-      return 'duplicate';
-    }
-    this.gaps.closed(event.stream);
-    this.metrics.consumed(this.spec.name, 'dead_lettered');
-    return this.settle(message);
   }
 
-  /** The sequence numbers of `stream` the broker still holds (its subject may carry others: filtered). */
-  private async held(stream: string): Promise<number[]> {
-    const bodies = await this.broker.retained(subjectFor(this.config.subjectPrefix, stream), RETAINED_MAX);
+  /**
+   * The sequence numbers of `stream` the broker still holds (its subject may carry others:
+   * filtered), a malformed envelope's too where it names its place; undefined when the read
+   * stopped at its limit.
+   */
+  private async held(stream: string): Promise<number[] | undefined> {
+    const { bodies, complete } = await this.broker.retained(
+      subjectFor(this.config.subjectPrefix, stream),
+      RETAINED_MAX,
+    );
+    if (!complete) return undefined;
     const seqs: number[] = [];
     for (const body of bodies) {
+      let placed: Pick<EventEnvelope, 'stream' | 'seq'> | undefined;
       try {
-        const e = parse(body);
-        if (e.stream === stream) seqs.push(e.seq);
-      } catch {
-        // Not an envelope: it holds no number of this stream.
+        placed = parse(body);
+      } catch (error) {
+        placed = error instanceof Malformed ? error.placed : undefined;
       }
+      if (placed?.stream === stream) seqs.push(placed.seq);
     }
     return seqs;
   }
@@ -475,8 +528,9 @@ export class EventConsumer {
         return 'dead_lettered';
       });
     } catch (error) {
+      // Not its turn yet (a malformed envelope past a gap): it waits as any early event does.
+      if (error instanceof Early) return this.early(message, event);
       message.retry(this.config.consumerRetryMs);
-      if (error instanceof Early) return 'early';
       this.logger.warn(`event ${event.id} could not be dead-lettered yet: ${describe(error)}`);
       return 'unavailable';
     }
@@ -489,16 +543,23 @@ export class EventConsumer {
 }
 
 /** The dead letter's type for a gap closed: the numbers of a stream the broker no longer held. */
-export const GAP_TYPE = 'gap';
+const GAP_TYPE = 'gap';
 
 function gapReason(from: number, to: number, waitedMs: number): string {
   const missing = from === to ? `#${from}` : `#${from} to #${to}`;
-  return `gap: ${missing} of its stream not in the broker after ${waitedMs} ms (EVENTS_CONSUMER_GAP_DEADLINE_MS); the stream went on past it`;
+  return `gap: ${missing} of its stream in neither the broker nor the outbox after ${waitedMs} ms (EVENTS_CONSUMER_GAP_DEADLINE_MS); the stream went on past it`;
 }
+
+const GAP_ID_PREFIX = 'gap-';
 
 /** One id per gap closed (the same gap closed twice, by two instances, is one dead letter). */
 function gapId(stream: string, from: number, to: number): string {
-  return `gap-${hash('sha256', `${stream}#${from}-${to}`).slice(0, 36)}`;
+  return `${GAP_ID_PREFIX}${hash('sha256', `${stream}#${from}-${to}`).slice(0, 36)}`;
+}
+
+/** A gap's dead letter (an event's id is 40 hex digits: never this prefix, whatever its type says). */
+export function isGap(dead: { eventId: string; type: string }): boolean {
+  return dead.type === GAP_TYPE && dead.eventId.startsWith(GAP_ID_PREFIX);
 }
 
 function unavailable(error: unknown): boolean {

@@ -1,6 +1,8 @@
 interface Gap {
   since: number;
   seen: number;
+  /** Not looked into again before this (the broker held the missing event, or could not say). */
+  checkAt: number;
 }
 
 /**
@@ -24,11 +26,23 @@ export class OpenGaps {
   sighted(stream: string): number {
     const now = this.now();
     const gap = this.gaps.get(stream);
-    const since = gap && now - gap.seen <= this.staleMs ? gap.since : now;
+    const kept = gap && now - gap.seen <= this.staleMs ? gap : { since: now, checkAt: now };
     this.gaps.delete(stream);
-    this.gaps.set(stream, { since, seen: now });
+    this.gaps.set(stream, { since: kept.since, seen: now, checkAt: kept.checkAt });
     if (this.gaps.size > this.max) this.gaps.delete(this.gaps.keys().next().value as string);
-    return now - since;
+    return now - kept.since;
+  }
+
+  /** Whether `stream`'s gap may be looked into now (it was not put off). */
+  due(stream: string): boolean {
+    const gap = this.gaps.get(stream);
+    return gap !== undefined && this.now() >= gap.checkAt;
+  }
+
+  /** `stream`'s gap looked into and still open: not again for `ms`. */
+  putOff(stream: string, ms: number): void {
+    const gap = this.gaps.get(stream);
+    if (gap) gap.checkAt = this.now() + ms;
   }
 
   /** `stream` moved on: its gap, if it had one, is closed. */
