@@ -81,6 +81,7 @@ describe('NatsBroker against a real nats-server', () => {
     };
     assert.deepEqual(await read('events.order.held', 10), { ids: ['held-1', 'held-2', 'held-3'], complete: true });
     assert.deepEqual(await read('events.order.held', 2), { ids: ['held-1', 'held-2'], complete: false });
+    assert.deepEqual((await read('events.order.held', 3)).complete, true, 'exactly the limit: all of it');
     assert.deepEqual(await read('events.order.none', 10), { ids: [], complete: true });
     const away = new NatsBroker({ ...eventsOn(nats), name: 'spec-away' });
     await assert.rejects(away.retained('events.order.held', 10), /not connected/);

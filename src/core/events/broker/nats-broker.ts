@@ -294,14 +294,15 @@ export class NatsBroker extends EventBroker {
     const bodies: Uint8Array[] = [];
     // The server's per-subject index: each read is the next message on the subject from `seq` on
     // (STREAM.MSG.GET takes `next_by_subj` since NATS 2.9; the client types list it for direct gets only).
-    for (let seq = 1; bodies.length < limit;) {
+    // One past the limit: whether there is more.
+    for (let seq = 1; bodies.length <= limit;) {
       const query = { next_by_subj: subject, seq } as unknown as MsgRequest;
       const stored = await this.manager.jsm.streams.getMessage(this.options.stream, query);
       if (!stored) return { bodies, complete: true };
       bodies.push(stored.data);
       seq = stored.seq + 1;
     }
-    return { bodies, complete: false };
+    return { bodies: bodies.slice(0, limit), complete: false };
   }
 
   async close(): Promise<void> {

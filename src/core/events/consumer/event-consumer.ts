@@ -321,16 +321,26 @@ export class EventConsumer {
     const consumer = this.spec.name;
     let outcome: GapOutcome;
     try {
-      const held = await this.held(event.stream);
+      // The outbox first, then the broker: a row the relay takes out after this look is in the
+      // broker by the time it is read (and the earlier numbers of a stream were all written before
+      // this event was, so none joins the outbox later).
+      const [unsent] = await this.database.writeTransaction(async (m) => {
+        const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
+        return (await m.query(sql(m, UNSENT), [event.stream, row ? Number(row.last_seq) : 0, event.seq])) as {
+          seq: number;
+        }[];
+      });
+      const held = unsent ? [] : await this.held(event.stream);
       outcome = await this.database.writeTransaction(async (m): Promise<GapOutcome> => {
+        // Locked, the position may have moved on since (the range to close only shrinks).
         const last = await lockPosition(m, consumer, event.stream);
         if (event.seq <= last) return { kind: 'duplicate' };
         if (event.seq === last + 1) return { kind: 'next' };
+        if (unsent && unsent.seq > last)
+          return { kind: 'open', why: `#${unsent.seq} is still in the outbox`, onItsWay: true };
         if (!held) return { kind: 'open', why: `the broker holds more than ${RETAINED_MAX} messages on its subject` };
         const next = Math.min(event.seq, ...held.filter((seq) => seq > last));
         if (next === last + 1) return { kind: 'open', why: `#${next} is in the broker`, onItsWay: true };
-        const [unsent] = (await m.query(sql(m, UNSENT), [event.stream, last, next])) as { seq: number }[];
-        if (unsent) return { kind: 'open', why: `#${unsent.seq} is still in the outbox`, onItsWay: true };
         const reason = gapReason(last + 1, next - 1, waitedMs);
         const recorded = await insertIfAbsent(m, EventDeadLetterEntity, {
           consumer,
@@ -358,6 +368,8 @@ export class EventConsumer {
         message.retry(this.config.consumerRetryMs);
         return 'early';
       case 'duplicate':
+        // Past this event: its gap is closed (another instance moved the stream on).
+        this.gaps.closed(event.stream);
         this.forget(event, 'duplicate');
         message.ack();
         return 'duplicate';
