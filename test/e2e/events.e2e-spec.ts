@@ -14,7 +14,15 @@ import { assertStreamsWhole, brokerEvents } from '../harness/nats-events.js';
 import { InProcessApp, limitOrder, NatsServer, PostgresCluster, TEST_TOKEN, waitFor } from '../harness/index.js';
 
 interface Health {
-  details: Record<string, { status: string; outboxPending?: number; broker?: string }>;
+  details: Record<
+    string,
+    {
+      status: string;
+      outboxPending?: number;
+      broker?: string;
+      consumers?: Record<string, { lagSeconds: number; oldestGapSeconds: number }>;
+    }
+  >;
 }
 
 describe('order events: outbox, relay to NATS JetStream, positions consumer', () => {
@@ -83,6 +91,10 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
         JSON.stringify([{ symbol: 'AAPL', openBuy: 1, openSell: 3, openOrders: 2 }]),
       10_000,
     );
+    // Health shows the consumer: it applied what came, and no stream waits.
+    const consumers = (await health()).details.events.consumers;
+    assert.deepEqual(Object.keys(consumers ?? {}), ['positions']);
+    assert.equal(consumers?.positions.oldestGapSeconds, 0);
   });
 
   it('a cancel is the next event of its order, and the projection takes it away', async () => {

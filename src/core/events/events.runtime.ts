@@ -4,7 +4,7 @@ import { DatabaseService } from '../database/index.js';
 import { MetricsService } from '../monitoring/index.js';
 import type { EventBroker } from './broker/event-broker.js';
 import { NatsBroker } from './broker/nats-broker.js';
-import { type ConsumerSpec, EventConsumer, type EventHandler } from './consumer/event-consumer.js';
+import { type ConsumerSpec, type ConsumerStats, EventConsumer, type EventHandler } from './consumer/event-consumer.js';
 import { eventsConfig } from './events.config.js';
 import { ConsumerDeadLetters } from './consumer/consumer-dead-letters.js';
 import { EventsMetrics } from './events.metrics.js';
@@ -51,6 +51,11 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   relayStats(): RelayStats | undefined {
     return this.relay?.stats();
+  }
+
+  /** The consumers this instance runs, by name. */
+  consumerStats(): Record<string, ConsumerStats> {
+    return Object.fromEntries(this.consumers.map((c) => [c.name, c.stats()]));
   }
 
   /** A consumer of `spec`'s streams, started with the app when events are on. */

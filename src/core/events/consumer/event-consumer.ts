@@ -16,6 +16,11 @@ export interface EventHandler {
   handle(manager: EntityManager, event: EventEnvelope): Promise<void>;
 }
 
+export interface ConsumerStats {
+  lagSeconds: number;
+  oldestGapSeconds: number;
+}
+
 export interface ConsumerSpec {
   /** The durable consumer's name (the broker's position, the inbox's key): stable, ≤ 64 characters. */
   name: string;
@@ -141,6 +146,15 @@ export class EventConsumer {
       lagSeconds: () => this.lastLagSeconds,
       oldestGapSeconds: () => this.gaps.oldestSeconds(),
     });
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** What health shows of it: the age of the last event it applied, and of its oldest open gap. */
+  stats(): ConsumerStats {
+    return { lagSeconds: this.lastLagSeconds, oldestGapSeconds: this.gaps.oldestSeconds() };
   }
 
   start(): void {
