@@ -344,35 +344,50 @@ export class EventConsumer {
           seq: number;
         }[];
       });
-      const held = unsent ? [] : await this.held(event.stream);
-      outcome = await this.database.writeTransaction(async (m): Promise<GapOutcome> => {
-        // Locked, the position may have moved on since (the range to close only shrinks).
-        const last = await lockPosition(m, consumer, event.stream);
-        if (event.seq <= last) return { kind: 'duplicate' };
-        if (event.seq === last + 1) return { kind: 'next' };
-        if (unsent && unsent.seq > last)
-          return { kind: 'open', why: `#${unsent.seq} is still in the outbox`, onItsWay: true };
-        if (!held) return { kind: 'open', why: `the broker holds more than ${RETAINED_MAX} messages on its subject` };
-        const next = Math.min(event.seq, ...held.filter((seq) => seq > last));
-        if (next === last + 1) return { kind: 'open', why: `#${next} is in the broker`, onItsWay: true };
-        const reason = gapReason(last + 1, next - 1, waitedMs);
-        const recorded = await insertIfAbsent(m, EventDeadLetterEntity, {
-          consumer,
-          eventId: gapId(event.stream, last + 1, next - 1),
-          stream: event.stream,
-          seq: last + 1,
-          type: GAP_TYPE,
-          envelope: JSON.stringify({ stream: event.stream, from: last + 1, to: next - 1 }),
-          reason,
-          deadAt: String(this.now()),
-          discardedBy: null,
-        });
-        await m.query(sql(m, ADVANCE), [consumer, event.stream, next - 1]);
-        return { kind: 'closed', reason: recorded ? reason : undefined };
-      });
+      outcome = unsent
+        ? { kind: 'open', why: `#${unsent.seq} is still in the outbox`, onItsWay: true }
+        : await this.closeIfGone(event, waitedMs);
     } catch (error) {
       outcome = { kind: 'open', why: `not looked into: ${describe(error)}` };
     }
+    return this.settleGap(message, event, outcome);
+  }
+
+  /** The gap closed if what the broker still holds (read now) does not fill it. */
+  private async closeIfGone(event: EventEnvelope, waitedMs: number): Promise<GapOutcome> {
+    const consumer = this.spec.name;
+    const held = await this.held(event.stream);
+    return this.database.writeTransaction(async (m): Promise<GapOutcome> => {
+      // Locked, the position may have moved on since (the range to close only shrinks).
+      const last = await lockPosition(m, consumer, event.stream);
+      if (event.seq <= last) return { kind: 'duplicate' };
+      if (event.seq === last + 1) return { kind: 'next' };
+      if (!held) return { kind: 'open', why: `the broker holds more than ${RETAINED_MAX} messages on its subject` };
+      const next = Math.min(event.seq, ...held.filter((seq) => seq > last));
+      if (next === last + 1) return { kind: 'open', why: `#${next} is in the broker`, onItsWay: true };
+      const reason = gapReason(last + 1, next - 1, waitedMs);
+      const recorded = await insertIfAbsent(m, EventDeadLetterEntity, {
+        consumer,
+        eventId: gapId(event.stream, last + 1, next - 1),
+        stream: event.stream,
+        seq: last + 1,
+        type: GAP_TYPE,
+        envelope: JSON.stringify({ stream: event.stream, from: last + 1, to: next - 1 }),
+        reason,
+        deadAt: String(this.now()),
+        discardedBy: null,
+      });
+      await m.query(sql(m, ADVANCE), [consumer, event.stream, next - 1]);
+      return { kind: 'closed', reason: recorded ? reason : undefined };
+    });
+  }
+
+  /** The waiting event after its gap was looked into: waits again (put off), or is settled. */
+  private async settleGap(
+    message: DeliveredMessage,
+    event: EventEnvelope,
+    outcome: GapOutcome,
+  ): Promise<ConsumeResult> {
     switch (outcome.kind) {
       case 'open':
         // On its way: the gauge and EventsConsumerGapOpen tell of it (a line per stream every 30 s would not).
@@ -391,7 +406,7 @@ export class EventConsumer {
         this.gaps.closed(event.stream);
         if (outcome.reason) {
           this.logger.error(`${event.stream} went on past a gap: ${outcome.reason}`);
-          this.metrics.consumed(consumer, 'dead_lettered');
+          this.metrics.consumed(this.spec.name, 'dead_lettered');
         }
         return this.settle(message);
       case 'next':
