@@ -188,7 +188,7 @@ export class EventsEnv {
   @EnvVar({
     group: 'events',
     description:
-      'Consumers: a gap (an event waiting for an earlier one of its stream) still open after this is closed if the broker no longer holds the missing events: recorded as a dead letter naming them, and the stream goes on, ms; 0: it waits for ever',
+      'Consumers: a gap (an event waiting for an earlier one of its stream) still open after this is closed if the missing events are gone (in neither the outbox nor the broker): recorded as a dead letter naming them, and the stream goes on, ms; 0: it waits for ever',
     example: '600000',
   })
   @ToInt()
