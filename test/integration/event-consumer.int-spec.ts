@@ -74,9 +74,12 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
     },
   };
   let transactions = 0;
+  // The writer gone: every transaction fails to start, as with Postgres killed.
+  let storeDown = false;
   const database = {
     async writeTransaction<R>(work: (m: EntityManager) => Promise<R>): Promise<R> {
       transactions++;
+      if (storeDown) throw new Error('Connection terminated unexpectedly');
       try {
         return await ds.transaction(work);
       } catch (error) {
@@ -376,6 +379,28 @@ describe('the event consumer on Postgres: attempts, dead letters and their redri
       assert.equal(await clocked.deliver(delivered(t1, 1).message), 'applied');
       assert.equal(await clocked.deliver(delivered(t2, 4).message), 'applied');
       assert.deepEqual(await deadLetters('item:t'), []);
+    });
+
+    it('keeps a gap open when the database goes in the middle of the look, and closes it on a later look', async () => {
+      const [v3] = [event('item:v', 3)];
+      hold(v3);
+      assert.equal(await clocked.deliver(delivered(v3, 1).message), 'early');
+      clock.now += DEADLINE;
+      // The outbox looked at, the broker read, then no writer for the closing transaction.
+      afterRead = async () => void (storeDown = true);
+      const dying = delivered(v3, 2);
+      try {
+        assert.equal(await clocked.deliver(dying.message), 'early');
+      } finally {
+        storeDown = false;
+      }
+      assert.deepEqual(dying.settled, ['retry']);
+      assert.deepEqual(await deadLetters('item:v'), []);
+      assert.equal(await at('item:v'), undefined, 'nothing moved');
+      clock.now += RECHECK;
+      assert.equal(await clocked.deliver(delivered(v3, 3).message), 'applied');
+      assert.equal((await deadLetters('item:v')).length, 1);
+      assert.equal(await at('item:v'), 3);
     });
 
     it('never moves a position back: a gap closed on one instance while another applies the event it gave up on', async () => {

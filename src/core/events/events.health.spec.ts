@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthService, IndicatorRegistration } from '../health/index.js';
-import type { ConsumerStats } from './consumer/event-consumer.js';
 import { EventsHealth } from './events.health.js';
+import type { ConsumerStats } from './events.metrics.js';
 import type { EventsRuntime } from './events.runtime.js';
 import type { RelayStats } from './relay/outbox-relay.js';
 

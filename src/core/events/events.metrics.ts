@@ -5,10 +5,12 @@ import type { RelayStats } from './relay/outbox-relay.js';
 /** How a consumer settled one delivery. */
 export type ConsumeResult = 'applied' | 'duplicate' | 'early' | 'failed' | 'dead_lettered' | 'unavailable';
 
-/** What a consumer's gauges read. */
-export interface ConsumerReadings {
-  lagSeconds: () => number;
-  oldestGapSeconds: () => number;
+/** What a consumer's gauges (and the `events` indicator) read of it. */
+export interface ConsumerStats {
+  /** The age of the last event it applied, when it was applied (0 before the first). */
+  lagSeconds: number;
+  /** How long its oldest open gap has waited (0: none). */
+  oldestGapSeconds: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export class EventsMetrics {
   private readonly duplicatesTotal: Counter<'family'>;
   private readonly publishFailuresTotal: Counter<'family'>;
   private readonly consumedTotal: Counter<'consumer' | 'result'>;
-  private readonly consumers = new Map<string, ConsumerReadings>();
+  private readonly consumers = new Map<string, () => ConsumerStats>();
 
   constructor(metrics: MetricsService, relay: () => RelayStats | undefined) {
     this.publishedTotal = metrics.counter({
@@ -71,7 +73,7 @@ export class EventsMetrics {
       labelNames: ['consumer'],
       collect() {
         this.reset();
-        for (const [consumer, read] of consumers) this.set({ consumer }, read.lagSeconds());
+        for (const [consumer, read] of consumers) this.set({ consumer }, read().lagSeconds);
       },
     });
     metrics.gauge({
@@ -80,7 +82,7 @@ export class EventsMetrics {
       labelNames: ['consumer'],
       collect() {
         this.reset();
-        for (const [consumer, read] of consumers) this.set({ consumer }, read.oldestGapSeconds());
+        for (const [consumer, read] of consumers) this.set({ consumer }, read().oldestGapSeconds);
       },
     });
   }
@@ -98,7 +100,7 @@ export class EventsMetrics {
   }
 
   /** A consumer's gauges, read at scrape time. */
-  consumer(consumer: string, readings: ConsumerReadings): void {
-    this.consumers.set(consumer, readings);
+  consumer(consumer: string, stats: () => ConsumerStats): void {
+    this.consumers.set(consumer, stats);
   }
 }

@@ -4,10 +4,10 @@ import { DatabaseService } from '../database/index.js';
 import { MetricsService } from '../monitoring/index.js';
 import type { EventBroker } from './broker/event-broker.js';
 import { NatsBroker } from './broker/nats-broker.js';
-import { type ConsumerSpec, type ConsumerStats, EventConsumer, type EventHandler } from './consumer/event-consumer.js';
+import { type ConsumerSpec, EventConsumer, type EventHandler } from './consumer/event-consumer.js';
 import { eventsConfig } from './events.config.js';
 import { ConsumerDeadLetters } from './consumer/consumer-dead-letters.js';
-import { EventsMetrics } from './events.metrics.js';
+import { type ConsumerStats, EventsMetrics } from './events.metrics.js';
 import { OutboxRelay, type RelayStats } from './relay/outbox-relay.js';
 
 /**

@@ -6,7 +6,7 @@ import { type DatabaseService, insertIfAbsent, isContention, isTargetFailure } f
 import type { DeliveredMessage, EventBroker } from '../broker/event-broker.js';
 import { type EventEnvelope, subjectFor } from '../event-envelope.js';
 import type { EventsConfig } from '../events.config.js';
-import type { ConsumeResult, EventsMetrics } from '../events.metrics.js';
+import type { ConsumeResult, ConsumerStats, EventsMetrics } from '../events.metrics.js';
 import { EventDeadLetterEntity, InboxEntity } from './consumer.entities.js';
 import { OpenGaps } from './open-gaps.js';
 import { consumeBatchSpan } from '../events.spans.js';
@@ -14,11 +14,6 @@ import { consumeBatchSpan } from '../events.spans.js';
 /** A team's reaction to events: runs in the transaction that records the event in the inbox. */
 export interface EventHandler {
   handle(manager: EntityManager, event: EventEnvelope): Promise<void>;
-}
-
-export interface ConsumerStats {
-  lagSeconds: number;
-  oldestGapSeconds: number;
 }
 
 export interface ConsumerSpec {
@@ -49,21 +44,17 @@ type GapOutcome =
   /** `reason` when this instance recorded the gap (undefined: another one did, at once). */
   | { kind: 'closed'; reason?: string };
 
-/**
- * The stream's position, its row locked to the transaction's end (made first if there is none):
- * what a gap is closed from. SQLite's transactions are one at a time already.
- */
-async function lockPosition(m: EntityManager, consumer: string, stream: string): Promise<number> {
-  if (m.connection.driver.options.type === 'better-sqlite3') {
-    const [row] = (await m.query(sql(m, POSITION), [consumer, stream])) as { last_seq: number }[];
-    return row ? Number(row.last_seq) : 0;
-  }
-  await m.query(
-    'INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING',
-    [consumer, stream],
-  );
-  const [row] = (await m.query(`${POSITION} FOR UPDATE`, [consumer, stream])) as { last_seq: number }[];
-  return Number(row.last_seq);
+// The stream's position with its row locked to the transaction's end (made at 0 if there is none):
+// an upsert that changes nothing takes the row as FOR UPDATE would, on either store, in one statement.
+const LOCK_POSITION = `INSERT INTO event_consumer_stream (consumer, stream, last_seq) VALUES ($1, $2, 0)
+  ON CONFLICT (consumer, stream) DO UPDATE SET last_seq = event_consumer_stream.last_seq RETURNING last_seq`;
+
+/** The stream's position for `consumer` (0 before its first event); `lock` holds its row to the transaction's end. */
+async function positionOf(m: EntityManager, consumer: string, stream: string, lock = false): Promise<number> {
+  const [row] = (await m.query(sql(m, lock ? LOCK_POSITION : POSITION), [consumer, stream])) as {
+    last_seq: number | string;
+  }[];
+  return row ? Number(row.last_seq) : 0;
 }
 /** `$n` placeholders as the store spells them (SQLite: `?`, in order). */
 const sql = (m: EntityManager, text: string) =>
@@ -142,17 +133,14 @@ export class EventConsumer {
     this.logger = new Logger(`Events:${spec.name}`);
     // Unseen this long, a gap is not counted open (its event redelivered elsewhere, or filled there).
     this.gaps = new OpenGaps(Math.max(2 * config.consumerAckWaitMs, GAP_STALE_RETRIES * config.consumerRetryMs), now);
-    metrics.consumer(spec.name, {
-      lagSeconds: () => this.lastLagSeconds,
-      oldestGapSeconds: () => this.gaps.oldestSeconds(),
-    });
+    metrics.consumer(spec.name, () => this.stats());
   }
 
   get name(): string {
     return this.spec.name;
   }
 
-  /** What health shows of it: the age of the last event it applied, and of its oldest open gap. */
+  /** What its gauges and health show of it. */
   stats(): ConsumerStats {
     return { lagSeconds: this.lastLagSeconds, oldestGapSeconds: this.gaps.oldestSeconds() };
   }
@@ -233,8 +221,7 @@ export class EventConsumer {
       }
       this.metrics.consumed(this.spec.name, results[i]);
     }
-    const last = events[events.length - 1];
-    this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(last.occurredAt)) / 1000);
+    this.lagFrom(events[events.length - 1]);
   }
 
   /** The batch in one transaction; undefined when it did not apply cleanly (each is then settled on its own). */
@@ -276,7 +263,7 @@ export class EventConsumer {
       );
       this.forget(event, result);
       message.ack();
-      if (result === 'applied') this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(event.occurredAt)) / 1000);
+      if (result === 'applied') this.lagFrom(event);
       return result;
     } catch (error) {
       if (error instanceof Early) return this.early(message, event);
@@ -296,6 +283,11 @@ export class EventConsumer {
       }
       return this.deadLetter(message, event, `${describe(error)} (after ${failed} attempts)`);
     }
+  }
+
+  /** The consumer's lag, from the last event it applied. */
+  private lagFrom(event: EventEnvelope): void {
+    this.lastLagSeconds = Math.max(0, (this.now() - Date.parse(event.occurredAt)) / 1000);
   }
 
   /**
@@ -338,12 +330,12 @@ export class EventConsumer {
       // The outbox first, then the broker: a row the relay takes out after this look is in the
       // broker by the time it is read (and the earlier numbers of a stream were all written before
       // this event was, so none joins the outbox later).
-      const [unsent] = await this.database.writeTransaction(async (m) => {
-        const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
-        return (await m.query(sql(m, UNSENT), [event.stream, row ? Number(row.last_seq) : 0, event.seq])) as {
-          seq: number;
-        }[];
-      });
+      const [unsent] = await this.database.writeTransaction(
+        async (m) =>
+          (await m.query(sql(m, UNSENT), [event.stream, await positionOf(m, consumer, event.stream), event.seq])) as {
+            seq: number;
+          }[],
+      );
       outcome = unsent
         ? { kind: 'open', why: `#${unsent.seq} is still in the outbox`, onItsWay: true }
         : await this.closeIfGone(event, waitedMs);
@@ -359,7 +351,7 @@ export class EventConsumer {
     const held = await this.held(event.stream);
     return this.database.writeTransaction(async (m): Promise<GapOutcome> => {
       // Locked, the position may have moved on since (the range to close only shrinks).
-      const last = await lockPosition(m, consumer, event.stream);
+      const last = await positionOf(m, consumer, event.stream, true);
       if (event.seq <= last) return { kind: 'duplicate' };
       if (event.seq === last + 1) return { kind: 'next' };
       if (!held) return { kind: 'open', why: `the broker holds more than ${RETAINED_MAX} messages on its subject` };
@@ -446,8 +438,7 @@ export class EventConsumer {
     const consumer = this.spec.name;
     if (!(await insertIfAbsent(m, InboxEntity, { consumer, eventId: event.id, appliedAt: String(this.now()) })))
       return false;
-    const [row] = (await m.query(sql(m, POSITION), [consumer, event.stream])) as { last_seq: number }[];
-    const last = row ? Number(row.last_seq) : 0;
+    const last = await positionOf(m, consumer, event.stream);
     // An event seen before the inbox was written (or after its row was pruned): its place says so.
     if (event.seq <= last) return false;
     if (event.seq > last + 1) throw new Early(`${event.stream}: expected ${last + 1}, got ${event.seq}`);
