@@ -33,6 +33,15 @@ describe('NatsBroker against a real nats-server', () => {
     await nats?.destroy();
   });
 
+  const consumerInfo = async (durable: string) => {
+    const nc = await connect({ servers: nats.url });
+    try {
+      return await (await jetstreamManager(nc)).consumers.info('EVENTS', durable);
+    } finally {
+      await nc.close();
+    }
+  };
+
   const event = (id: string, size = 0) => ({
     subject: `events.order.${id}`,
     id,
@@ -102,15 +111,54 @@ describe('NatsBroker against a real nats-server', () => {
     await waitFor('a batch being applied', async () => started, 10_000, 10);
     await own.close();
     assert.ok(applied > 0, 'the batch finished');
-    const nc = await connect({ servers: nats.url });
-    try {
-      const info = await (await jetstreamManager(nc)).consumers.info('EVENTS', 'closing');
-      // The batch's events acked (what was still queued is left to its ack wait).
-      assert.equal(info.ack_floor.consumer_seq, applied, 'its acks reached the server');
-    } finally {
-      await nc.close();
-    }
+    const info = await consumerInfo('closing');
+    // The batch's events acked (what was still queued is left to its ack wait).
+    assert.equal(info.ack_floor.consumer_seq, applied, 'its acks reached the server');
   });
+
+  it(
+    'marks what it holds in progress while a batch is slow: neither the batch nor what queues behind it is sent again',
+    { timeout: 30_000 },
+    async () => {
+      const ackWaitMs = 1500;
+      const own = new NatsBroker({ ...eventsOn(nats), name: 'spec-slow' });
+      own.start();
+      try {
+        await waitFor('connected', async () => own.status().connected, 10_000);
+        const slow = (id: string) => ({ ...event(id), subject: `events.slowfam.${id}` });
+        const first = ['s1', 's2', 's3'];
+        const behind = ['s4', 's5', 's6'];
+        assert.ok((await own.publish(first.map(slow), 5000)).every((r) => r.ok));
+        const handed: Array<{ subject: string; deliveries: number }> = [];
+        let batches = 0;
+        own.subscribe({ durable: 'slow', filter: 'events.slowfam.>', ackWaitMs }, async (batch) => {
+          batches += 1;
+          for (const m of batch) handed.push({ subject: m.subject, deliveries: m.deliveries });
+          // The first batch takes four ack waits (a frozen database); the events published
+          // meanwhile queue behind it for as long.
+          if (batches === 1) await new Promise((resolve) => setTimeout(resolve, 4 * ackWaitMs));
+          for (const m of batch) m.ack();
+        });
+        await waitFor('the first batch', async () => batches === 1, 10_000, 10);
+        assert.ok((await own.publish(behind.map(slow), 5000)).every((r) => r.ok));
+        await waitFor('all handed', async () => handed.length >= 6, 20_000, 20);
+        // Two ack waits more: any copy the broker were to send would have come by now.
+        await new Promise((resolve) => setTimeout(resolve, 2 * ackWaitMs));
+        assert.deepEqual(
+          handed.map((h) => h.subject).sort(),
+          [...first, ...behind].map((id) => `events.slowfam.${id}`).sort(),
+          'each event handed once',
+        );
+        assert.deepEqual(
+          handed.map((h) => h.deliveries),
+          handed.map(() => 1),
+          'none delivered again',
+        );
+      } finally {
+        await own.close();
+      }
+    },
+  );
 
   it(
     'lets go of a batch that never finishes (a frozen database) at close: the connection goes, its events wait for their ack wait',
@@ -130,13 +178,8 @@ describe('NatsBroker against a real nats-server', () => {
       await own.close();
       assert.equal(finished, false, 'close did not wait for the batch for ever');
       assert.equal(own.status().connected, false, 'the connection went');
-      const nc = await connect({ servers: nats.url });
-      try {
-        const info = await (await jetstreamManager(nc)).consumers.info('EVENTS', 'stuck');
-        assert.equal(info.ack_floor.consumer_seq, 0, 'nothing acked: delivered again after the ack wait');
-      } finally {
-        await nc.close();
-      }
+      const info = await consumerInfo('stuck');
+      assert.equal(info.ack_floor.consumer_seq, 0, 'nothing acked: delivered again after the ack wait');
     },
   );
 

@@ -10,7 +10,6 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   jetstreamManager,
-  type JsMsg,
   type MsgRequest,
 } from '@nats-io/jetstream';
 import { secretRedactor } from '../../common/index.js';
@@ -23,6 +22,7 @@ import {
   type Retained,
   type SubscriptionOptions,
 } from './event-broker.js';
+import { BATCH_MAX, NatsPump } from './nats-pump.js';
 
 export interface NatsBrokerOptions {
   servers: string[];
@@ -40,7 +40,6 @@ export interface NatsBrokerOptions {
 const RESUBSCRIBE_MS = 1000;
 // The longest close() waits for the batches being applied.
 const CLOSE_WAIT_MS = 5000;
-const BATCH_MAX = 256;
 const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
 const NO_RESPONDERS = 503;
 
@@ -272,8 +271,11 @@ export class NatsBroker extends EventBroker {
           // A consumer or stream the server lost (its storage gone, an operator's delete) ends the
           // loop, which makes both again, rather than waiting forever for someone else to.
           const messages = await consumer.consume({ max_messages: BATCH_MAX, abort_on_missing_resource: true });
-          current = { stop: () => void messages.stop() };
-          await pump(messages, tracked, () => stopped || this.closed);
+          const pump = new NatsPump(messages, tracked, options.ackWaitMs);
+          current = pump;
+          // Stopped between the two awaits above: nothing is handed out.
+          if (stopped || this.closed) pump.stop();
+          await pump.run();
         } catch (error) {
           // Lost with the server's storage: made again by the next round, here or in the relay.
           if (/stream not found/i.test(message(error))) this.streamReady = undefined;
@@ -318,55 +320,4 @@ export class NatsBroker extends EventBroker {
     this.connection = undefined;
     if (connection) await connection.drain().catch(() => connection.close());
   }
-}
-
-/**
- * Reads the subscription into a queue and hands what has gathered to `onBatch` whenever the last
- * batch is done: one event at a time when traffic is light, a few hundred under load. Once
- * `stopped`, it starts no new batch (what is queued is delivered again after its ack wait).
- */
-async function pump(
-  messages: AsyncIterable<JsMsg>,
-  onBatch: (batch: DeliveredMessage[]) => Promise<void>,
-  stopped: () => boolean,
-) {
-  const queue: DeliveredMessage[] = [];
-  let wake: (() => void) | undefined;
-  let ended = false;
-  let failure: unknown;
-  const reader = (async () => {
-    try {
-      for await (const m of messages) {
-        queue.push(delivered(m));
-        wake?.();
-      }
-    } catch (error) {
-      failure = error;
-    } finally {
-      ended = true;
-      wake?.();
-    }
-  })();
-  while ((!ended || queue.length > 0) && !stopped()) {
-    if (queue.length === 0) {
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      continue;
-    }
-    await onBatch(queue.splice(0, BATCH_MAX));
-  }
-  await reader;
-  if (failure) throw failure;
-}
-
-function delivered(m: JsMsg): DeliveredMessage {
-  return {
-    subject: m.subject,
-    data: m.data,
-    traceparent: m.headers?.get('traceparent') || undefined,
-    deliveries: m.info.deliveryCount,
-    ack: () => m.ack(),
-    retry: (delayMs) => m.nak(delayMs),
-    drop: (reason) => m.term(reason),
-  };
 }
