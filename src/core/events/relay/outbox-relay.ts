@@ -22,11 +22,19 @@ export interface OutboxRow {
 
 // One relay at a time across the fleet: a transaction-scoped advisory lock on the writer, so it
 // follows the writer through a failover and is let go when its holder dies.
-const PG_LOCK = 'SELECT pg_try_advisory_xact_lock(20631203, 1) AS locked';
+//
+// The outbox is a queue: every relayed row leaves a dead tuple until autovacuum comes (a minute
+// apart by default), and the planner, going by stale statistics, reads the waiting rows by a
+// sequential scan of every page, dead ones included: milliseconds a round under load, and more as
+// the table swells. The same statement turns sequential scans off for the round's transaction
+// (set_config(..., true) is SET LOCAL), so the read walks the primary key from its head.
+const PG_LOCK = `SELECT pg_try_advisory_xact_lock(20631203, 1) AS locked, set_config('enable_seqscan', 'off', true)`;
 // The outbox holds waiting rows only (relayed ones are deleted, or moved to event_outbox_sent).
 const COLUMNS = 'position, id, stream, seq, type, command_key, occurred_at, data, traceparent';
 const SELECT_PENDING = (sqlite: boolean) =>
   `SELECT ${COLUMNS} FROM event_outbox ORDER BY position LIMIT ${sqlite ? '?' : '$1'}`;
+/** The round's statements on Postgres, for the plan they get (test/integration/outbox-relay-plan.int-spec.ts). */
+export const RELAY_ROUND_SQL = { lock: PG_LOCK, pending: SELECT_PENDING(false) };
 const ANY_PENDING = 'SELECT 1 AS found FROM event_outbox ORDER BY position LIMIT 1';
 const BACKLOG = 'SELECT count(*) AS n, min(occurred_at) AS oldest FROM event_outbox';
 const PRUNE_BATCH = 5000;
