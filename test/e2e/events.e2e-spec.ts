@@ -365,6 +365,21 @@ describe('order events: outbox, relay to NATS JetStream, positions consumer', ()
     }
   });
 
+  it('counts per family each event the broker took, once, and the publishes the frozen broker let time out', async () => {
+    // Those the relay published: not the ones tests above put on the broker themselves.
+    const relayed = (await brokerEvents(nats.url)).filter((e) => !/^(poison|pgdown)-/.test(e.id));
+    assert.ok(relayed.length > 0);
+    const res = await app.request({ url: '/metrics', headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    assert.equal(res.statusCode, 200, res.body);
+    const counter = (name: string) =>
+      Number(new RegExp(`^${name}\\{family="order"\\} (\\d+)$`, 'm').exec(res.body)?.[1] ?? 0);
+    const [published, duplicates] = [counter('events_published_total'), counter('events_redelivered_total')];
+    // A publish whose PubAck the killed broker never sent is a failure, then a duplicate when sent again.
+    assert.ok(published <= relayed.length, `published ${published}, in the broker ${relayed.length}`);
+    assert.ok(relayed.length <= published + duplicates, `${published} + ${duplicates} duplicates < ${relayed.length}`);
+    assert.ok(counter('events_publish_failures_total') > 0, 'the rounds the frozen broker timed out');
+  });
+
   it('an intake-only instance (EVENTS_RELAY_ENABLED=false) takes orders, counts the backlog and relays nothing', async () => {
     const intake = await InProcessApp.start({
       ...appEnv,

@@ -16,8 +16,11 @@ export interface EventEnvelope {
 }
 
 const SUBJECT_TOKEN = /[^A-Za-z0-9_-]/g;
+// Parts that are subject tokens already (every stream the service names): the subject is the stream's own text.
+const PLAIN_STREAM = /^[A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*$/;
 
 /** `<prefix>.order.<id>` for stream `order:<id>`: one subject token per part, wildcards never. */
 export function subjectFor(prefix: string, stream: string): string {
+  if (PLAIN_STREAM.test(stream)) return `${prefix}.${stream.replaceAll(':', '.')}`;
   return [prefix, ...stream.split(':').map((part) => part.replace(SUBJECT_TOKEN, '_') || '_')].join('.');
 }

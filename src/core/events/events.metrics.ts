@@ -87,12 +87,11 @@ export class EventsMetrics {
     });
   }
 
-  published(family: string, duplicate: boolean): void {
-    (duplicate ? this.duplicatesTotal : this.publishedTotal).inc({ family });
-  }
-
-  publishFailed(family: string): void {
-    this.publishFailuresTotal.inc({ family });
+  /** A relay round's outcome for one family: confirmed new, confirmed as duplicates, refused. */
+  relayed(family: string, counts: { published: number; duplicates: number; failed: number }): void {
+    if (counts.published > 0) this.publishedTotal.inc({ family }, counts.published);
+    if (counts.duplicates > 0) this.duplicatesTotal.inc({ family }, counts.duplicates);
+    if (counts.failed > 0) this.publishFailuresTotal.inc({ family }, counts.failed);
   }
 
   consumed(consumer: string, result: ConsumeResult): void {

@@ -44,10 +44,12 @@ const message = (error: unknown) => secretRedactor.scrub(error instanceof Error 
 const NO_RESPONDERS = 503;
 
 /** A JetStream PubAck (or its error) as the port's result. */
+const UTF8 = new TextDecoder();
+
 function pubAck(msg: Msg): PublishResult {
   if (msg.headers?.code === NO_RESPONDERS) return { ok: false, error: 'no responders: stream not found' };
   try {
-    const ack = JSON.parse(new TextDecoder().decode(msg.data)) as {
+    const ack = JSON.parse(UTF8.decode(msg.data)) as {
       stream?: string;
       duplicate?: boolean;
       error?: { description?: string };

@@ -171,16 +171,22 @@ export class OutboxRelay {
     const results: PublishResult[] = await this.broker.publish(messages, this.config.publishTimeoutMs);
     const sent: string[] = [];
     let failed: string | undefined;
+    // Counted per family, once a round: a labelled increment per event costs more than the rest of its bookkeeping.
+    const counts = new Map<string, { published: number; duplicates: number; failed: number }>();
     results.forEach((result, i) => {
       const family = streamFamily(rows[i].stream);
+      let count = counts.get(family);
+      if (!count) counts.set(family, (count = { published: 0, duplicates: 0, failed: 0 }));
       if (result.ok) {
         sent.push(rows[i].position);
-        this.metrics.published(family, result.duplicate);
+        if (result.duplicate) count.duplicates += 1;
+        else count.published += 1;
       } else {
         failed ??= result.error;
-        this.metrics.publishFailed(family);
+        count.failed += 1;
       }
     });
+    for (const [family, count] of counts) this.metrics.relayed(family, count);
     if (failed && sent.length === 0) throw new Error(`broker refused the publish: ${failed}`);
     return sent;
   }
