@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { secretRedactor } from '../common/index.js';
 import { BucketHistogram } from './bucket-histogram.js';
 import {
   Counter,
@@ -18,6 +19,7 @@ import {
 @Injectable()
 export class MetricsService {
   registry: Registry = register;
+  private readonly logger = new Logger('Metrics');
 
   counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
     this.dropIfCollected(config.name, config.collect);
@@ -31,8 +33,44 @@ export class MetricsService {
     this.dropIfCollected(config.name, config.collect);
     return (
       (this.registry.getSingleMetric(config.name) as Gauge<L> | undefined) ??
-      new Gauge({ ...config, registers: [this.registry] })
+      new Gauge({ ...config, collect: this.contained(config), registers: [this.registry] })
     );
+  }
+
+  /**
+   * A gauge read at scrape time that fails (the journal's disk gone, a closed handle) costs its
+   * own samples, never the scrape: prom-client fails the whole exposition for one collector that
+   * throws, and Prometheus would lose every metric when they matter most. Its series are dropped
+   * for that scrape (a gauge without labels reads NaN, unknown, rather than a false 0); logged
+   * once until it reads again.
+   */
+  private contained<L extends string>(config: GaugeConfiguration<L>): GaugeConfiguration<L>['collect'] {
+    const collect = config.collect;
+    if (!collect) return undefined;
+    const unlabelled = (config.labelNames ?? []).length === 0;
+    const logger = this.logger;
+    let failing = false;
+    const failed = (gauge: Gauge<L>, error: unknown) => {
+      gauge.reset();
+      if (unlabelled) gauge.set(NaN);
+      if (failing) return;
+      failing = true;
+      const reason = secretRedactor.scrub(error instanceof Error ? error.message : String(error));
+      logger.warn(`gauge ${config.name} left out of the scrape: ${reason}`);
+    };
+    return function (this: Gauge<L>) {
+      try {
+        const pending = collect.call(this);
+        if (pending instanceof Promise)
+          return pending.then(
+            () => void (failing = false),
+            (error: unknown) => failed(this, error),
+          );
+        failing = false;
+      } catch (error) {
+        failed(this, error);
+      }
+    };
   }
 
   // A metric read at scrape time closes over the instance that made it: a newer instance (an app

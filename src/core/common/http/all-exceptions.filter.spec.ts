@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, it } from 'node:test';
+import Fastify from 'fastify';
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import { sendError } from './all-exceptions.filter.js';
 import { RefusalLog } from './refusal-log.js';
@@ -18,6 +19,7 @@ function harness() {
   const reply = {
     sent: false,
     status: () => reply,
+    type: () => reply,
     headers: () => reply,
     send: (body: unknown) => sent.push(body),
   } as unknown as FastifyReply;
@@ -42,6 +44,30 @@ describe(sendError.name, () => {
     for (const line of lines) {
       assert.equal(line.level, 'error');
       assert.match(line.stack ?? '', /TypeError: undefined is not a function\n\s+at /);
+    }
+  });
+
+  it('answers JSON on a real Fastify route that had set another content type before it failed', async () => {
+    const logger = { error: () => undefined, warn: () => undefined } as unknown as Logger;
+    const app = Fastify();
+    // As Nest calls the filter: from the route's own handler, the reply as the handler left it.
+    app.get('/exposition', async (request, reply) => {
+      void reply.header('content-type', 'text/plain; version=0.0.4');
+      try {
+        await Promise.reject(new TypeError('a collector failed'));
+      } catch (error) {
+        sendError(error, request, reply, logger, new RefusalLog(logger));
+      }
+      return reply;
+    });
+    try {
+      const res = await app.inject({ url: '/exposition' });
+      assert.equal(res.statusCode, 500);
+      assert.match(String(res.headers['content-type']), /^application\/json/);
+      // Ours, not Fastify's FST_ERR_REP_INVALID_PAYLOAD_TYPE.
+      assert.equal(res.json<{ code: string }>().code, 'INTERNAL_ERROR', res.body);
+    } finally {
+      await app.close();
     }
   });
 });

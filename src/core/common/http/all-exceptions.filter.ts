@@ -5,6 +5,8 @@ import { currentRequest } from '../logging/request-context.js';
 import { toErrorResponse } from './error-response.js';
 import { RefusalLog } from './refusal-log.js';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** The single global filter: maps every error to its HTTP answer and logs our own failures. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -44,5 +46,7 @@ export function sendError(
     logger.error(`${request.method} ${route} failed with ${response.status} [requestId=${String(request.id)}]`, cause);
   }
   if (reply.sent) return;
-  void reply.status(response.status).headers(response.headers).send(response.body);
+  // JSON whatever the handler had set before it failed (a text/plain exposition, say): Fastify
+  // refuses to send an object under another content type, and would answer its own 500.
+  void reply.status(response.status).type(JSON_TYPE).headers(response.headers).send(response.body);
 }
