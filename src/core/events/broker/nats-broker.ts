@@ -43,9 +43,9 @@ const CLOSE_WAIT_MS = 5000;
 const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
 const NO_RESPONDERS = 503;
 
-/** A JetStream PubAck (or its error) as the port's result. */
 const UTF8 = new TextDecoder();
 
+/** A JetStream PubAck (or its error) as the port's result. */
 function pubAck(msg: Msg): PublishResult {
   if (msg.headers?.code === NO_RESPONDERS) return { ok: false, error: 'no responders: stream not found' };
   try {
