@@ -97,7 +97,7 @@ export class HealthCheckRunner {
           : {
               status: 'down',
               reason: 'error',
-              message: secretRedactor.scrub(error instanceof Error ? error.message : String(error)),
+              message: secretRedactor.describe(error),
             };
     } finally {
       controller.abort();

@@ -55,7 +55,7 @@ export class MetricsService {
       if (unlabelled) gauge.set(NaN);
       if (failing) return;
       failing = true;
-      const reason = secretRedactor.scrub(error instanceof Error ? error.message : String(error));
+      const reason = secretRedactor.describe(error);
       logger.warn(`gauge ${config.name} left out of the scrape: ${reason}`);
     };
     return function (this: Gauge<L>) {

@@ -30,6 +30,16 @@ describe(SecretRedactor.name, () => {
     assert.equal(redactor.scrub('a hunter22-extended b hunter22'), 'a *** b ***');
   });
 
+  it('describes a failure by its message, or the thrown value, with the secrets masked', () => {
+    const redactor = new SecretRedactor();
+    redactor.register(['hunter22']);
+    assert.equal(
+      redactor.describe(new Error('auth failed for postgres://app:hunter22@db')),
+      'auth failed for postgres://app:***@db',
+    );
+    assert.equal(redactor.describe('hunter22 refused'), '*** refused');
+  });
+
   it('ignores values too short to be secrets', () => {
     const redactor = new SecretRedactor();
     redactor.register(['ab']);

@@ -42,6 +42,11 @@ export class SecretRedactor {
     }
     return out;
   }
+
+  /** A failure's message, fit for a log line, a health detail or a status field: secrets masked. */
+  describe(error: unknown): string {
+    return this.scrub(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** The process-wide redactor; filled by AppConfigModule at boot. */

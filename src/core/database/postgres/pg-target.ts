@@ -158,7 +158,7 @@ export class PgTarget {
     this.status.reachable = false;
     this.status.failures += 1;
     this.status.lastProbeAt = this.now();
-    this.status.lastError = secretRedactor.scrub(error instanceof Error ? error.message : String(error)).slice(0, 200);
+    this.status.lastError = secretRedactor.describe(error).slice(0, 200);
   }
 
   /** Delay before the next probe: the interval while healthy; exponential backoff with full jitter while down. */

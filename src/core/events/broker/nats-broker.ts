@@ -40,7 +40,7 @@ export interface NatsBrokerOptions {
 const RESUBSCRIBE_MS = 1000;
 // The longest close() waits for the batches being applied.
 const CLOSE_WAIT_MS = 5000;
-const message = (error: unknown) => secretRedactor.scrub(error instanceof Error ? error.message : String(error));
+const message = (error: unknown) => secretRedactor.describe(error);
 const NO_RESPONDERS = 503;
 
 const UTF8 = new TextDecoder();

@@ -139,4 +139,33 @@ describe('NatsPump', () => {
     assert.equal(batches, 1, 'the queued event is left to its ack wait');
     assert.deepEqual([queued.marks, queued.settled], [0, []]);
   });
+
+  it('keeps running when a mark cannot be sent (the connection going): the ack wait covers that event', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    let release!: () => void;
+    const batches: DeliveredMessage[][] = [];
+    const { clock, feed, running, pump } = started(async (batch) => {
+      batches.push(batch);
+      if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      for (const m of batch) m.ack();
+    });
+    const [closing, next] = [new Delivery(1), new Delivery(2)];
+    closing.working = () => {
+      throw new Error('connection closed');
+    };
+    feed.push(closing);
+    await settle();
+    clock.now = 1_000;
+    t.mock.timers.tick(1_000);
+    feed.push(next);
+    release();
+    await settle();
+    assert.deepEqual(
+      batches.map((b) => b.map((m) => m.subject)),
+      [['s.1'], ['s.2']],
+    );
+    assert.deepEqual([closing.settled, next.settled], [['ack'], ['ack']]);
+    pump.stop();
+    await running;
+  });
 });

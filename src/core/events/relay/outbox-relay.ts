@@ -110,7 +110,7 @@ export class OutboxRelay {
       if (published >= this.config.relayBatch) next = 0;
     } catch (error) {
       this.failures += 1;
-      const reason = secretRedactor.scrub(error instanceof Error ? error.message : String(error));
+      const reason = secretRedactor.describe(error);
       if (this.current.lastError !== reason) this.logger.warn(`events relay: ${reason}; backing off`);
       this.current.lastError = reason;
       next = Math.min(BACKOFF_MAX_MS, this.config.relayIntervalMs * 2 ** Math.min(this.failures, 10));
